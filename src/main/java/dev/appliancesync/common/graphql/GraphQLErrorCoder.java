@@ -1,0 +1,100 @@
+package dev.appliancesync.common.graphql;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
+import graphql.ErrorClassification;
+import graphql.ErrorType;
+import graphql.ExceptionWhileDataFetching;
+import graphql.GraphQLError;
+import graphql.validation.ValidationError;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+
+/**
+ * The one place that turns any GraphQL error into what a client receives: a stable {@code extensions.code},
+ * a message meant for people, and never a stack trace or an internal class name.
+ */
+final class GraphQLErrorCoder {
+
+    private static final Logger LOG = Logger.getLogger(GraphQLErrorCoder.class);
+    private static final String INTERNAL_MESSAGE = "Internal error; it has been logged";
+    private static final ErrorClassification QUERY_LIMITS = ErrorClassification.errorClassification("QueryLimits");
+
+    private GraphQLErrorCoder() {
+    }
+
+    static GraphQLError code(GraphQLError error) {
+        if (error instanceof CodedGraphQLError) {
+            return error;
+        }
+        if (error instanceof ExceptionWhileDataFetching fetching) {
+            return fromException(error, unwrap(fetching.getException()));
+        }
+        ErrorClassification type = error.getErrorType();
+        if (type == ErrorType.InvalidSyntax) {
+            return coded(error, ErrorCode.GRAPHQL_PARSE_FAILED, error.getMessage(), Map.of());
+        }
+        if (error instanceof ValidationError validation) {
+            return coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED, validation.getDescription() != null
+                    ? validation.getDescription()
+                    : validation.getMessage(), Map.of());
+        }
+        if (type == ErrorType.ValidationError) {
+            return coded(error, ErrorCode.GRAPHQL_VALIDATION_FAILED, error.getMessage(), Map.of());
+        }
+        if (type == ErrorType.ExecutionAborted) {
+            // Quarkus answers HTTP 500 to an ExecutionAborted error; a query over our limits is the client's doing.
+            return new CodedGraphQLError(error.getMessage(), error.getLocations(), error.getPath(), QUERY_LIMITS,
+                    Map.of("code", ErrorCode.QUERY_TOO_COMPLEX.name()));
+        }
+        if (type == ErrorType.OperationNotSupported) {
+            return coded(error, ErrorCode.BAD_REQUEST, error.getMessage(), Map.of());
+        }
+        LOG.errorf("GraphQL error without a mapping (%s): %s", type, error.getMessage());
+        return coded(error, ErrorCode.INTERNAL, INTERNAL_MESSAGE, Map.of());
+    }
+
+    private static GraphQLError fromException(GraphQLError error, Throwable cause) {
+        if (cause instanceof ApiException api) {
+            return coded(error, api.code(), api.getMessage(), api.extensions());
+        }
+        if (cause instanceof UnauthorizedException || cause instanceof AuthenticationFailedException) {
+            return coded(error, ErrorCode.UNAUTHENTICATED, ApiException.unauthenticated().getMessage(), Map.of());
+        }
+        if (cause instanceof ForbiddenException) {
+            return coded(error, ErrorCode.FORBIDDEN, "Not allowed", Map.of());
+        }
+        LOG.errorf(cause, "Unexpected failure at %s", error.getPath());
+        return coded(error, ErrorCode.INTERNAL, INTERNAL_MESSAGE, Map.of());
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable current = failure;
+        while ((current instanceof CompletionException || current instanceof ExecutionException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    private static GraphQLError coded(GraphQLError original, ErrorCode code, String message,
+            Map<String, Object> extensions) {
+        Map<String, Object> all = new LinkedHashMap<>(extensions);
+        all.put("code", code.name());
+        return new CodedGraphQLError(message, original.getLocations(), original.getPath(), original.getErrorType(),
+                all);
+    }
+
+    static List<GraphQLError> codeAll(List<GraphQLError> errors) {
+        return errors.stream().map(GraphQLErrorCoder::code).toList();
+    }
+}

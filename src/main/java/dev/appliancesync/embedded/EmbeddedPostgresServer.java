@@ -1,0 +1,87 @@
+package dev.appliancesync.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.jboss.logging.Logger;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * A real PostgreSQL server, unpacked from the Maven binaries jar and run as a child process.
+ * With a data directory it keeps its data between runs (dev mode); without one it starts empty and is removed on stop.
+ */
+public final class EmbeddedPostgresServer implements EmbeddedServer {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedPostgresServer.class);
+    static final String DATABASE = "postgres";
+    static final String USER = "postgres";
+
+    private final EmbeddedPostgres postgres;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /**
+     * @param dataDirectory where the cluster lives between runs, or null for a throw-away cluster
+     * @param preferredPort the port to use when free, 0 for any free port
+     */
+    static EmbeddedPostgresServer start(Path dataDirectory, int preferredPort) {
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setPort(FreePort.preferredOrFree(preferredPort))
+                    // We stop it on application shutdown; the hook is the backstop when the JVM exits without one.
+                    .setRegisterShutdownHook(true)
+                    .setServerConfig("max_connections", "200")
+                    .setServerConfig("listen_addresses", "localhost");
+            if (dataDirectory != null) {
+                Files.createDirectories(dataDirectory);
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+            }
+            long started = System.nanoTime();
+            EmbeddedPostgres postgres = builder.start();
+            EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres);
+            LOG.infof("Embedded PostgreSQL started in %d ms: %s (user %s, data %s)",
+                    (System.nanoTime() - started) / 1_000_000, server.jdbcUrl(), USER,
+                    dataDirectory == null ? "temporary" : dataDirectory.toAbsolutePath());
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Embedded PostgreSQL did not start", e);
+        }
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + port() + "/" + DATABASE;
+    }
+
+    public String reactiveUrl() {
+        return "postgresql://localhost:" + port() + "/" + DATABASE;
+    }
+
+    @Override
+    public String name() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            postgres.close();
+            LOG.infof("Embedded PostgreSQL on port %d stopped", port());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+}

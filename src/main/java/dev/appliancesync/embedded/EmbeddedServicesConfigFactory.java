@@ -1,0 +1,100 @@
+package dev.appliancesync.embedded;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import dev.appliancesync.identity.dev.DevIssuerServer;
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.PropertiesConfigSource;
+
+/**
+ * Starts a real PostgreSQL, a real MQTT broker and a local token issuer when the service runs without them
+ * (dev mode and tests), and hands their addresses to Quarkus as ordinary configuration.
+ * <p>
+ * Each part starts only when its standard Quarkus setting is absent, so configuring a real database, broker or
+ * Cognito user pool is all it takes to leave the embedded one out. It runs while the runtime configuration is built,
+ * which is before the datasource, the MQTT connector and OIDC read it.
+ */
+public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory {
+
+    static final String ENABLED = "appliance-sync.embedded.enabled";
+    static final String POSTGRES_DATA_DIR = "appliance-sync.embedded.postgres.data-dir";
+    static final String POSTGRES_PORT = "appliance-sync.embedded.postgres.port";
+    static final String MQTT_PORT = "appliance-sync.embedded.mqtt.port";
+    static final String MQTT_MAX_PACKET_SIZE = "appliance-sync.embedded.mqtt.max-packet-size";
+    static final String ISSUER_PORT = "appliance-sync.embedded.issuer.port";
+    static final String ISSUER_KEY_FILE = "appliance-sync.embedded.issuer.key-file";
+
+    static final String DATASOURCE_REACTIVE_URL = "quarkus.datasource.reactive.url";
+    static final String MQTT_HOST = "mp.messaging.connector.smallrye-mqtt.host";
+    static final String OIDC_SERVER = "quarkus.oidc.auth-server-url";
+
+    /** Below application.properties (250): the embedded values only ever fill gaps. */
+    private static final int ORDINAL = 200;
+
+    @Override
+    public synchronized Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        if (isBuildTime() || !Boolean.parseBoolean(value(context, ENABLED, "false"))) {
+            return List.of();
+        }
+        if (!EmbeddedServices.isEmpty()) {
+            // Configuration is rebuilt for this same run: the servers already started stay the only ones.
+            return List.of(new PropertiesConfigSource(EmbeddedServices.properties(), "embedded services", ORDINAL));
+        }
+        Map<String, String> properties = new LinkedHashMap<>();
+        if (isAbsent(context, DATASOURCE_REACTIVE_URL)) {
+            String dataDir = value(context, POSTGRES_DATA_DIR, "");
+            EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(
+                    dataDir.isBlank() ? null : Path.of(dataDir), Integer.parseInt(value(context, POSTGRES_PORT, "0")));
+            EmbeddedServices.register(postgres);
+            properties.put(DATASOURCE_REACTIVE_URL, postgres.reactiveUrl());
+            properties.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+            properties.put("quarkus.datasource.username", EmbeddedPostgresServer.USER);
+            properties.put("quarkus.datasource.password", EmbeddedPostgresServer.USER);
+        }
+        if (isAbsent(context, MQTT_HOST)) {
+            EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(Integer.parseInt(value(context, MQTT_PORT, "0")),
+                    Integer.parseInt(value(context, MQTT_MAX_PACKET_SIZE, "268435455")));
+            EmbeddedServices.register(broker);
+            properties.put(MQTT_HOST, broker.host());
+            properties.put("mp.messaging.connector.smallrye-mqtt.port", String.valueOf(broker.port()));
+        }
+        if (isAbsent(context, OIDC_SERVER)) {
+            String keyFile = value(context, ISSUER_KEY_FILE, "");
+            DevIssuerServer issuer = DevIssuerServer.start(Integer.parseInt(value(context, ISSUER_PORT, "0")),
+                    keyFile.isBlank() ? null : Path.of(keyFile));
+            EmbeddedServices.register(issuer);
+            properties.put(OIDC_SERVER, issuer.issuer());
+            properties.put("quarkus.oidc.client-id", DevIssuerServer.CLIENT_ID);
+            properties.put("appliance-sync.dev-issuer.issuer", issuer.issuer());
+            properties.put("appliance-sync.dev-issuer.key-file", issuer.keyFile().toString());
+        }
+        EmbeddedServices.putProperties(properties);
+        return List.of(new PropertiesConfigSource(properties, "embedded services", ORDINAL));
+    }
+
+    /**
+     * Quarkus also reads configuration while it builds the application (and in dev mode on every reload, while the
+     * previous instance still runs). Nothing it reads then needs these values: they are all run-time settings.
+     */
+    private static boolean isBuildTime() {
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                frame -> frame.getClassName().equals("io.quarkus.deployment.configuration.BuildTimeConfigurationReader")));
+    }
+
+    private static boolean isAbsent(ConfigSourceContext context, String name) {
+        ConfigValue value = context.getValue(name);
+        return value == null || value.getValue() == null || value.getValue().isBlank();
+    }
+
+    private static String value(ConfigSourceContext context, String name, String defaultValue) {
+        ConfigValue value = context.getValue(name);
+        return value == null || value.getValue() == null ? defaultValue : value.getValue();
+    }
+}

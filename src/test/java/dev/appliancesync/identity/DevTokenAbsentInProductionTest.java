@@ -1,0 +1,45 @@
+package dev.appliancesync.identity;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+
+/** A production build has no token minting at all: the endpoint is not built in. */
+@QuarkusTest
+@TestProfile(DevTokenAbsentInProductionTest.Production.class)
+class DevTokenAbsentInProductionTest {
+
+    public static class Production implements QuarkusTestProfile {
+        @Override
+        public String getConfigProfile() {
+            return "prod";
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            // Production configures a real database, broker and Cognito pool; here the embedded ones stand in.
+            return Map.of("appliance-sync.embedded.enabled", "true");
+        }
+    }
+
+    @Test
+    void devTokenAnswers404() {
+        given().contentType(ContentType.JSON).body(Map.of("username", "alice"))
+                .when().post("/dev/token")
+                .then().statusCode(404);
+    }
+
+    @Test
+    void graphqlStillServes() {
+        given().contentType(ContentType.JSON).body(Map.of("query", "{ me { id } }"))
+                .when().post("/graphql")
+                .then().statusCode(200);
+    }
+}

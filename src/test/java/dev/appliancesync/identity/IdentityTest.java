@@ -1,0 +1,137 @@
+package dev.appliancesync.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.appliancesync.identity.dev.DevSigningKey;
+import dev.appliancesync.identity.dev.DevTokenIssuer;
+import dev.appliancesync.support.Database;
+import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
+
+@QuarkusTest
+class IdentityTest {
+
+    private static final String ME = "{ me { id username email emailVerified groups } }";
+
+    @Inject
+    DevTokenIssuer issuer;
+
+    @Inject
+    Database database;
+
+    @Test
+    void firstAuthenticatedCallCreatesTheUserAndLaterCallsFindIt() {
+        String username = Tokens.uniqueUsername("alice");
+        String subject = DevTokenIssuer.subjectOf(username);
+        assertThat(database.usersWithSubject(subject)).isZero();
+
+        String token = Tokens.forUser(username, username.toUpperCase() + "@Example.com", List.of("admin", "beta"));
+        String id = GraphQL.post(token, ME).then().statusCode(200)
+                .body("errors", nullValue())
+                .body("data.me.username", equalTo(username))
+                .body("data.me.email", equalTo(username + "@example.com"))
+                .body("data.me.emailVerified", equalTo(true))
+                .body("data.me.groups", equalTo(List.of("admin", "beta")))
+                .extract().path("data.me.id");
+
+        GraphQL.post(Tokens.forUser(username, username + "@example.com", List.of()), ME).then().statusCode(200)
+                .body("data.me.id", equalTo(id))
+                .body("data.me.groups", equalTo(List.of()));
+        assertThat(database.usersWithSubject(subject)).isOne();
+    }
+
+    @Test
+    void aTokenWithoutEmailSignsInWithoutOne() {
+        String username = Tokens.uniqueUsername("noemail");
+        String token = issuer.sign(issuer.cognitoAccessToken(username, Instant.now(),
+                Instant.now().plus(5, ChronoUnit.MINUTES)));
+
+        GraphQL.post(token, ME).then().statusCode(200)
+                .body("data.me.email", nullValue())
+                .body("data.me.emailVerified", equalTo(false));
+    }
+
+    @Test
+    void withoutATokenMeIsUnauthenticated() {
+        long users = database.users();
+        GraphQL.post(null, ME).then().statusCode(200)
+                .body("data", nullValue())
+                .body("errors[0].extensions.code", equalTo("UNAUTHENTICATED"))
+                .body("errors[0].path", equalTo(List.of("me")));
+        assertThat(database.users()).isEqualTo(users);
+    }
+
+    static Stream<Arguments> badTokens() {
+        return Stream.of(
+                Arguments.of("expired", (Function<JwtClaimsBuilder, JwtClaimsBuilder>) claims -> claims
+                        .issuedAt(Instant.now().minus(2, ChronoUnit.HOURS))
+                        .expiresAt(Instant.now().minus(1, ChronoUnit.HOURS)), false),
+                Arguments.of("wrong issuer", (Function<JwtClaimsBuilder, JwtClaimsBuilder>) claims -> claims
+                        .issuer("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_someoneElse"), false),
+                Arguments.of("ID token", (Function<JwtClaimsBuilder, JwtClaimsBuilder>) claims -> claims
+                        .claim("token_use", "id"), false),
+                Arguments.of("other app client", (Function<JwtClaimsBuilder, JwtClaimsBuilder>) claims -> claims
+                        .claim("client_id", "another-app"), false),
+                Arguments.of("no token_use", (Function<JwtClaimsBuilder, JwtClaimsBuilder>) claims -> claims
+                        .remove("token_use"), false),
+                Arguments.of("signed by another key", Function.<JwtClaimsBuilder> identity(), true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badTokens")
+    void badTokensAreRejectedAndLeaveNoTrace(String name, Function<JwtClaimsBuilder, JwtClaimsBuilder> spoil,
+            boolean foreignKey) {
+        String username = Tokens.uniqueUsername("mallory");
+        JwtClaimsBuilder claims = spoil.apply(issuer.cognitoAccessToken(username, Instant.now(),
+                Instant.now().plus(5, ChronoUnit.MINUTES)));
+        String token = foreignKey
+                ? claims.jws().algorithm(SignatureAlgorithm.RS256).keyId("forged")
+                        .sign(DevSigningKey.generate().privateKey())
+                : issuer.sign(claims);
+
+        GraphQL.post(token, ME).then().statusCode(401);
+        assertThat(database.usersWithSubject(DevTokenIssuer.subjectOf(username))).isZero();
+    }
+
+    @Test
+    void garbageInTheAuthorizationHeaderIsRejected() {
+        long users = database.users();
+        GraphQL.post("not-a-jwt", ME).then().statusCode(401);
+        assertThat(database.users()).isEqualTo(users);
+    }
+
+    @Test
+    void devTokenRequestsAreValidated() {
+        for (Map<String, Object> body : List.<Map<String, Object>> of(
+                Map.of("username", ""),
+                Map.of("username", "has space"),
+                Map.of("username", "bob", "email", "not-an-email"),
+                Map.of("username", "bob", "groups", List.of("bad group")),
+                Map.of("username", "bob", "expiresInSeconds", 0),
+                Map.of("username", "bob", "expiresInSeconds", 10_000_000))) {
+            RestAssured.given().contentType(ContentType.JSON).body(body).post("/dev/token")
+                    .then().statusCode(400).body("code", equalTo("VALIDATION"));
+        }
+    }
+}

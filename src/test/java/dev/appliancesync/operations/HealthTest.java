@@ -1,0 +1,36 @@
+package dev.appliancesync.operations;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.hasKey;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class HealthTest {
+
+    @Test
+    void readyReportsDatabaseAndBroker() {
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItems("Reactive PostgreSQL connections health check",
+                        "SmallRye Reactive Messaging - readiness check"))
+                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data",
+                        hasKey("device-commands"));
+    }
+
+    @Test
+    void liveIsUp() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void metricsArePrometheus() {
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("# TYPE jvm_memory_used_bytes gauge"));
+    }
+}

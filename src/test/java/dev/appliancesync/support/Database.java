@@ -1,0 +1,35 @@
+package dev.appliancesync.support;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Direct reads of the service's PostgreSQL, to check what a request did (or did not) write. */
+@ApplicationScoped
+public class Database {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final Pool pool;
+
+    public Database(Pool pool) {
+        this.pool = pool;
+    }
+
+    public long count(String sql, Object... parameters) {
+        Row row = pool.preparedQuery(sql).execute(Tuple.from(parameters)).await().atMost(TIMEOUT).iterator().next();
+        return row.getLong(0);
+    }
+
+    public long usersWithSubject(String subject) {
+        return count("select count(*) from app_user where subject = $1", subject);
+    }
+
+    public long users() {
+        return count("select count(*) from app_user");
+    }
+}

@@ -1,0 +1,120 @@
+package dev.appliancesync.support;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A GraphQL-over-WebSocket client speaking either subprotocol, with a real WebSocket. Every wait is bounded:
+ * a message or close that does not come in time fails the test.
+ */
+public final class GraphQLWebSocket implements AutoCloseable {
+
+    public enum Protocol {
+        /** The graphql-ws library's protocol (connection_init, subscribe, next, error, complete). */
+        GRAPHQL_TRANSPORT_WS("graphql-transport-ws", "subscribe"),
+        /** The legacy subscriptions-transport-ws protocol (connection_init, start, data, error, complete). */
+        GRAPHQL_WS("graphql-ws", "start");
+
+        final String subprotocol;
+        final String subscribeType;
+
+        Protocol(String subprotocol, String subscribeType) {
+            this.subprotocol = subprotocol;
+            this.subscribeType = subscribeType;
+        }
+    }
+
+    public static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final Vertx vertx;
+    private final WebSocket socket;
+    private final Protocol protocol;
+    private final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+    private GraphQLWebSocket(Vertx vertx, WebSocket socket, Protocol protocol) {
+        this.vertx = vertx;
+        this.socket = socket;
+        this.protocol = protocol;
+        socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+        socket.closeHandler(ignored -> closed.complete(socket.closeStatusCode() == null ? -1
+                : (int) socket.closeStatusCode()));
+    }
+
+    /** Opens the connection; {@code bearerToken} (nullable) goes into the upgrade request's Authorization header. */
+    public static GraphQLWebSocket open(URI graphqlUri, Protocol protocol, String bearerToken) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            WebSocketClient client = vertx.createWebSocketClient();
+            WebSocketConnectOptions options = new WebSocketConnectOptions()
+                    .setHost(graphqlUri.getHost()).setPort(graphqlUri.getPort()).setURI(graphqlUri.getPath())
+                    .addSubProtocol(protocol.subprotocol);
+            if (bearerToken != null) {
+                options.addHeader("Authorization", "Bearer " + bearerToken);
+            }
+            WebSocket socket = client.connect(options).toCompletionStage().toCompletableFuture()
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return new GraphQLWebSocket(vertx, socket, protocol);
+        } catch (Exception e) {
+            vertx.close();
+            throw e;
+        }
+    }
+
+    public void send(JsonObject message) {
+        socket.writeTextMessage(message.encode());
+    }
+
+    /** Sends connection_init (with the payload, if any) and returns the server's first answer. */
+    public JsonObject init(Map<String, Object> payload) throws InterruptedException {
+        JsonObject init = new JsonObject().put("type", "connection_init");
+        if (payload != null) {
+            init.put("payload", new JsonObject(payload));
+        }
+        send(init);
+        return nextMessage();
+    }
+
+    public void subscribe(String id, String query) {
+        send(new JsonObject().put("id", id).put("type", protocol.subscribeType)
+                .put("payload", new JsonObject().put("query", query)));
+    }
+
+    /** The next message other than keep-alives, or fails after {@link #WAIT}. */
+    public JsonObject nextMessage() throws InterruptedException {
+        while (true) {
+            JsonObject message = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (message == null) {
+                throw new AssertionError("No message within " + WAIT);
+            }
+            String type = message.getString("type");
+            if (!"ka".equals(type) && !"ping".equals(type) && !"pong".equals(type)) {
+                return message;
+            }
+        }
+    }
+
+    /** The close code the server closed with, waiting at most {@code wait}. */
+    public int awaitClose(Duration wait) throws Exception {
+        return closed.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isClosed()) {
+            socket.close();
+        }
+        vertx.close();
+    }
+}
