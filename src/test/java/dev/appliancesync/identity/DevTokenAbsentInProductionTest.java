@@ -37,6 +37,11 @@ class DevTokenAbsentInProductionTest {
     }
 
     @Test
+    void graphiqlIsPartOfTheProductionBuild() {
+        given().get("/q/graphql-ui/").then().statusCode(200);
+    }
+
+    @Test
     void graphqlStillServes() {
         given().contentType(ContentType.JSON).body(Map.of("query", "{ me { id } }"))
                 .when().post("/graphql")

@@ -81,6 +81,16 @@ class SubscriptionAuthenticationTest {
     }
 
     @Test
+    void aTokenInBothPlacesClosesWith4400() throws Exception {
+        String token = Tokens.forUser(Tokens.uniqueUsername("twice"));
+        try (GraphQLWebSocket ws = GraphQLWebSocket.open(graphql, Protocol.GRAPHQL_TRANSPORT_WS, token)) {
+            ws.send(new JsonObject().put("type", "connection_init")
+                    .put("payload", new JsonObject().put("Authorization", "Bearer " + token)));
+            assertThat(ws.awaitClose(GraphQLWebSocket.WAIT)).isEqualTo(4400);
+        }
+    }
+
+    @Test
     void aBadTokenInTheUpgradeHeaderIsRefusedWith401() {
         assertThatThrownBy(() -> GraphQLWebSocket.open(graphql, Protocol.GRAPHQL_TRANSPORT_WS, "not-a-token"))
                 .isInstanceOf(ExecutionException.class)
