@@ -15,9 +15,10 @@ public record SignedInPrincipal(String subject, String username, String email, b
         JsonWebToken token = (JsonWebToken) identity.getPrincipal();
         String email = token.getClaim("email");
         Object verified = token.getClaim("email_verified");
+        String username = token.getClaim("username");
         return new SignedInPrincipal(
                 token.getSubject(),
-                token.getClaim("username") instanceof Object u ? u.toString() : token.getName(),
+                username != null ? username : token.getName(),
                 email == null ? null : email.trim().toLowerCase(Locale.ROOT),
                 email != null && verified != null && Boolean.parseBoolean(verified.toString()),
                 Set.copyOf(identity.getRoles()));

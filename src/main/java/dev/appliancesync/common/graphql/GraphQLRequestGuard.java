@@ -16,6 +16,7 @@ import graphql.parser.InvalidSyntaxException;
 import graphql.parser.Parser;
 import graphql.parser.ParserEnvironment;
 import graphql.parser.ParserOptions;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -42,11 +43,12 @@ public class GraphQLRequestGuard {
     private final Set<String> parsedDocuments = ConcurrentHashMap.newKeySet();
 
     public GraphQLRequestGuard(@ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
-            @ConfigProperty(name = "quarkus.http.limits.max-body-size") io.quarkus.runtime.configuration.MemorySize maxBody,
-            @ConfigProperty(name = "appliance-sync.graphql.max-tokens") int maxTokens) {
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
+            GraphQLLimitsConfig limits) {
         this.rootPath = rootPath;
         this.maxBodyBytes = maxBody.asLongValue();
-        this.parserOptions = ParserOptions.getDefaultParserOptions().transform(options -> options.maxTokens(maxTokens));
+        this.parserOptions = ParserOptions.getDefaultParserOptions()
+                .transform(options -> options.maxTokens(limits.maxTokens()));
     }
 
     void install(@Observes Router router) {

@@ -33,11 +33,14 @@ public final class DevIssuerServer implements EmbeddedServer {
     private final HttpServer server;
     private final String issuer;
     private final Path keyFile;
+    /** Set when the key is throw-away: removed on stop. */
+    private final Path temporaryKeyDirectory;
 
-    private DevIssuerServer(HttpServer server, String issuer, Path keyFile) {
+    private DevIssuerServer(HttpServer server, String issuer, Path keyFile, Path temporaryKeyDirectory) {
         this.server = server;
         this.issuer = issuer;
         this.keyFile = keyFile;
+        this.temporaryKeyDirectory = temporaryKeyDirectory;
     }
 
     /**
@@ -46,11 +49,8 @@ public final class DevIssuerServer implements EmbeddedServer {
      */
     public static DevIssuerServer start(int preferredPort, Path keyFile) {
         try {
-            Path file = keyFile != null ? keyFile : Files.createTempFile("appliance-sync-dev-issuer-", ".pem");
-            if (keyFile == null) {
-                Files.delete(file);
-                file.toFile().deleteOnExit();
-            }
+            Path temporaryDirectory = keyFile == null ? Files.createTempDirectory("appliance-sync-dev-issuer-") : null;
+            Path file = keyFile != null ? keyFile : temporaryDirectory.resolve("signing-key.pem");
             DevSigningKey key = DevSigningKey.loadOrCreate(file);
             HttpServer server = bind(preferredPort);
             String issuer = "http://localhost:" + server.getAddress().getPort() + "/" + POOL_ID;
@@ -64,7 +64,7 @@ public final class DevIssuerServer implements EmbeddedServer {
                     exchange -> respond(exchange, key.jwksJson()));
             server.start();
             LOG.infof("Local token issuer started: %s (get a token with POST /dev/token)", issuer);
-            return new DevIssuerServer(server, issuer, file);
+            return new DevIssuerServer(server, issuer, file, temporaryDirectory);
         } catch (IOException e) {
             throw new UncheckedIOException("Local token issuer did not start", e);
         }
@@ -112,6 +112,14 @@ public final class DevIssuerServer implements EmbeddedServer {
     @Override
     public void stop() {
         server.stop(0);
+        if (temporaryKeyDirectory != null) {
+            try {
+                Files.deleteIfExists(keyFile);
+                Files.deleteIfExists(temporaryKeyDirectory);
+            } catch (IOException e) {
+                LOG.debugf(e, "Could not remove the throw-away key %s", keyFile);
+            }
+        }
         LOG.infof("Local token issuer %s stopped", issuer);
     }
 }
