@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.jboss.logging.Logger;
@@ -19,6 +20,7 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
     private static final Logger LOG = Logger.getLogger(EmbeddedPostgresServer.class);
     static final String DATABASE = "postgres";
     static final String USER = "postgres";
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
 
     private final EmbeddedPostgres postgres;
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -37,6 +39,8 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                     .setPort(FreePort.preferredOrFree(preferredPort))
                     // We stop it on application shutdown; the hook is the backstop when the JVM exits without one.
                     .setRegisterShutdownHook(true)
+                    // First start on a busy or cold machine runs initdb; zonky's default 10 s is not always enough.
+                    .setPGStartupWait(STARTUP_WAIT)
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("listen_addresses", "localhost");
             if (dataDirectory != null) {

@@ -48,35 +48,56 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
             return List.of(new PropertiesConfigSource(EmbeddedServices.properties(), "embedded services", ORDINAL));
         }
         Map<String, String> properties = new LinkedHashMap<>();
-        if (isAbsent(context, DATASOURCE_REACTIVE_URL)) {
-            String dataDir = value(context, POSTGRES_DATA_DIR, "");
-            EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(
-                    dataDir.isBlank() ? null : Path.of(dataDir), Integer.parseInt(value(context, POSTGRES_PORT, "0")));
-            EmbeddedServices.register(postgres);
-            properties.put(DATASOURCE_REACTIVE_URL, postgres.reactiveUrl());
-            properties.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
-            properties.put("quarkus.datasource.username", EmbeddedPostgresServer.USER);
-            properties.put("quarkus.datasource.password", EmbeddedPostgresServer.USER);
-        }
-        if (isAbsent(context, MQTT_HOST)) {
-            EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(Integer.parseInt(value(context, MQTT_PORT, "0")),
-                    Integer.parseInt(value(context, MQTT_MAX_PACKET_SIZE, "268435455")));
-            EmbeddedServices.register(broker);
-            properties.put(MQTT_HOST, broker.host());
-            properties.put("mp.messaging.connector.smallrye-mqtt.port", String.valueOf(broker.port()));
-        }
-        if (isAbsent(context, OIDC_SERVER)) {
-            String keyFile = value(context, ISSUER_KEY_FILE, "");
-            DevIssuerServer issuer = DevIssuerServer.start(Integer.parseInt(value(context, ISSUER_PORT, "0")),
-                    keyFile.isBlank() ? null : Path.of(keyFile));
-            EmbeddedServices.register(issuer);
-            properties.put(OIDC_SERVER, issuer.issuer());
-            properties.put("quarkus.oidc.client-id", DevIssuerServer.CLIENT_ID);
-            properties.put("appliance-sync.dev-issuer.issuer", issuer.issuer());
-            properties.put("appliance-sync.dev-issuer.key-file", issuer.keyFile().toString());
+        try {
+            if (isAbsent(context, DATASOURCE_REACTIVE_URL)) {
+                properties.putAll(startPostgres(context));
+            }
+            if (isAbsent(context, MQTT_HOST)) {
+                properties.putAll(startBroker(context));
+            }
+            if (isAbsent(context, OIDC_SERVER)) {
+                properties.putAll(startIssuer(context));
+            }
+        } catch (RuntimeException e) {
+            // Leave nothing running behind a failed start: dev mode retries, and would find the ports and data taken.
+            EmbeddedServices.stopAll();
+            throw e;
         }
         EmbeddedServices.putProperties(properties);
         return List.of(new PropertiesConfigSource(properties, "embedded services", ORDINAL));
+    }
+
+    private static Map<String, String> startPostgres(ConfigSourceContext context) {
+        String dataDir = value(context, POSTGRES_DATA_DIR, "");
+        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dataDir.isBlank() ? null : Path.of(dataDir),
+                Integer.parseInt(value(context, POSTGRES_PORT, "0")));
+        EmbeddedServices.register(postgres);
+        return Map.of(
+                DATASOURCE_REACTIVE_URL, postgres.reactiveUrl(),
+                "quarkus.datasource.jdbc.url", postgres.jdbcUrl(),
+                "quarkus.datasource.username", EmbeddedPostgresServer.USER,
+                "quarkus.datasource.password", EmbeddedPostgresServer.USER);
+    }
+
+    private static Map<String, String> startBroker(ConfigSourceContext context) {
+        EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(Integer.parseInt(value(context, MQTT_PORT, "0")),
+                Integer.parseInt(required(context, MQTT_MAX_PACKET_SIZE)));
+        EmbeddedServices.register(broker);
+        return Map.of(
+                MQTT_HOST, broker.host(),
+                "mp.messaging.connector.smallrye-mqtt.port", String.valueOf(broker.port()));
+    }
+
+    private static Map<String, String> startIssuer(ConfigSourceContext context) {
+        String keyFile = value(context, ISSUER_KEY_FILE, "");
+        DevIssuerServer issuer = DevIssuerServer.start(Integer.parseInt(value(context, ISSUER_PORT, "0")),
+                keyFile.isBlank() ? null : Path.of(keyFile));
+        EmbeddedServices.register(issuer);
+        return Map.of(
+                OIDC_SERVER, issuer.issuer(),
+                "quarkus.oidc.client-id", DevIssuerServer.CLIENT_ID,
+                "appliance-sync.dev-issuer.issuer", issuer.issuer(),
+                "appliance-sync.dev-issuer.key-file", issuer.keyFile().toString());
     }
 
     /**
@@ -91,6 +112,14 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
     private static boolean isAbsent(ConfigSourceContext context, String name) {
         ConfigValue value = context.getValue(name);
         return value == null || value.getValue() == null || value.getValue().isBlank();
+    }
+
+    private static String required(ConfigSourceContext context, String name) {
+        String value = value(context, name, null);
+        if (value == null) {
+            throw new IllegalStateException(name + " must be set (application.properties sets it)");
+        }
+        return value;
     }
 
     private static String value(ConfigSourceContext context, String name, String defaultValue) {

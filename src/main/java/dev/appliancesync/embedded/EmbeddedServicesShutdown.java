@@ -1,5 +1,6 @@
 package dev.appliancesync.embedded;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Destroyed;
 import jakarta.enterprise.event.Observes;
@@ -13,7 +14,9 @@ import jakarta.inject.Singleton;
 @Singleton
 public class EmbeddedServicesShutdown {
 
-    static void onApplicationDestroyed(@Observes @Destroyed(ApplicationScoped.class) Object event) {
+    /** First among the observers: one of Quarkus's fails after a failed start, and would skip the ones after it. */
+    static void onApplicationDestroyed(
+            @Observes @Priority(Integer.MIN_VALUE) @Destroyed(ApplicationScoped.class) Object event) {
         EmbeddedServices.stopAll();
     }
 }
