@@ -42,7 +42,10 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                     // First start on a busy or cold machine runs initdb; zonky's default 10 s is not always enough.
                     .setPGStartupWait(STARTUP_WAIT)
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("listen_addresses", "localhost");
+                    .setServerConfig("listen_addresses", "localhost")
+                    // TCP only: a Unix socket lock in /tmp is shared by every PostgreSQL on the machine using this
+                    // port number, and a stale one from a killed server would stop this one from starting.
+                    .setServerConfig("unix_socket_directories", "");
             if (dataDirectory != null) {
                 Files.createDirectories(dataDirectory);
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
