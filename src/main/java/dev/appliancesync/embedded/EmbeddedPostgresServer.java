@@ -42,7 +42,9 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                     // First start on a busy or cold machine runs initdb; zonky's default 10 s is not always enough.
                     .setPGStartupWait(STARTUP_WAIT)
                     .setServerConfig("max_connections", "200")
-                    .setServerConfig("listen_addresses", "localhost")
+                    // Both loopbacks: zonky's readiness probe dials InetAddress.getLoopbackAddress(), which is ::1 in
+                    // JVMs that prefer IPv6, while "localhost" may name 127.0.0.1 only.
+                    .setServerConfig("listen_addresses", "127.0.0.1,::1")
                     // TCP only: a Unix socket lock in /tmp is shared by every PostgreSQL on the machine using this
                     // port number, and a stale one from a killed server would stop this one from starting.
                     .setServerConfig("unix_socket_directories", "");
