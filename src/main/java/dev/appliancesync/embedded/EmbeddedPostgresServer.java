@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -49,8 +50,12 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                     // port number, and a stale one from a killed server would stop this one from starting.
                     .setServerConfig("unix_socket_directories", "");
             if (dataDirectory != null) {
-                Files.createDirectories(dataDirectory);
-                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+                // Absolute, because pg_ctl does not run in our working directory; 0700, because PostgreSQL refuses
+                // a data directory others can read.
+                Path directory = dataDirectory.toAbsolutePath();
+                Files.createDirectories(directory);
+                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+                builder.setDataDirectory(directory).setCleanDataDirectory(false);
             }
             long started = System.nanoTime();
             EmbeddedPostgres postgres = builder.start();
