@@ -111,6 +111,18 @@ class SubscriptionAuthenticationTest {
     }
 
     @Test
+    void anIntervalOutOfRangeIsAValidationError() throws Exception {
+        try (GraphQLWebSocket ws = GraphQLWebSocket.open(graphql, Protocol.GRAPHQL_TRANSPORT_WS,
+                Tokens.forUser(Tokens.uniqueUsername("impatient")))) {
+            ws.init(null);
+            ws.subscribe("1", "subscription { heartbeat(everySeconds: 0) { sequence } }");
+            JsonObject message = ws.nextMessage();
+            assertThat(message.getString("type")).isEqualTo("error");
+            assertThat(message.encode()).contains("\"code\":\"VALIDATION\"");
+        }
+    }
+
+    @Test
     void theConnectionClosesWith1008WhenTheTokenExpires() throws Exception {
         String username = Tokens.uniqueUsername("expiring");
         String token = issuer.sign(issuer.cognitoAccessToken(username, Instant.now(),
