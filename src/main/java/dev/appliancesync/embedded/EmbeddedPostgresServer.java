@@ -50,8 +50,8 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                     // port number, and a stale one from a killed server would stop this one from starting.
                     .setServerConfig("unix_socket_directories", "");
             if (dataDirectory != null) {
-                // Absolute, because pg_ctl does not run in our working directory; 0700, because PostgreSQL refuses
-                // a data directory others can read.
+                // Absolute, so logs and errors name one place whatever the working directory; 0700, because
+                // PostgreSQL refuses a data directory that others can read.
                 Path directory = dataDirectory.toAbsolutePath();
                 Files.createDirectories(directory);
                 Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
@@ -64,8 +64,11 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                     (System.nanoTime() - started) / 1_000_000, server.jdbcUrl(), USER,
                     dataDirectory == null ? "temporary" : dataDirectory.toAbsolutePath());
             return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Embedded PostgreSQL did not start", e);
+        } catch (IOException | IllegalStateException e) {
+            // initdb refuses a non-empty directory without a cluster, the server one it cannot read: say what helps.
+            throw new IllegalStateException(dataDirectory == null ? "Embedded PostgreSQL did not start"
+                    : "Embedded PostgreSQL did not start with data in " + dataDirectory.toAbsolutePath()
+                            + "; if that folder holds a damaged or foreign cluster, delete it to start empty", e);
         }
     }
 
