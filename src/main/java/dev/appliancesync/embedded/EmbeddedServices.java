@@ -18,11 +18,6 @@ public final class EmbeddedServices {
     private static final Deque<EmbeddedServer> RUNNING = new ArrayDeque<>();
     private static final Map<String, String> PROPERTIES = new LinkedHashMap<>();
 
-    static {
-        // The backstop for a JVM that exits without an orderly application shutdown (HiveMQ registers none itself).
-        Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedServices::stopAll, "embedded-services-stop"));
-    }
-
     private EmbeddedServices() {
     }
 
