@@ -35,6 +35,8 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
      * @param preferredPort the port to use when free, 0 for any free port
      */
     static EmbeddedPostgresServer start(Path dataDirectory, int preferredPort) {
+        // Absolute, so logs and errors name one place whatever the working directory.
+        Path directory = dataDirectory == null ? null : dataDirectory.toAbsolutePath();
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setPort(FreePort.preferredOrFree(preferredPort))
@@ -49,10 +51,8 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
                     // TCP only: a Unix socket lock in /tmp is shared by every PostgreSQL on the machine using this
                     // port number, and a stale one from a killed server would stop this one from starting.
                     .setServerConfig("unix_socket_directories", "");
-            if (dataDirectory != null) {
-                // Absolute, so logs and errors name one place whatever the working directory; 0700, because
-                // PostgreSQL refuses a data directory that others can read.
-                Path directory = dataDirectory.toAbsolutePath();
+            if (directory != null) {
+                // 0700, because PostgreSQL refuses a data directory that others can read.
                 Files.createDirectories(directory);
                 Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
                 builder.setDataDirectory(directory).setCleanDataDirectory(false);
@@ -62,12 +62,12 @@ public final class EmbeddedPostgresServer implements EmbeddedServer {
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres);
             LOG.infof("Embedded PostgreSQL started in %d ms: %s (user %s, data %s)",
                     (System.nanoTime() - started) / 1_000_000, server.jdbcUrl(), USER,
-                    dataDirectory == null ? "temporary" : dataDirectory.toAbsolutePath());
+                    directory == null ? "temporary" : directory);
             return server;
         } catch (IOException | IllegalStateException e) {
             // initdb refuses a non-empty directory without a cluster, the server one it cannot read: say what helps.
-            throw new IllegalStateException(dataDirectory == null ? "Embedded PostgreSQL did not start"
-                    : "Embedded PostgreSQL did not start with data in " + dataDirectory.toAbsolutePath()
+            throw new IllegalStateException(directory == null ? "Embedded PostgreSQL did not start"
+                    : "Embedded PostgreSQL did not start with data in " + directory
                             + "; if that folder holds a damaged or foreign cluster, delete it to start empty", e);
         }
     }
