@@ -1,41 +1,16 @@
 package dev.appliancesync.identity;
 
-import java.time.OffsetDateTime;
 import java.util.UUID;
 
-import jakarta.persistence.Column;
-import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
-import jakarta.persistence.Table;
+import io.vertx.mutiny.sqlclient.Row;
 
-/** A person who has signed in at least once. Created on the first authenticated call. */
-@Entity
-@Table(name = "app_user")
-public class AppUser {
+/** A person who has signed in at least once (a row of app_user). */
+public record AppUser(UUID id, String subject, String username, String email, boolean emailVerified) {
 
-    @Id
-    public UUID id;
-
-    /** The OIDC subject (Cognito {@code sub}): stable for the life of the account. */
-    @Column(nullable = false, unique = true, columnDefinition = "text")
-    public String subject;
-
-    @Column(columnDefinition = "text")
-    public String username;
-
-    /** Lower-case. */
-    @Column(columnDefinition = "text")
-    public String email;
-
-    @Column(name = "email_verified", nullable = false)
-    public boolean emailVerified;
-
-    @Column(name = "cognito_identity_id", columnDefinition = "text")
-    public String cognitoIdentityId;
-
-    @Column(name = "created_at", nullable = false)
-    public OffsetDateTime createdAt;
-
-    @Column(name = "last_seen_at", nullable = false)
-    public OffsetDateTime lastSeenAt;
+    /** Reads the user columns of {@code row}; {@code prefix} is the column alias prefix ("" for app_user itself). */
+    public static AppUser from(Row row, String prefix) {
+        return new AppUser(row.getUUID(prefix + "id"), row.getString(prefix + "subject"),
+                row.getString(prefix + "username"), row.getString(prefix + "email"),
+                row.getBoolean(prefix + "email_verified"));
+    }
 }

@@ -5,6 +5,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.appliancesync.common.error.ApiException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.vertx.ContextLocals;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -13,6 +15,8 @@ import io.smallrye.mutiny.Uni;
  */
 @ApplicationScoped
 public class CurrentUser {
+
+    private static final String MEMO_KEY = "appliance-sync.signed-in-user.";
 
     private final CurrentIdentityAssociation identity;
     private final UserService users;
@@ -34,8 +38,31 @@ public class CurrentUser {
         return SignedInPrincipal.of(current);
     }
 
-    /** The caller's user row (created on first use), or a failed Uni with UNAUTHENTICATED. */
+    /** The caller with their token's facts (groups), or a failed Uni with UNAUTHENTICATED. */
+    public Uni<Caller> caller() {
+        return user().map(user -> new Caller(user, principal()));
+    }
+
+    /**
+     * The caller's user row (created on first use), or a failed Uni with UNAUTHENTICATED. Signed in once per request
+     * (memoised on the request's Vert.x context), however many resolvers ask.
+     */
     public Uni<AppUser> user() {
-        return Uni.createFrom().item(this::principal).flatMap(users::signIn);
+        SignedInPrincipal principal;
+        try {
+            principal = principal();
+        } catch (ApiException unauthenticated) {
+            return Uni.createFrom().failure(unauthenticated);
+        }
+        if (!VertxContext.isOnDuplicatedContext()) {
+            return users.signIn(principal);
+        }
+        String key = MEMO_KEY + principal.subject();
+        Uni<AppUser> memo = ContextLocals.<Uni<AppUser>> get(key).orElse(null);
+        if (memo == null) {
+            memo = users.signIn(principal).memoize().indefinitely();
+            ContextLocals.put(key, memo);
+        }
+        return memo;
     }
 }

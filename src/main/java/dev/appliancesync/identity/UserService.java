@@ -1,42 +1,94 @@
 package dev.appliancesync.identity;
 
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import dev.appliancesync.common.db.Transactions;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Keeps the users table in step with the identity provider. */
+/** Keeps the users table in step with the identity provider, and finds users by verified email. */
 @ApplicationScoped
 public class UserService {
 
     /**
-     * Creates the user on first sign-in and refreshes what the token says (username, email) when it changed,
-     * in one statement so concurrent first calls of the same user cannot create two rows. An unchanged user costs a
-     * read, not a write.
+     * Creates the user on first sign-in and refreshes what the token says (username, email) when it changed, in one
+     * statement so concurrent first calls of the same user cannot create two rows. An unchanged user costs a read,
+     * not a write. It also says whether invitations wait for the user's verified email: checked on every sign-in, so
+     * an invitation that raced with the first sign-in is picked up on the next request.
      */
     private static final String SIGN_IN = """
             with upserted as (
                 insert into app_user (subject, username, email, email_verified)
-                values (:subject, :username, :email, :verified)
+                values ($1, $2, $3, $4)
                 on conflict (subject) do update
                     set username = excluded.username, email = excluded.email,
                         email_verified = excluded.email_verified, last_seen_at = now()
                     where (app_user.username, app_user.email, app_user.email_verified)
                           is distinct from (excluded.username, excluded.email, excluded.email_verified)
-                returning *)
-            select * from upserted
-            union all
-            select * from app_user where subject = :subject and not exists (select 1 from upserted)
+                returning id, subject, username, email, email_verified),
+            signed_in as (
+                select * from upserted
+                union all
+                select id, subject, username, email, email_verified from app_user
+                where subject = $1 and not exists (select 1 from upserted))
+            select u.*, u.email_verified and exists (
+                       select 1 from invitation i
+                       where i.email = u.email and i.accepted_at is null and i.cancelled_at is null) as invited
+            from signed_in u
             """;
 
-    @WithTransaction
+    private final Transactions db;
+    private final Instance<SignInListener> listeners;
+
+    public UserService(Transactions db, Instance<SignInListener> listeners) {
+        this.db = db;
+        this.listeners = listeners;
+    }
+
     public Uni<AppUser> signIn(SignedInPrincipal principal) {
-        return Panache.getSession().flatMap(session -> session.createNativeQuery(SIGN_IN, AppUser.class)
-                .setParameter("subject", principal.subject())
-                .setParameter("username", principal.username())
-                .setParameter("email", principal.email())
-                .setParameter("verified", principal.emailVerified())
-                .getSingleResult());
+        return db.inTransaction(tx -> tx.preparedQuery(SIGN_IN)
+                .execute(Tuple.of(principal.subject(), principal.username(), principal.email(), principal.emailVerified()))
+                .flatMap(rows -> {
+                    Row row = rows.iterator().next();
+                    AppUser user = AppUser.from(row, "");
+                    if (!row.getBoolean("invited")) {
+                        return Uni.createFrom().item(user);
+                    }
+                    return Multi.createFrom().iterable(listeners).onItem()
+                            .transformToUniAndConcatenate(listener -> listener.onSignIn(tx, user))
+                            .collect().last().replaceWith(user);
+                }));
+    }
+
+    /** The account that owns this verified email, if any: the only way an email resolves to a person. */
+    public Uni<Optional<AppUser>> findByVerifiedEmail(SqlClient client, String email) {
+        return client.preparedQuery("select id, subject, username, email, email_verified from app_user "
+                        + "where email = $1 and email_verified")
+                .execute(Tuple.of(email))
+                .map(rows -> first(rows));
+    }
+
+    public Uni<List<AppUser>> findByIds(SqlClient client, List<UUID> ids) {
+        return client.preparedQuery("select id, subject, username, email, email_verified from app_user where id = any($1)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<AppUser> users = new java.util.ArrayList<>();
+                    rows.forEach(row -> users.add(AppUser.from(row, "")));
+                    return users;
+                });
+    }
+
+    private static Optional<AppUser> first(RowSet<Row> rows) {
+        var iterator = rows.iterator();
+        return iterator.hasNext() ? Optional.of(AppUser.from(iterator.next(), "")) : Optional.empty();
     }
 }

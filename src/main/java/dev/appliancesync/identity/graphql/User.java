@@ -18,7 +18,7 @@ public record User(
         @NonNull @Description("Identity-provider groups (Cognito groups), e.g. admin") List<@NonNull String> groups) {
 
     static User of(AppUser user, SignedInPrincipal principal) {
-        return new User(user.id.toString(), user.username, user.email, user.emailVerified,
+        return new User(user.id().toString(), user.username(), user.email(), user.emailVerified(),
                 principal.groups().stream().sorted().toList());
     }
 }

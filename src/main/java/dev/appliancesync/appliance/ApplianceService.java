@@ -1,0 +1,352 @@
+package dev.appliancesync.appliance;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.appliancesync.access.AccessGate;
+import dev.appliancesync.access.AuditLog;
+import dev.appliancesync.access.Authorizer;
+import dev.appliancesync.access.Capability;
+import dev.appliancesync.access.Decision;
+import dev.appliancesync.access.Resource;
+import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.household.HouseholdAction;
+import dev.appliancesync.household.HouseholdGuard;
+import dev.appliancesync.identity.AppUser;
+import dev.appliancesync.identity.Caller;
+import dev.appliancesync.identity.UserService;
+import dev.appliancesync.realtime.Change;
+import dev.appliancesync.realtime.ChangeLog;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Appliances through their life: provisioned, claimed, renamed, moved between households, transferred, released. */
+@ApplicationScoped
+public class ApplianceService {
+
+    public static final String PROVISION = "PROVISION_APPLIANCE";
+    private static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{2,63}");
+    private static final Pattern FACTORY_THING_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,119}");
+    private static final Pattern HOUSEHOLD_THING_NAME = Pattern.compile("[a-z0-9]{8}-.*");
+
+    private final Transactions db;
+    private final ApplianceRepository appliances;
+    private final ApplianceGuard guard;
+    private final HouseholdGuard households;
+    private final Authorizer authorizer;
+    private final AccessGate gate;
+    private final AuditLog audit;
+    private final ChangeLog changes;
+    private final UserService users;
+    private final ClaimConfig claims;
+
+    public ApplianceService(Transactions db, ApplianceRepository appliances, ApplianceGuard guard,
+            HouseholdGuard households, Authorizer authorizer, AccessGate gate, AuditLog audit, ChangeLog changes,
+            UserService users, ClaimConfig claims) {
+        this.db = db;
+        this.appliances = appliances;
+        this.guard = guard;
+        this.households = households;
+        this.authorizer = authorizer;
+        this.gate = gate;
+        this.audit = audit;
+        this.changes = changes;
+        this.users = users;
+        this.claims = claims;
+    }
+
+    /** Every appliance the caller may view, with what they may do: one query, and the policies asked once per kind. */
+    public Uni<List<ApplianceView>> list(Caller caller) {
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return appliances.reachableBy(db.reads(), caller.id()).map(all -> {
+            List<ApplianceView> views = new ArrayList<>(all.size());
+            for (ApplianceAccess access : all) {
+                List<Capability> capabilities = session.capabilities(access.appliance().resource(), access.grants());
+                if (capabilities.contains(Capability.VIEW_STATUS)) {
+                    views.add(new ApplianceView(access.appliance(), access.strongestRole(), capabilities));
+                }
+            }
+            return views;
+        });
+    }
+
+    /** The appliance if the caller may view it; NOT_FOUND otherwise, exactly as for an unknown id. */
+    public Uni<ApplianceView> get(Caller caller, UUID applianceId) {
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return appliances.find(db.reads(), caller.id(), applianceId, false).map(found -> found
+                .map(access -> view(session, access))
+                .filter(view -> view.may(Capability.VIEW_STATUS))
+                .orElseThrow(() -> AccessGate.notFound("appliance")));
+    }
+
+    public Uni<ApplianceRecord> provision(Caller caller, String serialNumber, dev.appliancesync.appliance.ApplianceType type,
+            String claimCode, String thingName, String firmwareVersion) {
+        String factoryName = thingName == null ? serialNumber : thingName;
+        if (serialNumber == null || !SERIAL.matcher(serialNumber).matches()) {
+            return failure(ApiException.validation("A serial number is 3 to 64 letters, digits, '.', '_' or '-'"));
+        }
+        if (!FACTORY_THING_NAME.matcher(factoryName).matches() || HOUSEHOLD_THING_NAME.matcher(factoryName).matches()) {
+            return failure(ApiException.validation("A thing name is 1 to 119 letters, digits, ':', '_' or '-', and may "
+                    + "not start with 8 lower-case letters or digits and '-' (household names look like that)"));
+        }
+        if (claimCode == null || claimCode.strip().length() < 6 || claimCode.length() > 128) {
+            return failure(ApiException.validation("A claim code has 6 to 128 characters"));
+        }
+        Authorizer.Session session = authorizer.session(caller.subject());
+        Decision decision = session.decide(PROVISION, new Resource.Fleet(), List.of());
+        AuditLog.Entry entry = new AuditLog.Entry(caller.id(), PROVISION, null, "fleet/" + serialNumber, decision,
+                new JsonObject().put("serialNumber", serialNumber));
+        if (!decision.allowed()) {
+            return audit.record(db.reads(), entry).replaceWith(failure(new ApiException(ErrorCode.FORBIDDEN,
+                    "Provisioning appliances is for operators (group admin)")));
+        }
+        return db.inTransaction(tx -> tx.preparedQuery("""
+                        insert into appliance (serial_number, appliance_type, thing_name, factory_thing_name,
+                                               claim_code_hash, firmware_version)
+                        values ($1, $2, $3, $3, $4, $5)
+                        on conflict do nothing
+                        returning id""")
+                .execute(Tuple.of(serialNumber, type.name(), factoryName, hash(claimCode), firmwareVersion))
+                .flatMap(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return failure(new ApiException(ErrorCode.CONFLICT,
+                                "An appliance with this serial number or thing name is already provisioned"));
+                    }
+                    UUID id = rows.iterator().next().getUUID("id");
+                    return audit.record(tx, entry).replaceWith(new ApplianceRecord(id, serialNumber, type, factoryName,
+                            factoryName, null, firmwareVersion, null, null, null, null));
+                }));
+    }
+
+    /**
+     * Claims an unclaimed appliance with the code printed on it. Unknown serial (NOT_FOUND), wrong code (FORBIDDEN) and
+     * already claimed (CONFLICT) are told apart; failures count towards RATE_LIMITED, per user and per serial.
+     */
+    public Uni<ApplianceView> claim(Caller caller, String serialNumber, String claimCode, String name) {
+        String cleanName = name == null ? null : validName(name);
+        return rateLimit(caller, serialNumber).flatMap(ignored -> db.inTransaction(tx -> tx.preparedQuery(
+                        "select id, claim_code_hash, owner_id from appliance where serial_number = $1 for update")
+                .execute(Tuple.of(serialNumber))
+                .flatMap(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return failure(new ApiException(ErrorCode.NOT_FOUND, "No appliance has this serial number",
+                                Map.of("reason", "UNKNOWN_SERIAL")));
+                    }
+                    Row row = rows.iterator().next();
+                    if (!MessageDigest.isEqual(row.getString("claim_code_hash").getBytes(StandardCharsets.US_ASCII),
+                            hash(claimCode == null ? "" : claimCode).getBytes(StandardCharsets.US_ASCII))) {
+                        return failure(new ApiException(ErrorCode.FORBIDDEN, "The claim code does not match",
+                                Map.of("reason", "WRONG_CLAIM_CODE")));
+                    }
+                    UUID id = row.getUUID("id");
+                    UUID owner = row.getUUID("owner_id");
+                    if (caller.id().equals(owner)) {
+                        return Uni.createFrom().item(id); // a retried claim succeeds again
+                    }
+                    if (owner != null) {
+                        return failure(new ApiException(ErrorCode.CONFLICT, "This appliance is already claimed; its "
+                                + "owner can transfer it, or a factory reset releases it", Map.of("reason", "ALREADY_CLAIMED")));
+                    }
+                    return tx.preparedQuery("""
+                                    update appliance set owner_id = $2, claimed_at = now(), name = $3,
+                                        updated_at = now(), version = version + 1
+                                    where id = $1""")
+                            .execute(Tuple.of(id, caller.id(), cleanName))
+                            .flatMap(done -> recordAttempt(tx, caller, serialNumber, true))
+                            .flatMap(done -> changes.append(tx, Change.forUser(caller.id(), "APPLIANCE_CLAIMED",
+                                    new JsonObject().put("applianceId", id.toString()))))
+                            .replaceWith(id);
+                }))
+                .onFailure(ApiException.class).call(failure -> countedFailure((ApiException) failure)
+                        ? recordAttempt(db.reads(), caller, serialNumber, false)
+                        : Uni.createFrom().voidItem())
+                .flatMap(id -> get(caller, id)));
+    }
+
+    public Uni<ApplianceView> rename(Caller caller, UUID applianceId, String name) {
+        String cleanName = validName(name);
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return db.inTransaction(tx -> guard.require(tx, session, applianceId, Capability.RENAME)
+                .flatMap(access -> tx.preparedQuery("update appliance set name = $2, updated_at = now(), "
+                                + "version = version + 1 where id = $1")
+                        .execute(Tuple.of(applianceId, cleanName))
+                        .flatMap(done -> changes.append(tx, Change.forAppliance(applianceId, "APPLIANCE_RENAMED",
+                                new JsonObject().put("applianceId", applianceId.toString()).put("name", cleanName))))))
+                .flatMap(done -> get(caller, applianceId));
+    }
+
+    /** Releases the appliance: no owner, no household, every share ended; it can be claimed again with its code. */
+    public Uni<UUID> remove(Caller caller, UUID applianceId) {
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return db.inTransaction(tx -> guard.require(tx, session, applianceId, Capability.REMOVE)
+                .flatMap(access -> release(tx, access.appliance(), null, "REMOVED", caller.id())))
+                .replaceWith(applianceId);
+    }
+
+    /** Gives the appliance to the account with this verified email; every share and household tie ends. */
+    public Uni<ApplianceRecord> transfer(Caller caller, UUID applianceId, String newOwnerEmail) {
+        String email = dev.appliancesync.identity.Emails.normalise(newOwnerEmail);
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return db.inTransaction(tx -> guard.require(tx, session, applianceId, Capability.TRANSFER)
+                .flatMap(access -> users.findByVerifiedEmail(tx, email).flatMap(found -> {
+                    AppUser newOwner = found.orElse(null);
+                    if (newOwner == null) {
+                        return failure(new ApiException(ErrorCode.NOT_FOUND,
+                                "No account has this verified email; the new owner must sign up first",
+                                Map.of("reason", "UNKNOWN_RECIPIENT")));
+                    }
+                    if (newOwner.id().equals(caller.id())) {
+                        return failure(ApiException.validation("You already own this appliance"));
+                    }
+                    return release(tx, access.appliance(), newOwner.id(), "TRANSFERRED", caller.id())
+                            .replaceWith(access.appliance());
+                })));
+    }
+
+    /** Puts the appliance into a household (its thing name takes the household prefix), or takes it out (null). */
+    public Uni<ApplianceView> assignHousehold(Caller caller, UUID applianceId, UUID householdId) {
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return db.inTransaction(tx -> guard.require(tx, session, applianceId, Capability.ASSIGN_HOUSEHOLD)
+                .flatMap(access -> {
+                    ApplianceRecord appliance = access.appliance();
+                    Uni<String> thingName = householdId == null ? Uni.createFrom().item(appliance.factoryThingName())
+                            : households.require(tx, session, householdId, HouseholdAction.ADD_APPLIANCE, Map.of())
+                                    .map(h -> h.household().thingNameFor(appliance.factoryThingName()));
+                    return thingName.flatMap(name -> tx.preparedQuery("update appliance set household_id = $2, "
+                                    + "thing_name = $3, updated_at = now(), version = version + 1 where id = $1")
+                            .execute(Tuple.of(applianceId, householdId, name)))
+                            .flatMap(done -> {
+                                List<Change> entries = new ArrayList<>();
+                                JsonObject payload = new JsonObject().put("applianceId", applianceId.toString())
+                                        .put("householdId", householdId == null ? null : householdId.toString());
+                                entries.add(Change.forAppliance(applianceId, "APPLIANCE_HOUSEHOLD_CHANGED", payload));
+                                if (appliance.householdId() != null) {
+                                    entries.add(Change.forHousehold(appliance.householdId(), "HOUSEHOLD_APPLIANCE_REMOVED", payload));
+                                }
+                                if (householdId != null) {
+                                    entries.add(Change.forHousehold(householdId, "HOUSEHOLD_APPLIANCE_ADDED", payload));
+                                }
+                                return changes.append(tx, entries);
+                            });
+                }))
+                .flatMap(done -> get(caller, applianceId));
+    }
+
+    /**
+     * Ends everyone's access but the new owner's (null: nobody owns it any more): shares revoked with {@code reason},
+     * invitations cancelled, other people's preferences dropped, out of its household, factory thing name again.
+     * Also what a factory reset does.
+     */
+    public Uni<Void> release(SqlConnection tx, ApplianceRecord appliance, UUID newOwner, String reason, UUID actor) {
+        UUID id = appliance.id();
+        return tx.preparedQuery("""
+                        update share set revoked_at = now(), revoked_by = $2, revoke_reason = $3, updated_at = now()
+                        where appliance_id = $1 and revoked_at is null
+                        returning id, recipient_id""")
+                .execute(Tuple.of(id, actor, reason))
+                .flatMap(revoked -> {
+                    List<Change> entries = new ArrayList<>();
+                    for (Row row : revoked) {
+                        entries.add(Change.forUser(row.getUUID("recipient_id"), "SHARE_REVOKED", new JsonObject()
+                                .put("shareId", row.getUUID("id").toString()).put("applianceId", id.toString())
+                                .put("reason", reason)));
+                    }
+                    JsonObject payload = new JsonObject().put("applianceId", id.toString()).put("reason", reason)
+                            .put("newOwnerId", newOwner == null ? null : newOwner.toString());
+                    if (appliance.ownerId() != null) {
+                        entries.add(Change.forUser(appliance.ownerId(), newOwner == null ? "APPLIANCE_RELEASED"
+                                : "OWNERSHIP_TRANSFERRED", payload));
+                    }
+                    if (newOwner != null) {
+                        entries.add(Change.forUser(newOwner, "OWNERSHIP_TRANSFERRED", payload));
+                    }
+                    if (appliance.householdId() != null) {
+                        entries.add(Change.forHousehold(appliance.householdId(), "HOUSEHOLD_APPLIANCE_REMOVED", payload));
+                    }
+                    entries.add(Change.forAppliance(id, newOwner == null ? "APPLIANCE_RELEASED" : "OWNERSHIP_TRANSFERRED",
+                            payload));
+                    return changes.append(tx, entries);
+                })
+                .flatMap(done -> tx.preparedQuery("update invitation set cancelled_at = now(), updated_at = now() "
+                        + "where appliance_id = $1 and accepted_at is null and cancelled_at is null").execute(Tuple.of(id)))
+                .flatMap(done -> tx.preparedQuery("delete from preference where appliance_id = $1 "
+                        + "and user_id is distinct from $2").execute(Tuple.of(id, newOwner)))
+                .flatMap(done -> tx.preparedQuery("""
+                        update appliance set owner_id = $2, household_id = null, thing_name = factory_thing_name,
+                            claimed_at = case when $2::uuid is null then null else now() end,
+                            name = case when $2::uuid is null then null else name end,
+                            updated_at = now(), version = version + 1
+                        where id = $1""").execute(Tuple.of(id, newOwner)))
+                .replaceWithVoid();
+    }
+
+    private ApplianceView view(Authorizer.Session session, ApplianceAccess access) {
+        return new ApplianceView(access.appliance(), access.strongestRole(),
+                session.capabilities(access.appliance().resource(), access.grants()));
+    }
+
+    private Uni<Void> rateLimit(Caller caller, String serialNumber) {
+        return db.reads().preparedQuery("""
+                        select count(*) filter (where user_id = $1) as by_user,
+                               count(*) filter (where serial_number = $2) as by_serial
+                        from claim_attempt
+                        where not succeeded and attempted_at > now() - make_interval(secs => $3)
+                          and (user_id = $1 or serial_number = $2)""")
+                .execute(Tuple.of(caller.id(), serialNumber, (double) claims.window().toSeconds()))
+                .flatMap(rows -> {
+                    Row row = rows.iterator().next();
+                    if (row.getLong("by_user") >= claims.maxFailuresPerUser()
+                            || row.getLong("by_serial") >= claims.maxFailuresPerSerial()) {
+                        return failure(new ApiException(ErrorCode.RATE_LIMITED,
+                                "Too many failed claims; try again later",
+                                Map.of("retryAfterSeconds", claims.window().toSeconds())));
+                    }
+                    return Uni.createFrom().voidItem();
+                });
+    }
+
+    private static boolean countedFailure(ApiException failure) {
+        return failure.code() == ErrorCode.NOT_FOUND || failure.code() == ErrorCode.FORBIDDEN;
+    }
+
+    private static Uni<Void> recordAttempt(SqlClient client, Caller caller, String serialNumber, boolean succeeded) {
+        return client.preparedQuery("insert into claim_attempt (user_id, serial_number, succeeded) values ($1, $2, $3)")
+                .execute(Tuple.of(caller.id(), serialNumber == null ? "" : serialNumber, succeeded)).replaceWithVoid();
+    }
+
+    static String validName(String name) {
+        String trimmed = name == null ? "" : name.strip();
+        if (trimmed.isEmpty() || trimmed.length() > 100) {
+            throw ApiException.validation("An appliance name has 1 to 100 characters");
+        }
+        return trimmed;
+    }
+
+    static String hash(String claimCode) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(claimCode.strip().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> Uni<T> failure(Throwable failure) {
+        return Uni.createFrom().failure(failure);
+    }
+}

@@ -1,0 +1,103 @@
+package dev.appliancesync.command.mqtt;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.common.db.Transactions;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Devices answer commands on {@code appliances/{thingName}/command-results} with
+ * {@code {"commandId", "status": "SUCCEEDED"|"FAILED", "result"?, "error"?}}. A result counts only for a command sent
+ * to that same thing and still open; anything else is dead-lettered with the reason, and the channel goes on.
+ */
+@ApplicationScoped
+public class CommandResultConsumer {
+
+    public static final String CHANNEL = "command-results";
+    private static final Logger LOG = Logger.getLogger(CommandResultConsumer.class);
+    private static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED");
+    private static final int DEAD_LETTER_COPY = 8192;
+
+    private final Transactions db;
+
+    public CommandResultConsumer(Transactions db) {
+        this.db = db;
+    }
+
+    @Incoming(CHANNEL)
+    public Uni<Void> consume(Message<byte[]> message) {
+        String topic = message.getMetadata(ReceivingMqttMessageMetadata.class).map(ReceivingMqttMessageMetadata::getTopic)
+                .orElse("");
+        byte[] payload = message.getPayload();
+        return apply(topic, payload)
+                .onFailure().recoverWithUni(failure -> deadLetter(topic, payload, failure))
+                .eventually(() -> Uni.createFrom().completionStage(message.ack()));
+    }
+
+    private Uni<Void> apply(String topic, byte[] payload) {
+        String[] levels = topic.split("/");
+        if (levels.length < 3) {
+            return Uni.createFrom().failure(new Rejected("BAD_TOPIC", "No thing name in " + topic));
+        }
+        String thingName = levels[levels.length - 2];
+        JsonObject result;
+        UUID commandId;
+        try {
+            result = new JsonObject(new String(payload, StandardCharsets.UTF_8));
+            commandId = UUID.fromString(result.getString("commandId"));
+        } catch (RuntimeException e) {
+            return Uni.createFrom().failure(new Rejected("INVALID_JSON", "Not a command result: " + e.getMessage()));
+        }
+        String status = result.getString("status");
+        if (!FINAL.contains(status)) {
+            return Uni.createFrom().failure(new Rejected("WRONG_SHAPE", "status must be SUCCEEDED or FAILED"));
+        }
+        Object detail = result.getValue("result");
+        String error = result.getString("error");
+        return db.inTransaction(tx -> tx.preparedQuery("""
+                        update command c set status = $3, result = $4, error = left($5, 2000), completed_at = now()
+                        from appliance a
+                        where c.id = $1 and a.id = c.appliance_id and a.thing_name = $2
+                          and c.status in ('PENDING', 'SENT')
+                        returning c.id""")
+                .execute(Tuple.of(commandId, thingName, status, detail instanceof JsonObject o ? o : null, error))
+                .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().voidItem()
+                        : Uni.createFrom().failure(new Rejected("UNKNOWN_COMMAND",
+                                "No open command " + commandId + " for thing " + thingName))));
+    }
+
+    private Uni<Void> deadLetter(String topic, byte[] payload, Throwable failure) {
+        String reason = failure instanceof Rejected rejected ? rejected.reason : "PROCESSING_FAILED";
+        LOG.debugf("Dead-lettered command result on %s: %s", topic, failure.getMessage());
+        return db.reads().preparedQuery("""
+                        insert into dead_letter (source, topic, reason, detail, payload, payload_size)
+                        values ('MQTT', left($1, 512), $2, left($3, 2000), $4, $5)""")
+                .execute(Tuple.of(topic, reason, String.valueOf(failure.getMessage()),
+                        io.vertx.mutiny.core.buffer.Buffer.buffer(Arrays.copyOf(payload, Math.min(payload.length, DEAD_LETTER_COPY))),
+                        payload.length))
+                .replaceWithVoid()
+                .onFailure().invoke(e -> LOG.errorf(e, "Could not dead-letter a message from %s", topic))
+                .onFailure().recoverWithNull();
+    }
+
+    private static final class Rejected extends RuntimeException {
+        private final String reason;
+
+        Rejected(String reason, String message) {
+            super(message, null, false, false);
+            this.reason = reason;
+        }
+    }
+}

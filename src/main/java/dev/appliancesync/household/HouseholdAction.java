@@ -1,0 +1,11 @@
+package dev.appliancesync.household;
+
+import org.eclipse.microprofile.graphql.Description;
+
+/** What the policies decide about households (actions of the Cedar schema). */
+@Description("Something a person may do with a household")
+public enum HouseholdAction {
+    VIEW_HOUSEHOLD,
+    MANAGE_MEMBERS,
+    ADD_APPLIANCE
+}

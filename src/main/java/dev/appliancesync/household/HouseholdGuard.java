@@ -1,0 +1,34 @@
+package dev.appliancesync.household;
+
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.appliancesync.access.AccessGate;
+import dev.appliancesync.access.Authorizer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+/** The gate of every change to a household: loads and locks it, then lets {@link AccessGate} decide and audit. */
+@ApplicationScoped
+public class HouseholdGuard {
+
+    private final HouseholdRepository households;
+    private final AccessGate gate;
+
+    public HouseholdGuard(HouseholdRepository households, AccessGate gate) {
+        this.households = households;
+        this.gate = gate;
+    }
+
+    public Uni<HouseholdAccess> require(SqlConnection tx, Authorizer.Session session, UUID householdId,
+            HouseholdAction action, Map<String, String> facts) {
+        return households.find(tx, session.subject().userId(), householdId, true).flatMap(found -> {
+            if (found.isEmpty()) {
+                return gate.missing(session, "household", householdId, action.name());
+            }
+            return gate.require(tx, session, found.get().target(), action.name(), facts).replaceWith(found.get());
+        });
+    }
+}

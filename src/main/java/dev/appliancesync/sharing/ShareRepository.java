@@ -1,0 +1,170 @@
+package dev.appliancesync.sharing;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.appliancesync.access.Capability;
+import dev.appliancesync.access.Role;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+@ApplicationScoped
+public class ShareRepository {
+
+    /** What is shared: an appliance or a whole household (exactly one is set). */
+    public record Target(UUID applianceId, UUID householdId) {
+
+        String column() {
+            return applianceId != null ? "appliance_id" : "household_id";
+        }
+
+        UUID id() {
+            return applianceId != null ? applianceId : householdId;
+        }
+    }
+
+    /** Whether a grant created a new share, updated an existing one, or left a pending invitation. */
+    public record Upserted(UUID id, boolean created) {
+    }
+
+    private static final String ACTIVE = "s.revoked_at is null and (s.expires_at is null or s.expires_at > now())";
+
+    public Uni<Optional<ShareRecord>> find(SqlClient client, UUID shareId) {
+        return client.preparedQuery("select " + ShareRecord.COLUMNS + " from " + ShareRecord.FROM + " where s.id = $1")
+                .execute(Tuple.of(shareId)).map(ShareRepository::first);
+    }
+
+    /** The recipient's active share of exactly this target, if any. */
+    public Uni<Optional<ShareRecord>> findActive(SqlClient client, Target target, UUID recipientId) {
+        return client.preparedQuery("select " + ShareRecord.COLUMNS + " from " + ShareRecord.FROM + " where s."
+                        + target.column() + " = $1 and s.recipient_id = $2 and " + ACTIVE)
+                .execute(Tuple.of(target.id(), recipientId)).map(ShareRepository::first);
+    }
+
+    /** Unrevoked shares (expired ones included: their owner may want to renew them) of the targets. */
+    public Uni<List<ShareRecord>> unrevoked(SqlClient client, String column, List<UUID> targetIds) {
+        return client.preparedQuery("select " + ShareRecord.COLUMNS + " from " + ShareRecord.FROM + " where s." + column
+                        + " = any($1) and s.revoked_at is null order by s.created_at, s.id")
+                .execute(Tuple.of(targetIds.toArray(UUID[]::new))).map(ShareRepository::all);
+    }
+
+    public Uni<Long> countActive(SqlClient client, Target target, UUID exceptRecipient) {
+        return client.preparedQuery("select count(*) from share s where s." + target.column() + " = $1 and "
+                        + "s.recipient_id <> $2 and " + ACTIVE)
+                .execute(Tuple.of(target.id(), exceptRecipient)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    /** Creates the share, or updates the recipient's unrevoked share of the same target (never two). */
+    public Uni<Upserted> upsert(SqlClient client, Target target, UUID recipientId, Role role,
+            Set<Capability> capabilities, UUID grantedBy, OffsetDateTime expiresAt) {
+        String sql = """
+                insert into share (appliance_id, household_id, recipient_id, role, capabilities, granted_by, expires_at)
+                values ($1, $2, $3, $4, $5, $6, $7)
+                on conflict (%1$s, recipient_id) where revoked_at is null and %1$s is not null
+                do update set role = excluded.role, capabilities = excluded.capabilities,
+                              granted_by = excluded.granted_by, expires_at = excluded.expires_at, updated_at = now()
+                returning id, (xmax = 0) as created""".formatted(target.column());
+        return client.preparedQuery(sql)
+                .execute(Tuple.from(new Object[] { target.applianceId(), target.householdId(), recipientId, role.name(),
+                        names(capabilities), grantedBy, expiresAt }))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Upserted(row.getUUID("id"), row.getBoolean("created"));
+                });
+    }
+
+    public Uni<Void> revoke(SqlClient client, UUID shareId, UUID revokedBy, String reason) {
+        return client.preparedQuery("update share set revoked_at = now(), revoked_by = $2, revoke_reason = $3, "
+                        + "updated_at = now() where id = $1 and revoked_at is null")
+                .execute(Tuple.of(shareId, revokedBy, reason)).replaceWithVoid();
+    }
+
+    // ---- invitations ------------------------------------------------------------------------------------------------
+
+    public Uni<Long> countPendingInvitations(SqlClient client, Target target, String exceptEmail) {
+        return client.preparedQuery("select count(*) from invitation where " + target.column() + " = $1 and email <> $2 "
+                        + "and accepted_at is null and cancelled_at is null")
+                .execute(Tuple.of(target.id(), exceptEmail)).map(rows -> rows.iterator().next().getLong(0));
+    }
+
+    public Uni<Upserted> upsertInvitation(SqlClient client, Target target, String email, Role role,
+            Set<Capability> capabilities, UUID invitedBy, OffsetDateTime expiresAt) {
+        String sql = """
+                insert into invitation (appliance_id, household_id, email, role, capabilities, invited_by, expires_at)
+                values ($1, $2, $3, $4, $5, $6, $7)
+                on conflict (%1$s, email) where accepted_at is null and cancelled_at is null and %1$s is not null
+                do update set role = excluded.role, capabilities = excluded.capabilities,
+                              invited_by = excluded.invited_by, expires_at = excluded.expires_at, updated_at = now()
+                returning id, (xmax = 0) as created""".formatted(target.column());
+        return client.preparedQuery(sql)
+                .execute(Tuple.from(new Object[] { target.applianceId(), target.householdId(), email, role.name(),
+                        names(capabilities), invitedBy, expiresAt }))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Upserted(row.getUUID("id"), row.getBoolean("created"));
+                });
+    }
+
+    public Uni<Optional<InvitationRecord>> findInvitation(SqlClient client, UUID invitationId) {
+        return client.preparedQuery("select * from invitation where id = $1 and accepted_at is null and cancelled_at is null")
+                .execute(Tuple.of(invitationId))
+                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(InvitationRecord.from(rows.iterator().next())));
+    }
+
+    public Uni<List<InvitationRecord>> pendingInvitations(SqlClient client, String column, List<UUID> targetIds) {
+        return client.preparedQuery("select * from invitation where " + column + " = any($1) and accepted_at is null "
+                        + "and cancelled_at is null order by created_at, id")
+                .execute(Tuple.of(targetIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<InvitationRecord> result = new ArrayList<>();
+                    rows.forEach(row -> result.add(InvitationRecord.from(row)));
+                    return result;
+                });
+    }
+
+    /** Pending, unexpired invitations for this email, locked so two sign-ins cannot accept one twice. */
+    public Uni<List<InvitationRecord>> pendingFor(SqlClient client, String email) {
+        return client.preparedQuery("select * from invitation where email = $1 and accepted_at is null "
+                        + "and cancelled_at is null and (expires_at is null or expires_at > now()) for update skip locked")
+                .execute(Tuple.of(email))
+                .map(rows -> {
+                    List<InvitationRecord> result = new ArrayList<>();
+                    rows.forEach(row -> result.add(InvitationRecord.from(row)));
+                    return result;
+                });
+    }
+
+    public Uni<Void> markAccepted(SqlClient client, UUID invitationId, UUID shareId) {
+        return client.preparedQuery("update invitation set accepted_at = now(), share_id = $2, updated_at = now() "
+                + "where id = $1").execute(Tuple.of(invitationId, shareId)).replaceWithVoid();
+    }
+
+    public Uni<Void> cancelInvitation(SqlClient client, UUID invitationId) {
+        return client.preparedQuery("update invitation set cancelled_at = now(), updated_at = now() where id = $1 "
+                + "and accepted_at is null and cancelled_at is null").execute(Tuple.of(invitationId)).replaceWithVoid();
+    }
+
+    private static String[] names(Set<Capability> capabilities) {
+        return capabilities == null ? null : capabilities.stream().map(Enum::name).sorted().toArray(String[]::new);
+    }
+
+    private static Optional<ShareRecord> first(RowSet<Row> rows) {
+        var iterator = rows.iterator();
+        return iterator.hasNext() ? Optional.of(ShareRecord.from(iterator.next())) : Optional.empty();
+    }
+
+    private static List<ShareRecord> all(RowSet<Row> rows) {
+        List<ShareRecord> result = new ArrayList<>();
+        rows.forEach(row -> result.add(ShareRecord.from(row)));
+        return result;
+    }
+}

@@ -1,0 +1,353 @@
+package dev.appliancesync.sharing;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.appliancesync.access.AccessGate;
+import dev.appliancesync.access.Authorizer;
+import dev.appliancesync.access.Capability;
+import dev.appliancesync.access.Grant;
+import dev.appliancesync.access.Role;
+import dev.appliancesync.appliance.ApplianceAccess;
+import dev.appliancesync.appliance.ApplianceGuard;
+import dev.appliancesync.appliance.ApplianceRepository;
+import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.household.HouseholdAction;
+import dev.appliancesync.household.HouseholdGuard;
+import dev.appliancesync.identity.AppUser;
+import dev.appliancesync.identity.Caller;
+import dev.appliancesync.identity.Emails;
+import dev.appliancesync.identity.UserService;
+import dev.appliancesync.realtime.Change;
+import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.sharing.ShareRepository.Target;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+/** Shares of appliances and household memberships: granted, updated, revoked, left; invitations for new people. */
+@ApplicationScoped
+public class ShareService {
+
+    /** Active shares (and, separately, pending invitations) per appliance or household. */
+    public static final int MAX_PER_TARGET = 50;
+    private static final String MEMBER_ROLE = "memberRole";
+
+    /** The result of sharing: a share when the recipient has an account, otherwise a pending invitation. */
+    public record Outcome(ShareRecord share, InvitationRecord invitation) {
+    }
+
+    private final Transactions db;
+    private final ShareRepository shares;
+    private final ApplianceGuard appliances;
+    private final ApplianceRepository applianceRepository;
+    private final HouseholdGuard households;
+    private final Authorizer authorizer;
+    private final AccessGate gate;
+    private final UserService users;
+    private final ChangeLog changes;
+
+    public ShareService(Transactions db, ShareRepository shares, ApplianceGuard appliances,
+            ApplianceRepository applianceRepository, HouseholdGuard households, Authorizer authorizer, AccessGate gate,
+            UserService users, ChangeLog changes) {
+        this.db = db;
+        this.shares = shares;
+        this.appliances = appliances;
+        this.applianceRepository = applianceRepository;
+        this.households = households;
+        this.authorizer = authorizer;
+        this.gate = gate;
+        this.users = users;
+        this.changes = changes;
+    }
+
+    public Uni<Outcome> shareAppliance(Caller caller, UUID applianceId, String recipientEmail, Role role,
+            OffsetDateTime expiresAt, Set<Capability> capabilities) {
+        String email = Emails.normalise(recipientEmail);
+        requireRole(role, EnumSet.of(Role.FAMILY, Role.GUEST), "An appliance is shared as FAMILY or GUEST; "
+                + "household admins are added with addHouseholdMember");
+        requireFuture(expiresAt);
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return db.inTransaction(tx -> appliances.require(tx, session, applianceId, Capability.MANAGE_SHARES)
+                .flatMap(access -> {
+                    Set<Capability> limit = validCapabilities(session, access, role, capabilities);
+                    return grant(tx, caller, new Target(applianceId, null), access.appliance().ownerId(), email, role,
+                            limit, expiresAt);
+                }));
+    }
+
+    public Uni<Outcome> addHouseholdMember(Caller caller, UUID householdId, String memberEmail, Role role) {
+        String email = Emails.normalise(memberEmail);
+        requireRole(role, EnumSet.of(Role.ADMIN, Role.FAMILY, Role.GUEST), "A household member is ADMIN, FAMILY or GUEST");
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return db.inTransaction(tx -> households.require(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS,
+                        Map.of(MEMBER_ROLE, role.name()))
+                .flatMap(household -> grant(tx, caller, new Target(null, householdId), household.household().ownerId(),
+                        email, role, null, null)));
+    }
+
+    public Uni<ShareRecord> revoke(Caller caller, UUID shareId) {
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return db.inTransaction(tx -> shares.find(tx, shareId).flatMap(found -> {
+            if (found.isEmpty()) {
+                return gate.<ShareRecord> missing(session, "share", shareId, Capability.MANAGE_SHARES.name());
+            }
+            ShareRecord share = found.get();
+            return requireManage(tx, session, share).flatMap(ownerId -> share.revokedAt() != null
+                    ? Uni.createFrom().item(share)
+                    : end(tx, share, ownerId, caller.id(), "REVOKED"));
+        }));
+    }
+
+    /** The caller gives up their own share of the appliance. */
+    public Uni<UUID> leaveAppliance(Caller caller, UUID applianceId) {
+        return db.inTransaction(tx -> shares.findActive(tx, new Target(applianceId, null), caller.id()).flatMap(found -> {
+            if (found.isPresent()) {
+                return applianceRepository.find(tx, caller.id(), applianceId, true)
+                        .flatMap(appliance -> end(tx, found.get(), appliance.map(a -> a.appliance().ownerId()).orElse(null),
+                                caller.id(), "LEFT"))
+                        .replaceWith(applianceId);
+            }
+            return applianceRepository.find(tx, caller.id(), applianceId, false).flatMap(appliance -> {
+                boolean visible = appliance.isPresent() && authorizer.session(caller.subject())
+                        .decide(Capability.VIEW_STATUS.name(), appliance.get().appliance().resource(), appliance.get().grants())
+                        .allowed();
+                return Uni.createFrom().failure(visible
+                        ? ApiException.validation("You have no share of this appliance to leave: your access comes from "
+                                + "owning it or from a household (leave the household with removeHouseholdMember)")
+                        : AccessGate.notFound("appliance"));
+            });
+        }));
+    }
+
+    /** Ends a membership; members may remove themselves, admins and the owner anyone they may manage. */
+    public Uni<ShareRecord> removeHouseholdMember(Caller caller, UUID householdId, UUID memberId) {
+        Authorizer.Session session = authorizer.session(caller.subject());
+        Target target = new Target(null, householdId);
+        return db.inTransaction(tx -> shares.findActive(tx, target, memberId).flatMap(found -> {
+            if (memberId.equals(caller.id()) && found.isPresent()) {
+                return households.require(tx, session, householdId, HouseholdAction.VIEW_HOUSEHOLD, Map.of())
+                        .flatMap(h -> end(tx, found.get(), h.household().ownerId(), caller.id(), "LEFT"));
+            }
+            Map<String, String> facts = found.map(s -> Map.of(MEMBER_ROLE, s.role().name())).orElse(Map.of());
+            return households.require(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS, facts)
+                    .flatMap(h -> found.isEmpty()
+                            ? Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND,
+                                    "This person is not a member of the household (the owner cannot be removed)"))
+                            : end(tx, found.get(), h.household().ownerId(), caller.id(), "REVOKED"));
+        }));
+    }
+
+    public Uni<InvitationRecord> cancelInvitation(Caller caller, UUID invitationId) {
+        Authorizer.Session session = authorizer.session(caller.subject());
+        return db.inTransaction(tx -> shares.findInvitation(tx, invitationId).flatMap(found -> {
+            if (found.isEmpty()) {
+                return gate.<InvitationRecord> missing(session, "invitation", invitationId, Capability.MANAGE_SHARES.name());
+            }
+            InvitationRecord invitation = found.get();
+            Uni<UUID> allowed = invitation.applianceId() != null
+                    ? appliances.require(tx, session, invitation.applianceId(), Capability.MANAGE_SHARES)
+                            .map(a -> a.appliance().ownerId())
+                    : households.require(tx, session, invitation.householdId(), HouseholdAction.MANAGE_MEMBERS,
+                            Map.of(MEMBER_ROLE, invitation.role().name())).map(h -> h.household().ownerId());
+            return allowed.flatMap(ownerId -> shares.cancelInvitation(tx, invitationId)
+                    .flatMap(done -> changes.append(tx, notify(List.of(ownerId, caller.id()), "INVITATION_CANCELLED",
+                            invitationPayload(invitation))))
+                    .replaceWith(invitation));
+        }));
+    }
+
+    /** Unrevoked shares of the appliances (the caller must already be allowed to manage them). */
+    public Uni<List<ShareRecord>> sharesOfAppliances(List<UUID> applianceIds) {
+        return shares.unrevoked(db.reads(), "appliance_id", applianceIds);
+    }
+
+    public Uni<List<ShareRecord>> membersOfHouseholds(List<UUID> householdIds) {
+        return shares.unrevoked(db.reads(), "household_id", householdIds);
+    }
+
+    public Uni<List<InvitationRecord>> invitationsOfAppliances(List<UUID> applianceIds) {
+        return shares.pendingInvitations(db.reads(), "appliance_id", applianceIds);
+    }
+
+    public Uni<List<InvitationRecord>> invitationsOfHouseholds(List<UUID> householdIds) {
+        return shares.pendingInvitations(db.reads(), "household_id", householdIds);
+    }
+
+    /**
+     * Turns the invitations waiting for this user's verified email into shares (in the sign-in transaction). An
+     * invitation to something the user now owns is simply cancelled.
+     */
+    Uni<Void> acceptInvitations(SqlConnection tx, AppUser user) {
+        return shares.pendingFor(tx, user.email()).flatMap(invitations -> {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (InvitationRecord invitation : invitations) {
+                chain = chain.flatMap(done -> accept(tx, user, invitation));
+            }
+            return chain;
+        });
+    }
+
+    private Uni<Void> accept(SqlConnection tx, AppUser user, InvitationRecord invitation) {
+        Target target = new Target(invitation.applianceId(), invitation.householdId());
+        String ownerQuery = invitation.applianceId() != null ? "select owner_id from appliance where id = $1"
+                : "select owner_id from household where id = $1";
+        return tx.preparedQuery(ownerQuery).execute(io.vertx.mutiny.sqlclient.Tuple.of(target.id())).flatMap(rows -> {
+            UUID ownerId = rows.rowCount() == 0 ? null : rows.iterator().next().getUUID("owner_id");
+            if (ownerId == null || ownerId.equals(user.id())) {
+                return shares.cancelInvitation(tx, invitation.id());
+            }
+            Set<Capability> limit = invitation.capabilities() == null ? null : Set.copyOf(invitation.capabilities());
+            return shares.upsert(tx, target, user.id(), invitation.role(), limit, invitation.invitedBy(),
+                            invitation.expiresAt())
+                    .flatMap(upserted -> shares.markAccepted(tx, invitation.id(), upserted.id())
+                            .flatMap(done -> shares.find(tx, upserted.id()))
+                            .flatMap(share -> changes.append(tx, shareChanges(
+                                    upserted.created() ? "SHARE_GRANTED" : "SHARE_UPDATED", share.orElseThrow(),
+                                    ownerId, invitation.invitedBy()))))
+                    .flatMap(done -> changes.append(tx, notify(List.of(invitation.invitedBy()), "INVITATION_ACCEPTED",
+                            invitationPayload(invitation).put("recipientId", user.id().toString()))));
+        });
+    }
+
+    private Uni<Outcome> grant(SqlConnection tx, Caller caller, Target target, UUID ownerId, String email, Role role,
+            Set<Capability> capabilities, OffsetDateTime expiresAt) {
+        if (email.equals(caller.user().email())) {
+            return Uni.createFrom().failure(ApiException.validation("You cannot share with yourself"));
+        }
+        return users.findByVerifiedEmail(tx, email).flatMap(found -> {
+            if (found.isEmpty()) {
+                return invite(tx, caller, target, ownerId, email, role, capabilities, expiresAt);
+            }
+            AppUser recipient = found.get();
+            if (recipient.id().equals(caller.id())) {
+                return Uni.createFrom().failure(ApiException.validation("You cannot share with yourself"));
+            }
+            if (recipient.id().equals(ownerId)) {
+                return Uni.createFrom().failure(ApiException.validation("This person owns it already"));
+            }
+            return shares.countActive(tx, target, recipient.id()).flatMap(count -> {
+                if (count >= MAX_PER_TARGET) {
+                    return Uni.createFrom().failure(quota("shares-per-target"));
+                }
+                return shares.upsert(tx, target, recipient.id(), role, capabilities, caller.id(), expiresAt)
+                        .flatMap(upserted -> shares.find(tx, upserted.id()).flatMap(share -> changes
+                                .append(tx, shareChanges(upserted.created() ? "SHARE_GRANTED" : "SHARE_UPDATED",
+                                        share.orElseThrow(), ownerId, caller.id()))
+                                .replaceWith(new Outcome(share.orElseThrow(), null))));
+            });
+        });
+    }
+
+    private Uni<Outcome> invite(SqlConnection tx, Caller caller, Target target, UUID ownerId, String email, Role role,
+            Set<Capability> capabilities, OffsetDateTime expiresAt) {
+        return shares.countPendingInvitations(tx, target, email).flatMap(count -> {
+            if (count >= MAX_PER_TARGET) {
+                return Uni.createFrom().failure(quota("invitations-per-target"));
+            }
+            return shares.upsertInvitation(tx, target, email, role, capabilities, caller.id(), expiresAt)
+                    .flatMap(upserted -> shares.findInvitation(tx, upserted.id()))
+                    .flatMap(invitation -> changes.append(tx, notify(List.of(ownerId, caller.id()), "INVITATION_CREATED",
+                                    invitationPayload(invitation.orElseThrow())))
+                            .replaceWith(new Outcome(null, invitation.orElseThrow())));
+        });
+    }
+
+    /** Ends a share; who learns of it: its recipient, the owner of what was shared, whoever ended it. */
+    private Uni<ShareRecord> end(SqlConnection tx, ShareRecord share, UUID ownerId, UUID actor, String reason) {
+        return shares.revoke(tx, share.id(), actor, reason)
+                .flatMap(done -> shares.find(tx, share.id()))
+                .flatMap(revoked -> changes.append(tx, shareChanges("SHARE_REVOKED", revoked.orElseThrow(), ownerId, actor))
+                        .replaceWith(revoked.orElseThrow()));
+    }
+
+    /** Management of a share is management of what it shares: the appliance's shares or the household's members. */
+    private Uni<UUID> requireManage(SqlConnection tx, Authorizer.Session session, ShareRecord share) {
+        if (share.applianceId() != null) {
+            return appliances.require(tx, session, share.applianceId(), Capability.MANAGE_SHARES)
+                    .map(access -> access.appliance().ownerId());
+        }
+        return households.require(tx, session, share.householdId(), HouseholdAction.MANAGE_MEMBERS,
+                Map.of(MEMBER_ROLE, share.role().name())).map(h -> h.household().ownerId());
+    }
+
+    /**
+     * An explicit capability set must be device capabilities the role itself has on this appliance, including
+     * VIEW_STATUS: a share narrows a role, never widens it.
+     */
+    private static Set<Capability> validCapabilities(Authorizer.Session session, ApplianceAccess access, Role role,
+            Set<Capability> requested) {
+        if (requested == null) {
+            return null;
+        }
+        if (!requested.contains(Capability.VIEW_STATUS)) {
+            throw new ApiException(ErrorCode.VALIDATION, "An explicit capability set must include VIEW_STATUS");
+        }
+        List<String> beyond = new ArrayList<>();
+        for (Capability capability : requested) {
+            if (!capability.shareable() || !session.decide(capability.name(), access.appliance().resource(),
+                    List.of(Grant.of(role))).allowed()) {
+                beyond.add(capability.name());
+            }
+        }
+        if (!beyond.isEmpty()) {
+            throw new ApiException(ErrorCode.VALIDATION, role + " on a " + access.appliance().type()
+                    + " does not include " + beyond, Map.of("capabilities", beyond));
+        }
+        return requested;
+    }
+
+    private static void requireRole(Role role, Set<Role> allowed, String message) {
+        if (role == null || !allowed.contains(role)) {
+            throw ApiException.validation(message);
+        }
+    }
+
+    private static void requireFuture(OffsetDateTime expiresAt) {
+        if (expiresAt != null && !expiresAt.isAfter(OffsetDateTime.now(ZoneOffset.UTC))) {
+            throw ApiException.validation("expiresAt must be in the future");
+        }
+    }
+
+    private static ApiException quota(String limit) {
+        return new ApiException(ErrorCode.QUOTA_EXCEEDED, "At most " + MAX_PER_TARGET + " " + limit.replace('-', ' '),
+                Map.of("limit", limit, "max", MAX_PER_TARGET));
+    }
+
+    private static List<Change> shareChanges(String type, ShareRecord share, UUID ownerId, UUID actor) {
+        JsonObject payload = new JsonObject().put("shareId", share.id().toString())
+                .put("applianceId", share.applianceId() == null ? null : share.applianceId().toString())
+                .put("householdId", share.householdId() == null ? null : share.householdId().toString())
+                .put("recipientId", share.recipientId().toString()).put("role", share.role().name())
+                .put("expiresAt", share.expiresAt() == null ? null : share.expiresAt().toString())
+                .put("revokeReason", share.revokeReason());
+        List<UUID> audience = new ArrayList<>(List.of(share.recipientId()));
+        if (ownerId != null) {
+            audience.add(ownerId);
+        }
+        audience.add(actor);
+        return notify(audience, type, payload);
+    }
+
+    private static List<Change> notify(List<UUID> users, String type, JsonObject payload) {
+        return users.stream().filter(java.util.Objects::nonNull).distinct()
+                .map(user -> Change.forUser(user, type, payload)).toList();
+    }
+
+    private static JsonObject invitationPayload(InvitationRecord invitation) {
+        return new JsonObject().put("invitationId", invitation.id().toString())
+                .put("applianceId", invitation.applianceId() == null ? null : invitation.applianceId().toString())
+                .put("householdId", invitation.householdId() == null ? null : invitation.householdId().toString())
+                .put("email", invitation.email()).put("role", invitation.role().name());
+    }
+}
