@@ -85,7 +85,7 @@ public class CommandResultConsumer {
                         insert into dead_letter (source, topic, reason, detail, payload, payload_size)
                         values ('MQTT', left($1, 512), $2, left($3, 2000), $4, $5)""")
                 .execute(Tuple.of(topic, reason, String.valueOf(failure.getMessage()),
-                        io.vertx.mutiny.core.buffer.Buffer.buffer(Arrays.copyOf(payload, Math.min(payload.length, DEAD_LETTER_COPY))),
+                        io.vertx.core.buffer.Buffer.buffer(Arrays.copyOf(payload, Math.min(payload.length, DEAD_LETTER_COPY))),
                         payload.length))
                 .replaceWithVoid()
                 .onFailure().invoke(e -> LOG.errorf(e, "Could not dead-letter a message from %s", topic))

@@ -50,10 +50,10 @@ public class PreferencesApi {
     @Description("Replace your settings for an appliance. expectedVersion (0 when you have none yet) turns a "
             + "concurrent change from another device into CONFLICT with extensions.currentVersion; omit it to overwrite.")
     public Uni<Preferences> updatePreferences(@NonNull @Id @Name("applianceId") String applianceId,
-            @NonNull @Name("settings") Json settings, @Name("expectedVersion") Long expectedVersion) {
+            @NonNull @Name("settings") Json settings, @Name("expectedVersion") Integer expectedVersion) {
         return currentUser.caller()
                 .flatMap(caller -> preferences.update(caller, Ids.parse(applianceId, "appliance"), settings.value(),
-                        expectedVersion))
+                        expectedVersion == null ? null : expectedVersion.longValue()))
                 .map(Preferences::of);
     }
 
