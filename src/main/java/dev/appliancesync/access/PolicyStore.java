@@ -46,9 +46,14 @@ public class PolicyStore {
     private static final String SCHEMA = "access/appliance-sync.cedarschema";
     /** An entity literal in a policy's JSON form, e.g. {"type":"Appliance","id":"..."}. */
     private static final Pattern APPLIANCE_LITERAL = Pattern.compile("\"type\":\"Appliance\",\"id\"");
+    private static final Pattern HOUSEHOLD_LITERAL = Pattern.compile("\"type\":\"Household\",\"id\"");
 
-    /** A loaded, validated policy set. {@code namesAppliances}: some policy names a particular appliance. */
-    public record Policies(PolicySet set, long version, List<String> sources, boolean namesAppliances) {
+    /**
+     * A loaded, validated policy set. {@code namesAppliances} / {@code namesHouseholds}: some policy names a particular
+     * appliance or household, so decisions depend on which one it is, not only on its type.
+     */
+    public record Policies(PolicySet set, long version, List<String> sources, boolean namesAppliances,
+            boolean namesHouseholds) {
     }
 
     private final AccessConfig config;
@@ -114,11 +119,14 @@ public class PolicyStore {
             }
             set.cache();
             boolean namesAppliances = false;
+            boolean namesHouseholds = false;
             for (Policy policy : all) {
-                namesAppliances |= APPLIANCE_LITERAL.matcher(policy.toJson().replace(" ", "")).find();
+                String json = policy.toJson().replace(" ", "");
+                namesAppliances |= APPLIANCE_LITERAL.matcher(json).find();
+                namesHouseholds |= HOUSEHOLD_LITERAL.matcher(json).find();
             }
             long version = current == null ? 1 : current.version() + 1;
-            current = new Policies(set, version, List.copyOf(files.keySet()), namesAppliances);
+            current = new Policies(set, version, List.copyOf(files.keySet()), namesAppliances, namesHouseholds);
             loadedFingerprint = fingerprint;
             lastError = null;
             LOG.infof("Cedar policies v%d in force: %d policies (%d default, operator files %s)", version, all.size(),

@@ -1,0 +1,122 @@
+package dev.appliancesync.benchmark;
+
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.User;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * `appliances` with capabilities for a user who reaches 200 appliances every way there is: owned, two households
+ * (FAMILY and GUEST), direct FAMILY and GUEST shares, some narrowed, across all five types. Prints latency
+ * percentiles of the whole HTTP round trip. Run: ./mvnw -Pbenchmarks test
+ */
+@QuarkusTest
+class AppliancesQueryBenchmark {
+
+    private static final String[] TYPES = { "MINI_OVEN", "SENSE", "COOKER", "FRIDGE", "GENERIC" };
+    private static final String QUERY = "{ appliances { id name type myRole myCapabilities household { id } } }";
+    private static final int WARM_UP = 100;
+    private static final int MEASURED = 300;
+
+    @Inject
+    Pool pool;
+
+    @Test
+    void appliancesWithCapabilitiesFor200Appliances() {
+        User owner = User.signedIn("bench-owner");
+        User user = User.signedIn("bench-user");
+        UUID ownerId = UUID.fromString(owner.id());
+        UUID userId = UUID.fromString(user.id());
+        UUID family = household(ownerId, "fam");
+        UUID guests = household(ownerId, "gst");
+        membership(family, userId, "FAMILY", ownerId);
+        membership(guests, userId, "GUEST", ownerId);
+        for (int i = 0; i < 200; i++) {
+            String type = TYPES[i % TYPES.length];
+            if (i < 50) {
+                appliance(userId, null, type);
+            } else if (i < 100) {
+                appliance(ownerId, family, type);
+            } else if (i < 130) {
+                appliance(ownerId, guests, type);
+            } else {
+                UUID shared = appliance(ownerId, null, type);
+                String role = i % 2 == 0 ? "FAMILY" : "GUEST";
+                String[] narrowed = i % 3 == 0 ? new String[] { "VIEW_STATUS" } : null;
+                exec("insert into share (appliance_id, recipient_id, role, capabilities, granted_by) values ($1, $2, $3, $4, $5)",
+                        shared, userId, role, narrowed, ownerId);
+            }
+        }
+        // Guests see only MINI_OVEN and GENERIC: 200 reachable, fewer visible. The owner sees their 150.
+        int visible = GraphQL.post(user.token(), QUERY).then().body("errors", nullValue())
+                .extract().path("data.appliances.size()");
+        GraphQL.post(owner.token(), QUERY).then().body("data.appliances", hasSize(150));
+
+        report("user reaching 200 appliances (" + visible + " visible)", user.token());
+        report("owner of 150 appliances", owner.token());
+    }
+
+    private static void report(String label, String token) {
+        for (int i = 0; i < WARM_UP; i++) {
+            GraphQL.post(token, QUERY).then().statusCode(200);
+        }
+        long[] nanos = new long[MEASURED];
+        for (int i = 0; i < MEASURED; i++) {
+            long started = System.nanoTime();
+            GraphQL.post(token, QUERY).then().statusCode(200);
+            nanos[i] = System.nanoTime() - started;
+        }
+        Arrays.sort(nanos);
+        System.out.printf("BENCHMARK appliances-query | %s | n=%d | p50 %.1f ms | p95 %.1f ms | p99 %.1f ms | max %.1f ms%n",
+                label, MEASURED, ms(nanos[MEASURED / 2]), ms(nanos[MEASURED * 95 / 100]), ms(nanos[MEASURED * 99 / 100]),
+                ms(nanos[MEASURED - 1]));
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1_000_000.0;
+    }
+
+    private UUID household(UUID ownerId, String tag) {
+        String prefix = (tag + UUID.randomUUID().toString().replace("-", "")).substring(0, 8);
+        return pool.preparedQuery("insert into household (name, thing_prefix, owner_id) values ($1, $2, $3) returning id")
+                .execute(Tuple.of("Bench " + tag, prefix, ownerId)).await().atMost(Duration.ofSeconds(10))
+                .iterator().next().getUUID("id");
+    }
+
+    private void membership(UUID householdId, UUID userId, String role, UUID ownerId) {
+        exec("insert into share (household_id, recipient_id, role, granted_by) values ($1, $2, $3, $4)",
+                householdId, userId, role, ownerId);
+    }
+
+    private UUID appliance(UUID ownerId, UUID householdId, String type) {
+        String factory = "bench-" + UUID.randomUUID();
+        String thing = householdId == null ? factory : pool.preparedQuery("select thing_prefix from household where id = $1")
+                .execute(Tuple.of(householdId)).await().atMost(Duration.ofSeconds(10)).iterator().next().getString(0)
+                + "-" + factory;
+        return pool.preparedQuery("""
+                        insert into appliance (serial_number, appliance_type, thing_name, factory_thing_name,
+                            claim_code_hash, owner_id, household_id, claimed_at, name)
+                        values ($1, $2, $3, $4, repeat('0', 64), $5, $6, now(), 'Bench') returning id""")
+                .execute(Tuple.from(new Object[] { factory, type, thing, factory, ownerId, householdId }))
+                .await().atMost(Duration.ofSeconds(10)).iterator().next().getUUID("id");
+    }
+
+    private void exec(String sql, Object... parameters) {
+        List<Object> values = new ArrayList<>(Arrays.asList(parameters));
+        pool.preparedQuery(sql).execute(Tuple.from(values)).await().atMost(Duration.ofSeconds(10));
+    }
+}
