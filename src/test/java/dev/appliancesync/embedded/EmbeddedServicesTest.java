@@ -66,7 +66,8 @@ class EmbeddedServicesTest {
 
         Vertx vertx = Vertx.vertx();
         try {
-            MqttClient device = MqttClient.create(vertx);
+            MqttClient device = MqttClient.create(vertx,
+                    new io.vertx.mqtt.MqttClientOptions().setClientId("device-" + java.util.UUID.randomUUID()));
             CompletableFuture<MqttPublishMessage> received = new CompletableFuture<>();
             device.publishHandler(received::complete);
             device.connect(broker.port(), broker.host()).toCompletionStage().toCompletableFuture()
