@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.error.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -38,7 +39,7 @@ public class AccessGate {
         UUID actor = session.subject().userId();
         Decision view = session.decide(target.viewAction(), target.resource(), target.grants(), facts);
         if (!view.allowed()) {
-            return deny(actor, action, target.kind(), target.id(), target.applianceId(), view, facts, notFound(target.kind()));
+            return deny(actor, action, target.kind(), target.id(), target.applianceId(), view, facts, Ids.notFound(target.kind()));
         }
         Decision decision = action.equals(target.viewAction()) ? view
                 : session.decide(action, target.resource(), target.grants(), facts);
@@ -55,11 +56,7 @@ public class AccessGate {
     public <T> Uni<T> missing(Authorizer.Session session, String kind, UUID id, String action) {
         UUID actor = session.subject().userId();
         return deny(actor, action, kind, id, "appliance".equals(kind) ? id : null, new Decision(false, List.of()),
-                Map.of(), notFound(kind));
-    }
-
-    public static ApiException notFound(String kind) {
-        return new ApiException(ErrorCode.NOT_FOUND, "No " + kind + " with this id");
+                Map.of(), Ids.notFound(kind));
     }
 
     private <T> Uni<T> deny(UUID actor, String action, String kind, UUID id, UUID applianceId, Decision decision,

@@ -40,4 +40,9 @@ public enum Capability {
     public static List<Capability> all() {
         return Arrays.asList(values());
     }
+
+    /** Stored names (a share's explicit set) back to capabilities; null stays null (the role's own). */
+    public static List<Capability> fromNames(String[] names) {
+        return names == null ? null : Arrays.stream(names).map(Capability::valueOf).toList();
+    }
 }

@@ -21,6 +21,7 @@ import dev.appliancesync.access.Resource;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.household.HouseholdAction;
 import dev.appliancesync.household.HouseholdGuard;
 import dev.appliancesync.identity.AppUser;
@@ -91,7 +92,7 @@ public class ApplianceService {
         return appliances.find(db.reads(), caller.id(), applianceId, false).map(found -> found
                 .map(access -> view(session, access))
                 .filter(view -> view.may(Capability.VIEW_STATUS))
-                .orElseThrow(() -> AccessGate.notFound("appliance")));
+                .orElseThrow(() -> Ids.notFound("appliance")));
     }
 
     public Uni<ApplianceRecord> provision(Caller caller, String serialNumber, dev.appliancesync.appliance.ApplianceType type,

@@ -1,8 +1,6 @@
 package dev.appliancesync.identity;
 
-import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -75,16 +73,6 @@ public class UserService {
                         + "where email = $1 and email_verified")
                 .execute(Tuple.of(email))
                 .map(rows -> first(rows));
-    }
-
-    public Uni<List<AppUser>> findByIds(SqlClient client, List<UUID> ids) {
-        return client.preparedQuery("select id, subject, username, email, email_verified from app_user where id = any($1)")
-                .execute(Tuple.of(ids.toArray(UUID[]::new)))
-                .map(rows -> {
-                    List<AppUser> users = new java.util.ArrayList<>();
-                    rows.forEach(row -> users.add(AppUser.from(row, "")));
-                    return users;
-                });
     }
 
     private static Optional<AppUser> first(RowSet<Row> rows) {

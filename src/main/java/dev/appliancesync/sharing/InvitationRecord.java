@@ -13,10 +13,9 @@ public record InvitationRecord(UUID id, UUID applianceId, UUID householdId, Stri
         List<Capability> capabilities, UUID invitedBy, OffsetDateTime createdAt, OffsetDateTime expiresAt) {
 
     static InvitationRecord from(Row row) {
-        String[] capabilities = row.getArrayOfStrings("capabilities");
         return new InvitationRecord(row.getUUID("id"), row.getUUID("appliance_id"), row.getUUID("household_id"),
                 row.getString("email"), Role.valueOf(row.getString("role")),
-                capabilities == null ? null : java.util.Arrays.stream(capabilities).map(Capability::valueOf).toList(),
+                Capability.fromNames(row.getArrayOfStrings("capabilities")),
                 row.getUUID("invited_by"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("expires_at"));
     }
 }

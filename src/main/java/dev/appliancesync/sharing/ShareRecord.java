@@ -22,11 +22,10 @@ public record ShareRecord(UUID id, UUID applianceId, UUID householdId, UUID reci
     static final String FROM = "share s join app_user r on r.id = s.recipient_id join app_user g on g.id = s.granted_by";
 
     static ShareRecord from(Row row) {
-        String[] capabilities = row.getArrayOfStrings("capabilities");
         return new ShareRecord(row.getUUID("id"), row.getUUID("appliance_id"), row.getUUID("household_id"),
                 row.getUUID("recipient_id"), row.getString("recipient_email"), row.getString("recipient_username"),
                 Role.valueOf(row.getString("role")),
-                capabilities == null ? null : java.util.Arrays.stream(capabilities).map(Capability::valueOf).toList(),
+                Capability.fromNames(row.getArrayOfStrings("capabilities")),
                 row.getUUID("granted_by"), row.getString("granted_by_username"), row.getOffsetDateTime("created_at"),
                 row.getOffsetDateTime("updated_at"), row.getOffsetDateTime("expires_at"),
                 row.getOffsetDateTime("revoked_at"), row.getString("revoke_reason"));

@@ -124,11 +124,7 @@ public class ShareRepository {
         return client.preparedQuery("select * from invitation where " + column + " = any($1) and accepted_at is null "
                         + "and cancelled_at is null order by created_at, id")
                 .execute(Tuple.of(targetIds.toArray(UUID[]::new)))
-                .map(rows -> {
-                    List<InvitationRecord> result = new ArrayList<>();
-                    rows.forEach(row -> result.add(InvitationRecord.from(row)));
-                    return result;
-                });
+                .map(ShareRepository::invitations);
     }
 
     /** Pending, unexpired invitations for this email, locked so two sign-ins cannot accept one twice. */
@@ -136,11 +132,7 @@ public class ShareRepository {
         return client.preparedQuery("select * from invitation where email = $1 and accepted_at is null "
                         + "and cancelled_at is null and (expires_at is null or expires_at > now()) for update skip locked")
                 .execute(Tuple.of(email))
-                .map(rows -> {
-                    List<InvitationRecord> result = new ArrayList<>();
-                    rows.forEach(row -> result.add(InvitationRecord.from(row)));
-                    return result;
-                });
+                .map(ShareRepository::invitations);
     }
 
     public Uni<Void> markAccepted(SqlClient client, UUID invitationId, UUID shareId) {
@@ -160,6 +152,12 @@ public class ShareRepository {
     private static Optional<ShareRecord> first(RowSet<Row> rows) {
         var iterator = rows.iterator();
         return iterator.hasNext() ? Optional.of(ShareRecord.from(iterator.next())) : Optional.empty();
+    }
+
+    private static List<InvitationRecord> invitations(RowSet<Row> rows) {
+        List<InvitationRecord> result = new ArrayList<>();
+        rows.forEach(row -> result.add(InvitationRecord.from(row)));
+        return result;
     }
 
     private static List<ShareRecord> all(RowSet<Row> rows) {

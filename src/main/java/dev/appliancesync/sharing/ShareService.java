@@ -22,6 +22,7 @@ import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.household.HouseholdAction;
 import dev.appliancesync.household.HouseholdGuard;
 import dev.appliancesync.identity.AppUser;
@@ -125,7 +126,7 @@ public class ShareService {
                 return Uni.createFrom().failure(visible
                         ? ApiException.validation("You have no share of this appliance to leave: your access comes from "
                                 + "owning it or from a household (leave the household with removeHouseholdMember)")
-                        : AccessGate.notFound("appliance"));
+                        : Ids.notFound("appliance"));
             });
         }));
     }

@@ -16,6 +16,11 @@ public final class Ids {
         } catch (IllegalArgumentException ignored) {
             // falls through to NOT_FOUND
         }
-        throw new ApiException(ErrorCode.NOT_FOUND, "No " + what + " with this id");
+        throw notFound(what);
+    }
+
+    /** The one NOT_FOUND for an id: the same whether it does not exist or the caller may not know it does. */
+    public static ApiException notFound(String what) {
+        return new ApiException(ErrorCode.NOT_FOUND, "No " + what + " with this id");
     }
 }
