@@ -25,6 +25,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class PreferenceService {
 
+    public static final String CHANGE_TYPE = "PREFERENCES_CHANGED";
+
     private final Transactions db;
     private final ApplianceGuard appliances;
     private final Authorizer authorizer;
@@ -73,9 +75,7 @@ public class PreferenceService {
                             .execute(Tuple.of(caller.id(), applianceId, settings))
                             .map(inserted -> PreferencesRecord.from(inserted.iterator().next()));
                 })
-                .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), "PREFERENCES_CHANGED", new JsonObject()
-                                .put("applianceId", applianceId.toString()).put("version", saved.version())
-                                .put("settings", saved.settings())))
+                .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), CHANGE_TYPE, saved.toChange()))
                         .replaceWith(saved)));
     }
 

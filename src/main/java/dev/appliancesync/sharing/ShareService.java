@@ -34,7 +34,9 @@ import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.sharing.ShareRepository.Target;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Shares of appliances and household memberships: granted, updated, revoked, left; invitations for new people. */
 @ApplicationScoped
@@ -262,6 +264,38 @@ public class ShareService {
                                     invitationPayload(invitation.orElseThrow())))
                             .replaceWith(new Outcome(null, invitation.orElseThrow())));
         });
+    }
+
+    /**
+     * Announces shares that have reached their expiry time (SHARE_EXPIRED, to the recipient and the owner), at most
+     * {@code limit} at a time; returns how many. The share already grants nothing from that instant (every query
+     * checks the time); this is how open subscriptions and other people learn it. Instances racing here skip each
+     * other's rows.
+     */
+    public Uni<Integer> announceExpired(int limit) {
+        return db.inTransaction(tx -> tx.preparedQuery("""
+                        with due as (
+                            select s.id from share s
+                            where s.revoked_at is null and s.expires_at <= now() and s.expiry_announced_at is null
+                            order by s.expires_at limit $1 for update skip locked)
+                        update share s set expiry_announced_at = now() from due where s.id = due.id
+                        returning s.id, coalesce((select a.owner_id from appliance a where a.id = s.appliance_id),
+                                                 (select h.owner_id from household h where h.id = s.household_id)) as owner_id""")
+                .execute(Tuple.of(limit))
+                .flatMap(expired -> {
+                    if (expired.rowCount() == 0) {
+                        return Uni.createFrom().item(0);
+                    }
+                    List<Uni<List<Change>>> announcements = new ArrayList<>();
+                    for (Row row : expired) {
+                        UUID owner = row.getUUID("owner_id");
+                        announcements.add(shares.find(tx, row.getUUID("id"))
+                                .map(share -> shareChanges("SHARE_EXPIRED", share.orElseThrow(), owner, null)));
+                    }
+                    return Uni.join().all(announcements).andFailFast()
+                            .flatMap(lists -> changes.append(tx, lists.stream().flatMap(List::stream).toList()))
+                            .replaceWith(expired.rowCount());
+                }));
     }
 
     /** Ends a share; who learns of it: its recipient, the owner of what was shared, whoever ended it. */

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
@@ -41,22 +42,36 @@ public final class GraphQLWebSocket implements AutoCloseable {
     private final WebSocket socket;
     private final Protocol protocol;
     private final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
+    /** The same messages by operation id, for tests that follow several subscriptions on one connection. */
+    private final Map<String, BlockingQueue<JsonObject>> byOperation = new java.util.concurrent.ConcurrentHashMap<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
     private GraphQLWebSocket(Vertx vertx, WebSocket socket, Protocol protocol) {
         this.vertx = vertx;
         this.socket = socket;
         this.protocol = protocol;
-        socket.textMessageHandler(text -> messages.add(new JsonObject(text)));
+        socket.textMessageHandler(text -> {
+            JsonObject message = new JsonObject(text);
+            messages.add(message);
+            if (message.getValue("id") instanceof String id) {
+                byOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>()).add(message);
+            }
+        });
         socket.closeHandler(ignored -> closed.complete(socket.closeStatusCode() == null ? -1
                 : (int) socket.closeStatusCode()));
     }
 
     /** Opens the connection; {@code bearerToken} (nullable) goes into the upgrade request's Authorization header. */
     public static GraphQLWebSocket open(URI graphqlUri, Protocol protocol, String bearerToken) throws Exception {
+        return open(graphqlUri, protocol, bearerToken, new WebSocketClientOptions());
+    }
+
+    /** As above, with client options (e.g. a tiny receive buffer, for a client that cannot keep up). */
+    public static GraphQLWebSocket open(URI graphqlUri, Protocol protocol, String bearerToken,
+            WebSocketClientOptions clientOptions) throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
-            WebSocketClient client = vertx.createWebSocketClient();
+            WebSocketClient client = vertx.createWebSocketClient(clientOptions);
             WebSocketConnectOptions options = new WebSocketConnectOptions()
                     .setHost(graphqlUri.getHost()).setPort(graphqlUri.getPort()).setURI(graphqlUri.getPath())
                     .addSubProtocol(protocol.subprotocol);
@@ -89,6 +104,48 @@ public final class GraphQLWebSocket implements AutoCloseable {
     public void subscribe(String id, String query) {
         send(new JsonObject().put("id", id).put("type", protocol.subscribeType)
                 .put("payload", new JsonObject().put("query", query)));
+    }
+
+    public void subscribe(String id, String query, Map<String, Object> variables) {
+        send(new JsonObject().put("id", id).put("type", protocol.subscribeType)
+                .put("payload", new JsonObject().put("query", query).put("variables", new JsonObject(variables))));
+    }
+
+    /** Opens a connection with the token in the upgrade header and initialises it. */
+    public static GraphQLWebSocket connected(URI graphqlUri, String bearerToken) throws Exception {
+        GraphQLWebSocket ws = open(graphqlUri, Protocol.GRAPHQL_TRANSPORT_WS, bearerToken);
+        JsonObject ack = ws.init(null);
+        if (!"connection_ack".equals(ack.getString("type"))) {
+            ws.close();
+            throw new AssertionError("Expected connection_ack, got " + ack);
+        }
+        return ws;
+    }
+
+    /** The next message of operation {@code id} (use either this or {@link #nextMessage()} in one test). */
+    public JsonObject nextMessage(String id) throws InterruptedException {
+        JsonObject message = byOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>())
+                .poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (message == null) {
+            throw new AssertionError("No message for operation " + id + " within " + WAIT);
+        }
+        return message;
+    }
+
+    /** The payload's data of the next message of operation {@code id}, which must be data without errors. */
+    public JsonObject nextData(String id) throws InterruptedException {
+        JsonObject message = nextMessage(id);
+        if (!(message.getString("type").equals("next")
+                || message.getString("type").equals("data"))
+                || message.getJsonObject("payload").getValue("errors") != null) {
+            throw new AssertionError("Expected data for operation " + id + ", got " + message);
+        }
+        return message.getJsonObject("payload").getJsonObject("data");
+    }
+
+    /** Stops reading from the socket, as a client too slow to keep up would. */
+    public void stopReading() {
+        socket.pause();
     }
 
     /** The next message other than keep-alives, or fails after {@link #WAIT}. */

@@ -21,6 +21,8 @@ public enum ErrorCode {
     RATE_LIMITED,
     /** Access to the appliance ended while a subscription was open. */
     ACCESS_REVOKED,
+    /** A subscription fell too far behind and was ended; resubscribe and catch up with changes(since:). */
+    SLOW_CONSUMER,
     /** The catch-up cursor is older than the retained change log: refetch. */
     CURSOR_EXPIRED,
     /** The document is not valid GraphQL syntax, or too large to parse. */

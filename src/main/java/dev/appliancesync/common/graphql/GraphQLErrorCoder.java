@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
+import org.eclipse.microprofile.graphql.GraphQLException;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.error.ApiException;
@@ -79,8 +80,8 @@ final class GraphQLErrorCoder {
 
     private static Throwable unwrap(Throwable failure) {
         Throwable current = failure;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
+        while ((current instanceof CompletionException || current instanceof ExecutionException
+                || current instanceof GraphQLException) && current.getCause() != null) {
             current = current.getCause();
         }
         return current;

@@ -2,6 +2,7 @@ package dev.appliancesync.preference.graphql;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -20,7 +21,13 @@ import dev.appliancesync.appliance.graphql.Appliance;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.common.graphql.Json;
 import dev.appliancesync.identity.CurrentUser;
+import dev.appliancesync.identity.Caller;
 import dev.appliancesync.preference.PreferenceService;
+import dev.appliancesync.preference.PreferencesRecord;
+import dev.appliancesync.realtime.LiveChanges;
+import dev.appliancesync.realtime.LiveFilter;
+import io.smallrye.graphql.api.Subscription;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
 @GraphQLApi
@@ -29,11 +36,14 @@ public class PreferencesApi {
     private final CurrentUser currentUser;
     private final PreferenceService preferences;
     private final ApplianceService appliances;
+    private final LiveChanges live;
 
-    public PreferencesApi(CurrentUser currentUser, PreferenceService preferences, ApplianceService appliances) {
+    public PreferencesApi(CurrentUser currentUser, PreferenceService preferences, ApplianceService appliances,
+            LiveChanges live) {
         this.currentUser = currentUser;
         this.preferences = preferences;
         this.appliances = appliances;
+        this.live = live;
     }
 
     @Query("myPreferences")
@@ -66,5 +76,15 @@ public class PreferencesApi {
                     .collect(Collectors.toMap(Preferences::applianceId, Function.identity()));
             return appliancesToResolve.stream().map(a -> byAppliance.get(a.id())).toList();
         });
+    }
+
+    @Subscription("preferencesChanged")
+    @Description("Your own preferences as you change them from any of your devices; only for one appliance if given")
+    public Multi<Preferences> preferencesChanged(@Id String applianceId) {
+        currentUser.principal();
+        UUID only = applianceId == null ? null : Ids.parse(applianceId, "appliance");
+        return live.stream(currentUser.caller().map(Caller::subject),
+                        LiveFilter.ofTypes(Set.of(PreferenceService.CHANGE_TYPE), only), null)
+                .map(change -> Preferences.of(PreferencesRecord.fromChange(change.payload())));
     }
 }

@@ -1,0 +1,106 @@
+package dev.appliancesync.realtime;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.common.db.Transactions;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Context;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Reads the change log by sequence, a batch at a time, and hands it to {@link LiveChanges}: after every wake-up from
+ * {@link ChangeSignal} (a commit here or a NOTIFY from another instance) and, as a fallback, every poll interval. One
+ * read at a time; a wake-up during a read makes it read again.
+ */
+@ApplicationScoped
+public class ChangeFeed {
+
+    private static final Logger LOG = Logger.getLogger(ChangeFeed.class);
+
+    private final Transactions db;
+    private final ChangeLog log;
+    private final ChangeSignal signal;
+    private final LiveChanges live;
+    private final RealtimeConfig config;
+    private final Vertx vertx;
+    private final Context context;
+    private long position = -1;
+    private boolean reading;
+    private boolean readAgain;
+    private long poller = -1;
+
+    public ChangeFeed(Transactions db, ChangeLog log, ChangeSignal signal, LiveChanges live, RealtimeConfig config,
+            Vertx vertx) {
+        this.db = db;
+        this.log = log;
+        this.signal = signal;
+        this.live = live;
+        this.config = config;
+        this.vertx = vertx;
+        this.context = live.context();
+    }
+
+    void start(@Observes StartupEvent started) {
+        signal.onChange(this::wake);
+        context.runOnContext(ignored -> {
+            poller = vertx.getDelegate().setPeriodic(config.pollInterval().toMillis(), tick -> read());
+            read();
+        });
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (poller >= 0) {
+            vertx.getDelegate().cancelTimer(poller);
+        }
+    }
+
+    /** The log may have grown. Safe from any thread. */
+    public void wake() {
+        context.runOnContext(ignored -> read());
+    }
+
+    private void read() {
+        if (reading) {
+            readAgain = true;
+            return;
+        }
+        reading = true;
+        readAgain = false;
+        if (position < 0) {
+            // Start at the head: subscribers that connect from now on catch up by cursor for anything older.
+            log.head(db.reads()).emitOn(this::onContext).subscribe().with(head -> {
+                position = head;
+                done(false);
+            }, this::failed);
+            return;
+        }
+        log.after(db.reads(), position, config.batchSize()).emitOn(this::onContext)
+                .call(changes -> live.deliver(changes).emitOn(this::onContext))
+                .subscribe().with(changes -> {
+                    if (!changes.isEmpty()) {
+                        position = changes.get(changes.size() - 1).seq();
+                    }
+                    done(changes.size() == config.batchSize());
+                }, this::failed);
+    }
+
+    private void done(boolean more) {
+        reading = false;
+        if (more || readAgain) {
+            read();
+        }
+    }
+
+    private void failed(Throwable failure) {
+        LOG.warnf("Cannot read the change log (retrying at the next poll): %s", failure.getMessage());
+        reading = false;
+    }
+
+    private void onContext(Runnable task) {
+        context.runOnContext(ignored -> task.run());
+    }
+}

@@ -1,0 +1,79 @@
+package dev.appliancesync.realtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.identity.Caller;
+import io.smallrye.mutiny.Uni;
+
+/** Catch-up: the changes a user may see after a cursor, a page at a time, by the same rule the live stream uses. */
+@ApplicationScoped
+public class ChangeService {
+
+    private final Transactions db;
+    private final ChangeLog log;
+    private final AccessViews views;
+    private final ChangeVisibility visibility;
+    private final RealtimeConfig config;
+
+    public ChangeService(Transactions db, ChangeLog log, AccessViews views, ChangeVisibility visibility,
+            RealtimeConfig config) {
+        this.db = db;
+        this.log = log;
+        this.views = views;
+        this.visibility = visibility;
+        this.config = config;
+    }
+
+    /** A page of changes and where to go on from. */
+    public record Page(List<ChangeRecord> changes, String cursor, boolean hasMore) {
+    }
+
+    /**
+     * Changes after {@code since} (null: from the oldest retained), oldest first, at most {@code limit}. With limit 0,
+     * no changes and the cursor of "now": where a client that has just read the current state starts from.
+     */
+    public Uni<Page> since(Caller caller, String since, int limit) {
+        if (limit < 0 || limit > config.maxPageSize()) {
+            return Uni.createFrom().failure(ApiException.validation("limit must be between 0 and " + config.maxPageSize()));
+        }
+        long after;
+        try {
+            after = since == null ? -1 : Cursors.parse(since);
+        } catch (ApiException invalid) {
+            return Uni.createFrom().failure(invalid);
+        }
+        if (limit == 0) {
+            return log.head(db.reads()).map(head -> new Page(List.of(), Cursors.of(Math.max(head, after)), false));
+        }
+        return views.load(caller.subject()).flatMap(view -> log.horizon(db.reads()).flatMap(horizon -> {
+            long from = after < 0 ? horizon : after;
+            return log.afterFor(db.reads(), from, view.userId(), view.appliances().keySet(),
+                            view.households().keySet(), limit + 1)
+                    // Checked after reading: retention that ran meanwhile has moved the horizon past what is gone.
+                    .call(ignored -> after < 0 ? Uni.createFrom().voidItem() : expiredIfBelowHorizon(after))
+                    .map(candidates -> {
+                        boolean more = candidates.size() > limit;
+                        List<ChangeRecord> examined = more ? candidates.subList(0, limit) : candidates;
+                        List<ChangeRecord> visible = new ArrayList<>(examined.size());
+                        examined.forEach(change -> visibility.visible(view, change).ifPresent(visible::add));
+                        long last = examined.isEmpty() ? from : examined.get(examined.size() - 1).seq();
+                        return new Page(visible, Cursors.of(last), more);
+                    });
+        }));
+    }
+
+    private Uni<Void> expiredIfBelowHorizon(long after) {
+        return log.horizon(db.reads()).flatMap(horizon -> after < horizon
+                ? Uni.createFrom().failure(new ApiException(ErrorCode.CURSOR_EXPIRED,
+                        "This cursor is older than the retained changes; reload the current state and start again",
+                        Map.of("oldestCursor", Cursors.of(horizon))))
+                : Uni.createFrom().voidItem());
+    }
+}

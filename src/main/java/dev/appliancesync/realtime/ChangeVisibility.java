@@ -1,0 +1,100 @@
+package dev.appliancesync.realtime;
+
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.appliancesync.access.Authorizer;
+import dev.appliancesync.access.Capability;
+import dev.appliancesync.appliance.ApplianceAccess;
+import dev.appliancesync.household.HouseholdAccess;
+import dev.appliancesync.household.HouseholdAction;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The one rule for who sees a change, used by the live streams and by catch-up alike, so that `changes(since:)` returns
+ * exactly what the stream would have delivered. Decided per delivery by the policies, with the recipient's grants as
+ * their {@link AccessView} holds them:
+ * <ul>
+ * <li>USER entries go to that user only;</li>
+ * <li>APPLIANCE entries to whoever may VIEW_STATUS the appliance; the device's desired settings only to those who may
+ * ADJUST_SETTINGS (a guest who may only view status sees what it reports, not what it was told);</li>
+ * <li>HOUSEHOLD entries to whoever may VIEW_HOUSEHOLD.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class ChangeVisibility {
+
+    /** Payload fields that only people who may adjust the appliance's settings see. */
+    static final String SETTINGS_FIELD = "desired";
+
+    /** Entries addressed to a user that change what that user may see. */
+    private static final Set<String> ACCESS_CHANGES_FOR_USER = Set.of("SHARE_GRANTED", "SHARE_UPDATED",
+            "SHARE_REVOKED", "SHARE_EXPIRED", "OWNERSHIP_TRANSFERRED", "APPLIANCE_RELEASED", "APPLIANCE_CLAIMED",
+            "HOUSEHOLD_CREATED");
+    /** Entries about an appliance or household that change who may see it. */
+    private static final Set<String> ACCESS_CHANGES_FOR_VIEWERS = Set.of("APPLIANCE_HOUSEHOLD_CHANGED",
+            "OWNERSHIP_TRANSFERRED", "APPLIANCE_RELEASED", "HOUSEHOLD_APPLIANCE_ADDED", "HOUSEHOLD_APPLIANCE_REMOVED");
+
+    private final Authorizer authorizer;
+
+    public ChangeVisibility(Authorizer authorizer) {
+        this.authorizer = authorizer;
+    }
+
+    /** The change as this user may see it (fields they may not view taken out), or empty. */
+    public Optional<ChangeRecord> visible(AccessView view, ChangeRecord change) {
+        return switch (change.audience()) {
+            case "USER" -> view.userId().equals(change.userId()) ? Optional.of(change) : Optional.empty();
+            case "APPLIANCE" -> applianceChange(view, change);
+            case "HOUSEHOLD" -> householdChange(view, change);
+            default -> Optional.empty();
+        };
+    }
+
+    /** The appliance facts in {@code payload} this user may view, or empty if they may not view the appliance. */
+    public Optional<JsonObject> applianceFacts(AccessView view, UUID applianceId, JsonObject payload) {
+        ApplianceAccess access = view.appliances().get(applianceId);
+        if (access == null) {
+            return Optional.empty();
+        }
+        Authorizer.Session session = authorizer.session(view.subject());
+        if (!session.decide(Capability.VIEW_STATUS.name(), access.appliance().resource(), access.grants()).allowed()) {
+            return Optional.empty();
+        }
+        if (payload.containsKey(SETTINGS_FIELD) && !session.decide(Capability.ADJUST_SETTINGS.name(),
+                access.appliance().resource(), access.grants()).allowed()) {
+            JsonObject redacted = payload.copy();
+            redacted.remove(SETTINGS_FIELD);
+            return Optional.of(redacted);
+        }
+        return Optional.of(payload);
+    }
+
+    /** Does this entry, once delivered, mean the view of {@code userId} (who holds it) must be read again? */
+    public boolean changesAccessOf(ChangeRecord change, AccessView view) {
+        return switch (change.audience()) {
+            case "USER" -> view.userId().equals(change.userId()) && ACCESS_CHANGES_FOR_USER.contains(change.type());
+            case "APPLIANCE" -> ACCESS_CHANGES_FOR_VIEWERS.contains(change.type())
+                    && view.appliances().containsKey(change.applianceId());
+            case "HOUSEHOLD" -> ACCESS_CHANGES_FOR_VIEWERS.contains(change.type())
+                    && view.households().containsKey(change.householdId());
+            default -> false;
+        };
+    }
+
+    private Optional<ChangeRecord> applianceChange(AccessView view, ChangeRecord change) {
+        return applianceFacts(view, change.applianceId(), change.payload()).map(change::withPayload);
+    }
+
+    private Optional<ChangeRecord> householdChange(AccessView view, ChangeRecord change) {
+        HouseholdAccess access = view.households().get(change.householdId());
+        if (access == null || !authorizer.session(view.subject()).decide(HouseholdAction.VIEW_HOUSEHOLD.name(),
+                access.target().resource(), access.grants()).allowed()) {
+            return Optional.empty();
+        }
+        return Optional.of(change);
+    }
+}

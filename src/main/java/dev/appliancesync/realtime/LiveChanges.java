@@ -1,0 +1,256 @@
+package dev.appliancesync.realtime;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.graphql.GraphQLException;
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.access.Subject;
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
+import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.vertx.core.Context;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * The open subscriptions of this instance and the delivery of change-log entries to them, in log order.
+ * <p>
+ * Each user with open subscriptions here has one {@link AccessView}. Every entry is decided against it when it is
+ * delivered ({@link ChangeVisibility}); an entry that changes someone's access (a share revoked, expired, an
+ * appliance transferred...) is delivered, then their view is read again before any later entry goes out, and a
+ * subscription on an appliance they lost ends with ACCESS_REVOKED. All state lives on one Vert.x context, so there
+ * is no locking and the order of the log is the order of delivery.
+ */
+@ApplicationScoped
+public class LiveChanges {
+
+    private static final Logger LOG = Logger.getLogger(LiveChanges.class);
+
+    private final AccessViews views;
+    private final ChangeVisibility visibility;
+    private final RealtimeConfig config;
+    private final Context context;
+    private final Timer lag;
+    private final Map<UUID, UserStreams> users = new HashMap<>();
+    private final Map<UUID, Set<UserStreams>> byAppliance = new HashMap<>();
+    private final Map<UUID, Set<UserStreams>> byHousehold = new HashMap<>();
+
+    public LiveChanges(AccessViews views, ChangeVisibility visibility, RealtimeConfig config, Vertx vertx,
+            MeterRegistry metrics) {
+        this.views = views;
+        this.visibility = visibility;
+        this.config = config;
+        this.context = vertx.getDelegate().getOrCreateContext();
+        this.lag = Timer.builder("appliance_sync.realtime.delivery_lag")
+                .description("From a change's commit to its delivery to this instance's subscribers")
+                .publishPercentiles(0.5, 0.99).register(metrics);
+    }
+
+    /**
+     * Changes this user may see from now on, as they happen, that {@code filter} wants. {@code initial} (may be null)
+     * supplies entries to send first (decided like any other), read once the subscription is in place, e.g.
+     * the current device state.
+     */
+    public Multi<ChangeRecord> stream(Subject subject, LiveFilter filter,
+            Function<AccessView, Uni<List<ChangeRecord>>> initial) {
+        Multi<ChangeRecord> live = Multi.createFrom().<ChangeRecord> emitter(emitter -> {
+            LiveSubscription subscription = new LiveSubscription(filter, emitter);
+            emitter.onTermination(() -> context.runOnContext(ignored -> remove(subject.userId(), subscription)));
+            context.runOnContext(ignored -> add(subject, subscription, initial));
+        }, BackPressureStrategy.ERROR);
+        return live.onOverflow().buffer(config.maxBufferedEvents())
+                .onFailure(BackPressureFailure.class).transform(tooSlow -> new ApiException(ErrorCode.SLOW_CONSUMER,
+                        "This subscription fell more than " + config.maxBufferedEvents()
+                                + " changes behind; resubscribe and catch up with changes(since:)"));
+    }
+
+    /** As {@link #stream}, for a caller still being signed in (the usual case in a subscription resolver). */
+    public Multi<ChangeRecord> stream(Uni<Subject> subject, LiveFilter filter,
+            Function<AccessView, Uni<List<ChangeRecord>>> initial) {
+        return subject.onItem().transformToMulti(signedIn -> stream(signedIn, filter, initial))
+                .onFailure(ApiException.class).transform(LiveChanges::endingError);
+    }
+
+    /**
+     * How a subscription that ends with an error (ACCESS_REVOKED, SLOW_CONSUMER, NOT_FOUND...) must fail for SmallRye
+     * to send that error alone: as a GraphQL exception with no partial result (otherwise it resends the last item
+     * with the error) for a nullable field (a null for a non-null one is dropped with a log line).
+     */
+    private static Throwable endingError(Throwable failure) {
+        return new GraphQLException(failure.getMessage(), failure, (Object) null);
+    }
+
+    /** Delivers entries read from the log, in order; completes when each has reached every subscriber it should. */
+    Uni<Void> deliver(List<ChangeRecord> changes) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (ChangeRecord change : changes) {
+            chain = chain.chain(() -> deliver(change));
+        }
+        return chain;
+    }
+
+    /** The context all of this runs on; the feed reads there too. */
+    Context context() {
+        return context;
+    }
+
+    boolean isEmpty() {
+        return users.isEmpty();
+    }
+
+    private Uni<Void> deliver(ChangeRecord change) {
+        List<UserStreams> targets = targetsOf(change);
+        if (targets.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Instant now = Instant.now();
+        List<UserStreams> stale = targets.stream().filter(user -> user.view == null || user.view.isStale(now))
+                .toList();
+        return refresh(stale).chain(() -> refresh(offer(change, targets)));
+    }
+
+    /** Offers the change to each target; returns those whose access it changes. */
+    private List<UserStreams> offer(ChangeRecord change, List<UserStreams> targets) {
+        List<UserStreams> changed = new ArrayList<>();
+        for (UserStreams user : targets) {
+            if (user.view == null) {
+                continue; // could not be read; the next entry tries again
+            }
+            visibility.visible(user.view, change).ifPresent(user::offer);
+            if (visibility.changesAccessOf(change, user.view)) {
+                changed.add(user);
+            }
+        }
+        lag.record(Duration.between(change.at().toInstant(), Instant.now()));
+        return changed;
+    }
+
+    private List<UserStreams> targetsOf(ChangeRecord change) {
+        Set<UserStreams> targets = new LinkedHashSet<>();
+        switch (change.audience()) {
+            case "USER" -> {
+                UserStreams user = users.get(change.userId());
+                if (user != null) {
+                    targets.add(user);
+                }
+            }
+            case "APPLIANCE" -> targets.addAll(byAppliance.getOrDefault(change.applianceId(), Set.of()));
+            case "HOUSEHOLD" -> targets.addAll(byHousehold.getOrDefault(change.householdId(), Set.of()));
+            default -> {
+            }
+        }
+        return new ArrayList<>(targets);
+    }
+
+    /** Reads these users' views again (at once, in parallel), then re-indexes them and ends lost subscriptions. */
+    private Uni<Void> refresh(List<UserStreams> stale) {
+        if (stale.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Uni<Void>> loads = new ArrayList<>();
+        for (UserStreams user : stale) {
+            loads.add(views.load(user.subject)
+                    .emitOn(runnable -> context.runOnContext(ignored -> runnable.run()))
+                    .invoke(view -> replaceView(user, view))
+                    .onFailure().invoke(failure -> LOG.warnf("Cannot read the access of user %s: %s",
+                            user.subject.userId(), failure.getMessage()))
+                    .onFailure().recoverWithNull()
+                    .replaceWithVoid());
+        }
+        return Uni.join().all(loads).andCollectFailures().replaceWithVoid();
+    }
+
+    private void replaceView(UserStreams user, AccessView view) {
+        AccessView previous = user.view;
+        if (previous != null) {
+            previous.appliances().keySet().forEach(id -> unindex(byAppliance, id, user));
+            previous.households().keySet().forEach(id -> unindex(byHousehold, id, user));
+        }
+        user.view = view;
+        if (users.get(view.userId()) == user) {
+            view.appliances().keySet().forEach(id -> byAppliance.computeIfAbsent(id, k -> new HashSet<>()).add(user));
+            view.households().keySet().forEach(id -> byHousehold.computeIfAbsent(id, k -> new HashSet<>()).add(user));
+        }
+        if (previous != null) {
+            Set<UUID> lost = previous.appliancesLostIn(view);
+            if (!lost.isEmpty()) {
+                List.copyOf(user.subscriptions).forEach(subscription -> subscription.accessLost(lost));
+            }
+        }
+    }
+
+    private void add(Subject subject, LiveSubscription subscription,
+            Function<AccessView, Uni<List<ChangeRecord>>> initial) {
+        UserStreams user = users.computeIfAbsent(subject.userId(), id -> new UserStreams(subject));
+        user.subscriptions.add(subscription);
+        Uni<Void> ready = user.view == null ? refresh(List.of(user)) : Uni.createFrom().voidItem();
+        if (initial == null) {
+            ready.subscribe().with(ignored -> { }, failure -> { });
+            return;
+        }
+        ready.chain(() -> user.view == null ? Uni.createFrom().item(List.<ChangeRecord> of()) : initial.apply(user.view))
+                .emitOn(runnable -> context.runOnContext(ignored -> runnable.run()))
+                .subscribe().with(entries -> entries.forEach(entry -> {
+                    if (user.view != null) {
+                        visibility.visible(user.view, entry).ifPresent(subscription::offer);
+                    }
+                }),
+                        failure -> LOG.warnf("Cannot read the initial state of a subscription: %s", failure.getMessage()));
+    }
+
+    private void remove(UUID userId, LiveSubscription subscription) {
+        UserStreams user = users.get(userId);
+        if (user == null) {
+            return;
+        }
+        user.subscriptions.remove(subscription);
+        if (user.subscriptions.isEmpty()) {
+            users.remove(userId);
+            if (user.view != null) {
+                user.view.appliances().keySet().forEach(id -> unindex(byAppliance, id, user));
+                user.view.households().keySet().forEach(id -> unindex(byHousehold, id, user));
+            }
+        }
+    }
+
+    private static void unindex(Map<UUID, Set<UserStreams>> index, UUID id, UserStreams user) {
+        Set<UserStreams> holders = index.get(id);
+        if (holders != null && holders.remove(user) && holders.isEmpty()) {
+            index.remove(id);
+        }
+    }
+
+    /** One user's subscriptions on this instance and what they may see. */
+    private static final class UserStreams {
+        final Subject subject;
+        final List<LiveSubscription> subscriptions = new ArrayList<>();
+        AccessView view;
+
+        UserStreams(Subject subject) {
+            this.subject = subject;
+        }
+
+        void offer(ChangeRecord visible) {
+            for (LiveSubscription subscription : List.copyOf(subscriptions)) {
+                subscription.offer(visible);
+            }
+        }
+    }
+}

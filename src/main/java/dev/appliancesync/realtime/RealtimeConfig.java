@@ -1,0 +1,54 @@
+package dev.appliancesync.realtime;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How live delivery and catch-up behave, and the bounds that keep one client from hurting the others. */
+@ConfigMapping(prefix = "appliance-sync.realtime")
+public interface RealtimeConfig {
+
+    /** How long change-log entries are kept for catch-up; an older cursor gets CURSOR_EXPIRED. */
+    @WithDefault("7D")
+    Duration retention();
+
+    /** How often retention runs. */
+    @WithDefault("10M")
+    Duration retentionInterval();
+
+    /**
+     * The change log is read on every NOTIFY; this is the fallback for a missed one (a lost LISTEN connection) and for
+     * entries held back behind a transaction that had not committed yet.
+     */
+    @WithDefault("500MS")
+    Duration pollInterval();
+
+    /** Entries read from the change log at once. */
+    @WithDefault("500")
+    int batchSize();
+
+    /** How often shares that reached their expiry are announced (SHARE_EXPIRED) and cut off. */
+    @WithDefault("5S")
+    Duration expiryInterval();
+
+    /** Open subscription connections one user may hold on one instance. */
+    @WithDefault("10")
+    int maxConnectionsPerUser();
+
+    /** Active subscriptions on one connection. */
+    @WithDefault("25")
+    int maxSubscriptionsPerConnection();
+
+    /** Events waiting for one subscriber before it is ended as too slow (SLOW_CONSUMER). */
+    @WithDefault("256")
+    int maxBufferedEvents();
+
+    /** Bytes waiting to be written to one connection before it is closed as too slow (close code 4008). */
+    @WithDefault("1048576")
+    int maxWriteQueueBytes();
+
+    /** Most entries one `changes(since:)` page returns. */
+    @WithDefault("500")
+    int maxPageSize();
+}

@@ -1,0 +1,102 @@
+package dev.appliancesync.realtime.websocket;
+
+import java.util.Map;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.identity.SignedInPrincipal;
+import dev.appliancesync.realtime.RealtimeConfig;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLTransportWSSubprotocolHandler;
+import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLWSSubprotocolHandler;
+import io.quarkus.smallrye.graphql.runtime.SmallRyeGraphQLAbstractHandler;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.smallrye.graphql.websocket.GraphQLWebsocketHandler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Quarkus's GraphQL-over-WebSocket handler (same subprotocol handlers, same token handling in the upgrade header or
+ * connection_init, same close on token expiry), with each connection wrapped in a {@link GuardedConnection} and
+ * counted against its user. Quarkus offers no hook for either, so this takes the upgrade before its route does.
+ */
+final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandler {
+
+    private static final Logger LOG = Logger.getLogger(GuardedGraphQLWebSocketHandler.class);
+
+    private final Optional<String> initPayloadTokenName;
+    private final RealtimeConfig config;
+    private final SubscriptionConnections connections;
+
+    GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
+            Optional<String> initPayloadTokenName, RealtimeConfig config, SubscriptionConnections connections) {
+        super(identity, request, false);
+        this.initPayloadTokenName = initPayloadTokenName;
+        this.config = config;
+        this.connections = connections;
+    }
+
+    static boolean isUpgrade(RoutingContext ctx) {
+        return ctx.request().headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true)
+                && !ctx.request().isEnded();
+    }
+
+    @Override
+    protected void doHandle(RoutingContext ctx) {
+        Map<String, Object> metaData = getMetaData(ctx);
+        ctx.request().toWebSocket().onComplete(upgraded -> {
+            if (upgraded.failed()) {
+                LOG.debugf("WebSocket upgrade failed: %s", upgraded.cause().getMessage());
+                return;
+            }
+            ServerWebSocket socket = upgraded.result();
+            GuardedConnection connection = new GuardedConnection(socket, config.maxSubscriptionsPerConnection(),
+                    config.maxWriteQueueBytes());
+            GraphQLWebsocketHandler handler;
+            String subprotocol = socket.subProtocol();
+            if ("graphql-transport-ws".equals(subprotocol)) {
+                handler = new SmallRyeAuthGraphQLTransportWSSubprotocolHandler(connection, metaData, ctx, this,
+                        initPayloadTokenName);
+            } else if ("graphql-ws".equals(subprotocol)) {
+                handler = new SmallRyeAuthGraphQLWSSubprotocolHandler(connection, metaData, ctx, this,
+                        initPayloadTokenName);
+            } else {
+                socket.close((short) 4406, "Subprotocol must be graphql-transport-ws or graphql-ws");
+                return;
+            }
+            SubscriptionConnections.Lease lease = new SubscriptionConnections.Lease();
+            socket.closeHandler(closed -> {
+                connections.release(lease);
+                handler.onClose();
+            });
+            socket.endHandler(ended -> handler.onEnd());
+            socket.exceptionHandler(handler::onThrowable);
+            socket.textMessageHandler(text -> {
+                // The user is known once the connection is authenticated (upgrade header or connection_init).
+                if (!lease.held()) {
+                    String user = userOf(ctx);
+                    if (user != null && !connections.acquire(user, lease)) {
+                        connection.close(CloseCodes.TOO_MANY_CONNECTIONS, "At most "
+                                + config.maxConnectionsPerUser() + " subscription connections per user");
+                        return;
+                    }
+                }
+                if (connection.admit(text)) {
+                    handler.onMessage(text);
+                }
+            });
+        });
+    }
+
+    private static String userOf(RoutingContext ctx) {
+        if (!(ctx.user() instanceof QuarkusHttpUser user)) {
+            return null;
+        }
+        SecurityIdentity identity = user.getSecurityIdentity();
+        return identity == null || identity.isAnonymous() ? null : SignedInPrincipal.of(identity).subject();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.appliancesync.sharing.graphql;
+
+import org.eclipse.microprofile.graphql.Description;
+import org.eclipse.microprofile.graphql.GraphQLApi;
+
+import dev.appliancesync.identity.Caller;
+import dev.appliancesync.identity.CurrentUser;
+import dev.appliancesync.realtime.LiveChanges;
+import dev.appliancesync.realtime.LiveFilter;
+import dev.appliancesync.sharing.ShareChangeType;
+import io.smallrye.graphql.api.Subscription;
+import io.smallrye.mutiny.Multi;
+
+@GraphQLApi
+public class ShareChangesSubscription {
+
+    private static final LiveFilter SHARING = LiveFilter.ofTypes(ShareChangeType.names(), null);
+
+    private final CurrentUser currentUser;
+    private final LiveChanges live;
+
+    public ShareChangesSubscription(CurrentUser currentUser, LiveChanges live) {
+        this.currentUser = currentUser;
+        this.live = live;
+    }
+
+    @Subscription("shareChanges")
+    @Description("Shares granted, changed, revoked or expired, invitations and ownership transfers that concern you")
+    public Multi<ShareChange> shareChanges() {
+        currentUser.principal();
+        return live.stream(currentUser.caller().map(Caller::subject), SHARING, null)
+                // Addressed to you; an appliance's own entry of the same event would say it twice.
+                .select().where(change -> "USER".equals(change.audience()))
+                .map(ShareChange::of);
+    }
+}

@@ -1,0 +1,90 @@
+package dev.appliancesync.state;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.realtime.Change;
+import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.realtime.ChangeRecord;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The latest device shadow per appliance and shadow name, latest-wins by shadow version: a version that is not newer
+ * than the stored one changes nothing and announces nothing, whatever order the reports arrive in. Every state that
+ * is stored is announced (DEVICE_STATE) to whoever may view the appliance.
+ */
+@ApplicationScoped
+public class DeviceStateService {
+
+    public static final String CHANGE_TYPE = "DEVICE_STATE";
+
+    private final Transactions db;
+    private final ChangeLog changes;
+
+    public DeviceStateService(Transactions db, ChangeLog changes) {
+        this.db = db;
+        this.changes = changes;
+    }
+
+    /** A reported shadow; true if it was newer than the stored one and is now the current state. */
+    public Uni<Boolean> record(UUID applianceId, String shadowName, JsonObject reported, JsonObject desired,
+            long version, OffsetDateTime reportedAt) {
+        return db.inTransaction(tx -> tx.preparedQuery("""
+                        insert into device_state (appliance_id, shadow_name, reported, desired, shadow_version, reported_at)
+                        values ($1, $2, $3, $4, $5, $6)
+                        on conflict (appliance_id, shadow_name) do update
+                            set reported = excluded.reported, desired = excluded.desired,
+                                shadow_version = excluded.shadow_version, reported_at = excluded.reported_at,
+                                updated_at = now()
+                            where device_state.shadow_version < excluded.shadow_version
+                        returning appliance_id, shadow_name, reported, desired, shadow_version, reported_at, updated_at""")
+                .execute(Tuple.from(new Object[] { applianceId, shadowName, reported, desired, version, reportedAt }))
+                .flatMap(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return Uni.createFrom().item(false);
+                    }
+                    return changes.append(tx, Change.forAppliance(applianceId, CHANGE_TYPE, payload(rows.iterator().next())))
+                            .replaceWith(true);
+                }));
+    }
+
+    /** The stored state of these appliances, as DEVICE_STATE entries (not from the log: they have no cursor). */
+    public Uni<List<ChangeRecord>> current(Collection<UUID> applianceIds) {
+        if (applianceIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return db.reads().preparedQuery("select appliance_id, shadow_name, reported, desired, shadow_version, "
+                        + "reported_at, updated_at from device_state where appliance_id = any($1)")
+                .execute(Tuple.of(applianceIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<ChangeRecord> current = new ArrayList<>();
+                    for (Row row : rows) {
+                        current.add(new ChangeRecord(0, "APPLIANCE", null, row.getUUID("appliance_id"), null,
+                                CHANGE_TYPE, payload(row), row.getOffsetDateTime("updated_at")));
+                    }
+                    return current;
+                });
+    }
+
+    /** The one shape of a state, in the log and in the first items of a subscription. */
+    private static JsonObject payload(Row row) {
+        OffsetDateTime reportedAt = row.getOffsetDateTime("reported_at");
+        return new JsonObject()
+                .put("applianceId", row.getUUID("appliance_id").toString())
+                .put("shadowName", row.getString("shadow_name"))
+                .put("version", row.getLong("shadow_version"))
+                .put("reported", row.getJsonObject("reported"))
+                .put("desired", row.getJsonObject("desired"))
+                .put("reportedAt", reportedAt == null ? null : reportedAt.toString())
+                .put("updatedAt", row.getOffsetDateTime("updated_at").toString());
+    }
+}

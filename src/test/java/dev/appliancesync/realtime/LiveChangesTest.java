@@ -1,0 +1,233 @@
+package dev.appliancesync.realtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.appliancesync.state.DeviceStateService;
+import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.GraphQLWebSocket;
+import dev.appliancesync.support.User;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+
+/** What a subscriber receives, decided when each change is delivered: grants live, revocation cuts off at once. */
+@QuarkusTest
+class LiveChangesTest {
+
+    private static final String CHANGES = "subscription { changes { cursor type applianceId data } }";
+    private static final String SHARE_CHANGES = "subscription { shareChanges { cursor type shareId applianceId role reason } }";
+    private static final String STATE_OF = """
+            subscription($a: ID) { applianceState(applianceId: $a) { applianceId version reported desired } }""";
+
+    @TestHTTPResource("/graphql")
+    URI graphql;
+
+    @Inject
+    DeviceStateService states;
+
+    @Test
+    void aRecipientSeesTheShareGrantedLive() throws Exception {
+        User owner = User.signedIn("owner");
+        User bob = User.signedIn("bob");
+        String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, bob.token())) {
+            ws.subscribe("all", CHANGES);
+            ws.subscribe("shares", SHARE_CHANGES);
+            awaitSubscribed(ws, "all", bob);
+
+            String share = Appliances.share(owner.token(), appliance, bob.email(), "FAMILY");
+
+            JsonObject change = nextFor(ws, "all").getJsonObject("changes");
+            assertThat(change.getString("type")).isEqualTo("SHARE_GRANTED");
+            assertThat(change.getString("applianceId")).isEqualTo(appliance);
+            JsonObject shareChange = nextFor(ws, "shares").getJsonObject("shareChanges");
+            assertThat(shareChange.getString("type")).isEqualTo("SHARE_GRANTED");
+            assertThat(shareChange.getString("shareId")).isEqualTo(share);
+            assertThat(shareChange.getString("role")).isEqualTo("FAMILY");
+            assertThat(shareChange.getString("cursor")).isEqualTo(change.getString("cursor"));
+
+            // From the grant on, the appliance's own changes reach bob too.
+            rename(owner, appliance, "Bob's oven now");
+            JsonObject renamed = nextFor(ws, "all").getJsonObject("changes");
+            assertThat(renamed.getString("type")).isEqualTo("APPLIANCE_RENAMED");
+            assertThat(Long.parseLong(renamed.getString("cursor"))).isGreaterThan(Long.parseLong(change.getString("cursor")));
+        }
+    }
+
+    @Test
+    void aRevokedRecipientsSubscriptionEndsWithAccessRevokedAndReceivesNothingMore() throws Exception {
+        User owner = User.signedIn("owner");
+        User guest = User.signedIn("guest");
+        String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
+        String mine = Appliances.claimed(guest.token(), "MINI_OVEN").id();
+        String share = Appliances.share(owner.token(), appliance, guest.email(), "GUEST");
+        report(appliance, 1, "idle");
+
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, guest.token());
+                GraphQLWebSocket ownerWs = GraphQLWebSocket.connected(graphql, owner.token())) {
+            ws.subscribe("one", STATE_OF, Map.of("a", appliance));
+            assertThat(nextFor(ws, "one").getJsonObject("applianceState").getInteger("version")).isEqualTo(1);
+            ws.subscribe("all", CHANGES);
+            awaitSubscribed(ws, "all", guest);
+            ownerWs.subscribe("owner", STATE_OF, Map.of("a", appliance));
+            assertThat(nextFor(ownerWs, "owner").getJsonObject("applianceState").getInteger("version")).isEqualTo(1);
+            report(appliance, 2, "heating");
+            assertThat(nextFor(ws, "one").getJsonObject("applianceState").getInteger("version")).isEqualTo(2);
+            assertThat(nextFor(ws, "all").getJsonObject("changes").getString("type")).isEqualTo("DEVICE_STATE");
+            assertThat(nextFor(ownerWs, "owner").getJsonObject("applianceState").getInteger("version")).isEqualTo(2);
+
+            GraphQL.post(owner.token(), "mutation($s: ID!) { revokeShare(shareId: $s) { status } }", Map.of("s", share))
+                    .then().statusCode(200).body("errors", nullValue());
+
+            // The subscription on that appliance ends with ACCESS_REVOKED, then completes.
+            JsonObject revoked = nextMessageFor(ws, "one");
+            assertThat(revoked.getJsonObject("payload").getJsonArray("errors").getJsonObject(0)
+                    .getJsonObject("extensions").getString("code")).isEqualTo("ACCESS_REVOKED");
+            assertThat(nextMessageFor(ws, "one").getString("type")).isEqualTo("complete");
+            // The stream of everything says why, and no state of that appliance follows.
+            assertThat(nextFor(ws, "all").getJsonObject("changes").getString("type")).isEqualTo("SHARE_REVOKED");
+            report(appliance, 3, "secret");
+            assertThat(nextFor(ownerWs, "owner").getJsonObject("applianceState").getInteger("version")).isEqualTo(3);
+            report(mine, 1, "marker"); // delivered after version 3 was: nothing of the revoked appliance came between
+            JsonObject next = nextFor(ws, "all").getJsonObject("changes");
+            assertThat(next.getString("applianceId")).isEqualTo(mine);
+            assertThat(next.getString("data")).contains("marker");
+        }
+    }
+
+    @Test
+    void aGuestNeverReceivesTheSettingsItMayNotView() throws Exception {
+        User owner = User.signedIn("owner");
+        User guest = User.signedIn("guest");
+        User family = User.signedIn("family");
+        String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
+        Appliances.share(owner.token(), appliance, guest.email(), "GUEST");
+        Appliances.share(owner.token(), appliance, family.email(), "FAMILY");
+        try (GraphQLWebSocket guestWs = GraphQLWebSocket.connected(graphql, guest.token());
+                GraphQLWebSocket familyWs = GraphQLWebSocket.connected(graphql, family.token())) {
+            guestWs.subscribe("state", STATE_OF, Map.of("a", appliance));
+            guestWs.subscribe("all", CHANGES);
+            familyWs.subscribe("state", STATE_OF, Map.of("a", appliance));
+            awaitSubscribed(guestWs, "all", guest);
+            awaitSubscribed(familyWs, "ready", family);
+            report(appliance, 5, "baking");
+
+            JsonObject seenByGuest = nextFor(guestWs, "state").getJsonObject("applianceState");
+            assertThat(seenByGuest.getString("reported")).contains("baking");
+            assertThat(seenByGuest.getValue("desired")).isNull();
+            assertThat(nextFor(guestWs, "all").getJsonObject("changes").getString("data")).contains("baking")
+                    .doesNotContain("desired").doesNotContain("220");
+            JsonObject seenByFamily = nextFor(familyWs, "state").getJsonObject("applianceState");
+            assertThat(seenByFamily.getString("desired")).contains("220");
+        }
+    }
+
+    @Test
+    void anExpiringShareCutsTheRecipientOffAndSaysSo() throws Exception {
+        User owner = User.signedIn("owner");
+        User guest = User.signedIn("guest");
+        String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
+        String expiresAt = java.time.OffsetDateTime.now().plusSeconds(3).toString();
+        GraphQL.post(owner.token(), """
+                        mutation($a: ID!, $e: String!, $x: DateTime) { shareAppliance(applianceId: $a, recipientEmail: $e,
+                          role: GUEST, expiresAt: $x) { share { id } } }""",
+                        Map.of("a", appliance, "e", guest.email(), "x", expiresAt))
+                .then().statusCode(200).body("errors", nullValue());
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, guest.token())) {
+            ws.subscribe("one", STATE_OF, Map.of("a", appliance));
+            ws.subscribe("shares", SHARE_CHANGES);
+            awaitSubscribed(ws, "shares", guest);
+
+            JsonObject ended = nextMessageFor(ws, "one");
+            assertThat(ended.getJsonObject("payload").getJsonArray("errors").getJsonObject(0)
+                    .getJsonObject("extensions").getString("code")).isEqualTo("ACCESS_REVOKED");
+            JsonObject expired = nextFor(ws, "shares").getJsonObject("shareChanges");
+            assertThat(expired.getString("type")).isEqualTo("SHARE_EXPIRED");
+            assertThat(expired.getString("reason")).isEqualTo("EXPIRED");
+        }
+    }
+
+    @Test
+    void aTransferEndsTheFormerRecipientsSubscription() throws Exception {
+        User owner = User.signedIn("owner");
+        User family = User.signedIn("family");
+        User buyer = User.signedIn("buyer");
+        String appliance = Appliances.claimed(owner.token(), "COOKER").id();
+        Appliances.share(owner.token(), appliance, family.email(), "FAMILY");
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, family.token());
+                GraphQLWebSocket buyerWs = GraphQLWebSocket.connected(graphql, buyer.token())) {
+            ws.subscribe("one", STATE_OF, Map.of("a", appliance));
+            awaitSubscribed(ws, "ready", family);
+            buyerWs.subscribe("shares", SHARE_CHANGES);
+            awaitSubscribed(buyerWs, "shares", buyer);
+            GraphQL.post(owner.token(), "mutation($a: ID!, $e: String!) { transferOwnership(applianceId: $a, newOwnerEmail: $e) }",
+                    Map.of("a", appliance, "e", buyer.email())).then().statusCode(200).body("errors", nullValue());
+
+            assertThat(nextMessageFor(ws, "one").getJsonObject("payload").getJsonArray("errors").getJsonObject(0)
+                    .getJsonObject("extensions").getString("code")).isEqualTo("ACCESS_REVOKED");
+            assertThat(nextFor(buyerWs, "shares").getJsonObject("shareChanges").getString("type"))
+                    .isEqualTo("OWNERSHIP_TRANSFERRED");
+        }
+    }
+
+    @Test
+    void preferencesFollowTheUserAcrossTheirDevices() throws Exception {
+        User owner = User.signedIn("owner");
+        String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
+        try (GraphQLWebSocket phone = GraphQLWebSocket.connected(graphql, owner.token())) {
+            phone.subscribe("prefs", "subscription($a: ID) { preferencesChanged(applianceId: $a) { applianceId version settings } }",
+                    Map.of("a", appliance));
+            phone.subscribe("all", CHANGES);
+            awaitSubscribed(phone, "all", owner);
+            GraphQL.post(owner.token(), "mutation($a: ID!) { updatePreferences(applianceId: $a, settings: \"{\\\"unit\\\":\\\"C\\\"}\") { version } }",
+                    Map.of("a", appliance)).then().statusCode(200).body("errors", nullValue());
+            JsonObject prefs = nextFor(phone, "prefs").getJsonObject("preferencesChanged");
+            assertThat(prefs.getInteger("version")).isEqualTo(1);
+            assertThat(prefs.getString("settings")).contains("unit");
+        }
+    }
+
+    /**
+     * Subscriptions are in place once a change reaches them: subscribes to everything last (as {@code id}), claims an
+     * appliance and waits for that change there. Subscriptions are set up in the order they were sent.
+     */
+    private void awaitSubscribed(GraphQLWebSocket ws, String id, User user) throws Exception {
+        if (!"all".equals(id)) {
+            ws.subscribe(id = "ready", CHANGES);
+        }
+        String marker = Appliances.claimed(user.token(), "GENERIC").id();
+        JsonObject change;
+        do {
+            change = nextFor(ws, id);
+        } while (!change.encode().contains(marker));
+    }
+
+    private void report(String applianceId, long version, String status) {
+        states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", status),
+                new JsonObject().put("targetCelsius", 220), version, null).await().atMost(Duration.ofSeconds(10));
+    }
+
+    private static void rename(User owner, String appliance, String name) {
+        GraphQL.post(owner.token(), "mutation($a: ID!, $n: String!) { renameAppliance(applianceId: $a, name: $n) { id } }",
+                Map.of("a", appliance, "n", name)).then().statusCode(200).body("errors", nullValue());
+    }
+
+    private static JsonObject nextFor(GraphQLWebSocket ws, String id) throws InterruptedException {
+        return ws.nextData(id);
+    }
+
+    private static JsonObject nextMessageFor(GraphQLWebSocket ws, String id) throws InterruptedException {
+        return ws.nextMessage(id);
+    }
+}
