@@ -50,7 +50,10 @@ public class ChangeService {
             return Uni.createFrom().failure(invalid);
         }
         if (limit == 0) {
-            return log.head(db.reads()).map(head -> new Page(List.of(), Cursors.of(Math.max(head, after)), false));
+            // After a quiet week retention may have taken the newest entries too: never answer below the horizon.
+            return Uni.combine().all().unis(log.head(db.reads()), log.horizon(db.reads())).asTuple()
+                    .map(now -> new Page(List.of(),
+                            Cursors.of(Math.max(Math.max(now.getItem1(), now.getItem2()), after)), false));
         }
         return views.load(caller.subject()).flatMap(view -> log.horizon(db.reads()).flatMap(horizon -> {
             long from = after < 0 ? horizon : after;

@@ -21,6 +21,11 @@ public class Database {
     }
 
     public long count(String sql, Object... parameters) {
+        return number(sql, parameters);
+    }
+
+    /** The first column of the first row, e.g. of {@code insert ... returning id}. */
+    public long number(String sql, Object... parameters) {
         Row row = pool.preparedQuery(sql).execute(Tuple.from(parameters)).await().atMost(TIMEOUT).iterator().next();
         return row.getLong(0);
     }

@@ -148,6 +148,16 @@ public final class GraphQLWebSocket implements AutoCloseable {
         socket.pause();
     }
 
+    public void resumeReading() {
+        socket.resume();
+    }
+
+    /** How many messages of operation {@code id} arrived and were not taken yet. */
+    public int received(String id) {
+        BlockingQueue<JsonObject> queue = byOperation.get(id);
+        return queue == null ? 0 : queue.size();
+    }
+
     /** The next message other than keep-alives, or fails after {@link #WAIT}. */
     public JsonObject nextMessage() throws InterruptedException {
         while (true) {
@@ -160,6 +170,11 @@ public final class GraphQLWebSocket implements AutoCloseable {
                 return message;
             }
         }
+    }
+
+    /** Completes with the close code when the connection closes. */
+    public CompletableFuture<Integer> closed() {
+        return closed;
     }
 
     /** The close code the server closed with, waiting at most {@code wait}. */

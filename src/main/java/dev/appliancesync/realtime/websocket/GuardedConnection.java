@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.error.ErrorCode;
+import io.micrometer.core.instrument.Counter;
 import io.smallrye.graphql.websocket.GraphQLWebSocketSession;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.DecodeException;
@@ -29,8 +30,11 @@ final class GuardedConnection implements GraphQLWebSocketSession {
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private final String peer;
 
-    GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes) {
+    private final Counter slowClosed;
+
+    GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes, Counter slowClosed) {
         this.socket = socket;
+        this.slowClosed = slowClosed;
         this.legacyProtocol = "graphql-ws".equals(socket.subProtocol());
         this.maxOperations = maxOperations;
         this.peer = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().toString();
@@ -74,6 +78,8 @@ final class GuardedConnection implements GraphQLWebSocketSession {
         }
         if (socket.writeQueueFull()) {
             LOG.debugf("Closing slow subscription connection %s", peer);
+            slowClosed.increment();
+            // The close frame waits behind what is queued: the client sees the code once it reads that far.
             close(CloseCodes.SLOW_CONSUMER, "Too slow: reconnect and catch up with changes(since:)");
             return;
         }

@@ -7,6 +7,8 @@ import org.jboss.logging.Logger;
 
 import dev.appliancesync.identity.SignedInPrincipal;
 import dev.appliancesync.realtime.RealtimeConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLTransportWSSubprotocolHandler;
@@ -26,18 +28,23 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandler {
 
+    static final String SLOW_CLOSED_METRIC = "appliance_sync.realtime.slow_consumers_closed";
     private static final Logger LOG = Logger.getLogger(GuardedGraphQLWebSocketHandler.class);
 
     private final Optional<String> initPayloadTokenName;
     private final RealtimeConfig config;
     private final SubscriptionConnections connections;
+    private final Counter slowClosed;
 
     GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
-            Optional<String> initPayloadTokenName, RealtimeConfig config, SubscriptionConnections connections) {
+            Optional<String> initPayloadTokenName, RealtimeConfig config, SubscriptionConnections connections,
+            MeterRegistry metrics) {
         super(identity, request, false);
         this.initPayloadTokenName = initPayloadTokenName;
         this.config = config;
         this.connections = connections;
+        this.slowClosed = Counter.builder(SLOW_CLOSED_METRIC)
+                .description("Subscription connections closed because the client did not keep up").register(metrics);
     }
 
     static boolean isUpgrade(RoutingContext ctx) {
@@ -55,7 +62,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
             }
             ServerWebSocket socket = upgraded.result();
             GuardedConnection connection = new GuardedConnection(socket, config.maxSubscriptionsPerConnection(),
-                    config.maxWriteQueueBytes());
+                    config.maxWriteQueueBytes(), slowClosed);
             GraphQLWebsocketHandler handler;
             String subprotocol = socket.subProtocol();
             if ("graphql-transport-ws".equals(subprotocol)) {
