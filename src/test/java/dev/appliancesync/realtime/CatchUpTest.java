@@ -56,6 +56,7 @@ class CatchUpTest {
         String lastSeen;
         try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, bob.token())) {
             ws.subscribe("all", CHANGES);
+            awaitMarker(ws, bob);
             rename(owner, appliance, "before");
             lastSeen = awaitType(ws, "APPLIANCE_RENAMED").getString("cursor");
         }
