@@ -160,10 +160,16 @@ public final class GraphQLWebSocket implements AutoCloseable {
 
     /** The next message other than keep-alives, or fails after {@link #WAIT}. */
     public JsonObject nextMessage() throws InterruptedException {
+        return nextMessage(WAIT);
+    }
+
+    /** The next message other than keep-alives, or fails after {@code wait}. */
+    public JsonObject nextMessage(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            JsonObject message = messages.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            JsonObject message = messages.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (message == null) {
-                throw new AssertionError("No message within " + WAIT);
+                throw new AssertionError("No message within " + wait);
             }
             String type = message.getString("type");
             if (!"ka".equals(type) && !"ping".equals(type) && !"pong".equals(type)) {

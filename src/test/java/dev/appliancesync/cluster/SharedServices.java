@@ -1,0 +1,128 @@
+package dev.appliancesync.cluster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.embedded.EmbeddedMqttBroker;
+import dev.appliancesync.embedded.EmbeddedPostgresServer;
+import dev.appliancesync.embedded.EmbeddedServer;
+import dev.appliancesync.embedded.EmbeddedServersForTests;
+import dev.appliancesync.identity.dev.DevIssuerConfig;
+import dev.appliancesync.identity.dev.DevIssuerServer;
+import dev.appliancesync.identity.dev.DevTokenIssuer;
+import dev.appliancesync.identity.dev.DevTokenRequest;
+
+/**
+ * What several service instances share, started in the test JVM: one PostgreSQL, one MQTT broker and one token issuer,
+ * the same embedded parts the service starts for itself in dev mode and tests. {@link #serviceProperties()} is the
+ * configuration {@code EmbeddedServicesConfigFactory} would hand Quarkus for them, so every instance given it uses
+ * these same servers and accepts the same tokens.
+ * <p>
+ * Tokens are minted here, not with {@code POST /dev/token}: the instances run the packaged application, a production
+ * build, which has no such endpoint (DevTokenIssuer and DevTokenResource are built into dev and test only). The issuer
+ * class itself is on this JVM's class path, and signs with the key whose public half the issuer's JWKS serves, exactly
+ * as the endpoint does in dev mode.
+ */
+public final class SharedServices implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(SharedServices.class);
+    /** application.properties' appliance-sync.embedded.mqtt.max-packet-size (IoT Core's limit). */
+    private static final int MQTT_MAX_PACKET_SIZE = 131072;
+
+    private final Deque<EmbeddedServer> running = new ArrayDeque<>();
+    private final EmbeddedPostgresServer postgres;
+    private final EmbeddedMqttBroker broker;
+    private final DevIssuerServer issuer;
+    private final DevTokenIssuer tokens;
+
+    private SharedServices() {
+        try {
+            postgres = started(EmbeddedServersForTests.postgres());
+            broker = started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE));
+            issuer = started(DevIssuerServer.start(0, null));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        tokens = new DevTokenIssuer(issuerConfig(issuer), DevIssuerServer.CLIENT_ID);
+    }
+
+    public static SharedServices start() {
+        return new SharedServices();
+    }
+
+    private <T extends EmbeddedServer> T started(T server) {
+        running.push(server);
+        return server;
+    }
+
+    /** The settings that point a service instance at these servers (as EmbeddedServicesConfigFactory sets them). */
+    public Map<String, String> serviceProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
+        properties.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+        properties.put("quarkus.datasource.username", EmbeddedServersForTests.POSTGRES_USER);
+        properties.put("quarkus.datasource.password", EmbeddedServersForTests.POSTGRES_USER);
+        properties.put("mp.messaging.connector.smallrye-mqtt.host", broker.host());
+        properties.put("mp.messaging.connector.smallrye-mqtt.port", String.valueOf(broker.port()));
+        properties.put("quarkus.oidc.auth-server-url", issuer.issuer());
+        properties.put("quarkus.oidc.client-id", DevIssuerServer.CLIENT_ID);
+        // Read only by the dev issuer, which a production build leaves out; set for parity with dev mode.
+        properties.put("appliance-sync.dev-issuer.issuer", issuer.issuer());
+        properties.put("appliance-sync.dev-issuer.key-file", issuer.keyFile().toString());
+        return properties;
+    }
+
+    /** A Cognito-shaped access token signed by the shared issuer: every instance accepts it. */
+    public String token(String username, String email, List<String> groups) {
+        return tokens.mint(new DevTokenRequest(username, email, groups, null));
+    }
+
+    public String issuerUrl() {
+        return issuer.issuer();
+    }
+
+    @Override
+    public void close() {
+        while (!running.isEmpty()) {
+            EmbeddedServer server = running.pop();
+            try {
+                server.stop();
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "Embedded %s did not stop cleanly", server.name());
+            }
+        }
+    }
+
+    private static DevIssuerConfig issuerConfig(DevIssuerServer issuer) {
+        return new DevIssuerConfig() {
+            @Override
+            public Optional<String> issuer() {
+                return Optional.of(issuer.issuer());
+            }
+
+            @Override
+            public Optional<Path> keyFile() {
+                return Optional.of(issuer.keyFile());
+            }
+
+            @Override
+            public Duration defaultLifetime() {
+                return Duration.ofHours(1);
+            }
+
+            @Override
+            public Duration maxLifetime() {
+                return Duration.ofDays(1);
+            }
+        };
+    }
+}
