@@ -34,7 +34,8 @@ class NodeClientsIT {
     @BeforeAll
     static void start() {
         services = SharedServices.start();
-        instance = ServiceInstance.create("node-clients", services.serviceProperties()).start();
+        instance = ServiceInstance.create("node-clients", services.serviceProperties());
+        instance.start();
     }
 
     @AfterAll

@@ -93,6 +93,40 @@ class TwoInstancesIT {
     }
 
     @Test
+    void aRestartedInstanceClosesItsConnectionsAndServesThemAgainOnTheSamePort() throws Exception {
+        ClusterUser dave = ClusterUser.of(services, "dave");
+        String id = dave.signIn(b);
+        try (GraphQLWebSocket ws = heartbeats(b, dave)) {
+            b.stop();
+            assertThat(b.isRunning()).isFalse();
+            ws.awaitClose(WAIT);
+        }
+        assertThat(dave.signIn(a)).as("A serves while B is down").isEqualTo(id);
+
+        b.start();
+        assertThat(dave.signIn(b)).isEqualTo(id);
+        try (GraphQLWebSocket ws = heartbeats(b, dave)) {
+            assertThat(ws.nextMessage().getJsonObject("payload").getJsonObject("data").getJsonObject("heartbeat")
+                    .getString("username")).isEqualTo(dave.username());
+        }
+    }
+
+    /** A connection to the instance with a heartbeat subscription that has delivered its first beat. */
+    private static GraphQLWebSocket heartbeats(ServiceInstance instance, ClusterUser user) throws Exception {
+        GraphQLWebSocket ws = GraphQLWebSocket.open(instance.graphqlWebSocket(), Protocol.GRAPHQL_TRANSPORT_WS, null);
+        try {
+            assertThat(ws.init(Map.of("Authorization", "Bearer " + user.token())).getString("type"))
+                    .isEqualTo("connection_ack");
+            ws.subscribe("beats", "subscription { heartbeat(everySeconds: 1) { sequence username } }");
+            awaitMessage(ws, "beats");
+            return ws;
+        } catch (Exception | Error e) {
+            ws.close();
+            throw e;
+        }
+    }
+
+    @Test
     void aShareMadeThroughOneInstanceReachesASubscriberOfTheOther() throws Exception {
         assumeRealtimeCore();
         ClusterUser alice = ClusterUser.of(services, "alice");
