@@ -89,12 +89,6 @@ export async function data(token, query, variables = {}) {
   return body.data;
 }
 
-/** Whether the running service offers Subscription.changes (the real-time core), so its tests can say why they skip. */
-export async function offersChanges() {
-  const { __type } = await data(users.operator.token, '{ __type(name: "Subscription") { fields { name } } }');
-  return __type.fields.some((field) => field.name === 'changes');
-}
-
 /** An appliance provisioned by the operator and claimed by the owner; returns its id. */
 export async function claimedAppliance(type = 'MINI_OVEN') {
   const serialNumber = `SN-node-${crypto.randomUUID().slice(0, 13)}`;

@@ -57,11 +57,4 @@ public record ClusterUser(String username, String email, String token) {
         data(instance, "mutation($a: ID!, $n: String!) { renameAppliance(applianceId: $a, name: $n) { id name } }",
                 Map.of("a", applianceId, "n", name));
     }
-
-    /** Whether the instance's schema has that subscription field (introspection, as a client tool would look). */
-    public boolean offersSubscription(ServiceInstance instance, String field) {
-        List<String> fields = data(instance, "{ __type(name: \"Subscription\") { fields { name } } }", Map.of())
-                .path("data.__type.fields.name");
-        return fields.contains(field);
-    }
 }
