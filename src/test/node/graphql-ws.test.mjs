@@ -4,8 +4,7 @@ import { test } from 'node:test';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
-  CHANGES, HEARTBEAT, Inbox, claimedAppliance, describe, share, signIn, url, users, within,
-} from './support.mjs';
+  CHANGES, HEARTBEAT, Inbox, claimedAppliance, describe, share, signIn, url, users, within, inPlace } from './support.mjs';
 
 const recipient = users.modern;
 
@@ -78,8 +77,7 @@ test('graphql-ws: changes delivers SHARE_GRANTED when an appliance is shared wit
   const graphqlClient = client({ connectionParams: { Authorization: `Bearer ${recipient.token}` } });
   try {
     const changes = subscribe(graphqlClient, CHANGES);
-    // Subscriptions of one connection start in order: once a later heartbeat beats, changes is listening.
-    await subscribe(graphqlClient, HEARTBEAT).waitFor(() => true, 'a heartbeat after subscribing to changes');
+    await inPlace(changes, recipient);
     await share(applianceId, recipient, 'FAMILY');
     const { changes: change } = await changes.waitFor(
       (data) => data.changes.type === 'SHARE_GRANTED' && data.changes.applianceId === applianceId, 'SHARE_GRANTED');

@@ -89,13 +89,13 @@ export async function data(token, query, variables = {}) {
   return body.data;
 }
 
-/** An appliance provisioned by the operator and claimed by the owner; returns its id. */
-export async function claimedAppliance(type = 'MINI_OVEN') {
+/** An appliance provisioned by the operator and claimed by the owner (or another user); returns its id. */
+export async function claimedAppliance(type = 'MINI_OVEN', owner = users.owner) {
   const serialNumber = `SN-node-${crypto.randomUUID().slice(0, 13)}`;
   const claimCode = `code-${crypto.randomUUID().slice(0, 8)}`;
   await data(users.operator.token, `mutation($s: String!, $t: ApplianceType!, $c: String!) {
       provisionAppliance(serialNumber: $s, type: $t, claimCode: $c) { id } }`, { s: serialNumber, t: type, c: claimCode });
-  const claimed = await data(users.owner.token, `mutation($s: String!, $c: String!) {
+  const claimed = await data(owner.token, `mutation($s: String!, $c: String!) {
       claimAppliance(serialNumber: $s, claimCode: $c, name: "Node oven") { id } }`, { s: serialNumber, c: claimCode });
   return claimed.claimAppliance.id;
 }
@@ -111,6 +111,15 @@ export async function share(applianceId, recipient, role = 'FAMILY') {
   { a: applianceId, e: recipient.email, r: role });
   assert.ok(result.shareAppliance.share?.id, `a share, not an invitation: ${JSON.stringify(result)}`);
   return result.shareAppliance.share.id;
+}
+
+/**
+ * Resolves once `changes` (an Inbox of the changes subscription) is in place: the user claims an appliance of their
+ * own and the stream delivers that. Anything committed after it is delivered too (delivery follows the log's order).
+ */
+export async function inPlace(changes, user) {
+  const marker = await claimedAppliance('GENERIC', user);
+  await changes.waitFor((data) => data.changes.applianceId === marker, 'the subscription to be in place');
 }
 
 export const HEARTBEAT = 'subscription { heartbeat(everySeconds: 1) { sequence username } }';
