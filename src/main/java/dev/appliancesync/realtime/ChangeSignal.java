@@ -39,6 +39,7 @@ public class ChangeSignal {
     private final AtomicBoolean notifying = new AtomicBoolean();
     private final AtomicBoolean notifyAgain = new AtomicBoolean();
     private volatile PgSubscriber listener;
+    private volatile boolean stopping;
 
     public ChangeSignal(Vertx vertx, Pool pool,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
@@ -99,14 +100,19 @@ public class ChangeSignal {
         PgSubscriber subscriber = PgSubscriber.subscriber(vertx, listenOptions)
                 .reconnectPolicy(retries -> RECONNECT_MILLIS);
         subscriber.channel(CHANNEL).handler(payload -> wake()).subscribeHandler(this::wake);
-        subscriber.closeHandler(() -> LOG.warn("Lost the LISTEN connection; reconnecting, polling meanwhile"));
+        subscriber.closeHandler(() -> {
+            if (!stopping) {
+                LOG.warn("Lost the LISTEN connection; reconnecting, polling meanwhile");
+            }
+        });
         subscriber.connect().subscribe().with(
                 connected -> LOG.debugf("Listening on %s", CHANNEL),
                 failure -> LOG.warnf("Cannot LISTEN yet (%s); reconnecting, polling meanwhile", failure.getMessage()));
         listener = subscriber;
     }
 
-    void stop(@Observes ShutdownEvent stopping) {
+    void stop(@Observes ShutdownEvent shutdown) {
+        stopping = true;
         PgSubscriber subscriber = listener;
         if (subscriber != null) {
             subscriber.close().subscribe().with(ignored -> { }, ignored -> { });

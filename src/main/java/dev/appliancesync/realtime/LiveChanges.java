@@ -111,10 +111,6 @@ public class LiveChanges {
         return context;
     }
 
-    boolean isEmpty() {
-        return users.isEmpty();
-    }
-
     private Uni<Void> deliver(ChangeRecord change) {
         List<UserStreams> targets = targetsOf(change);
         if (targets.isEmpty()) {

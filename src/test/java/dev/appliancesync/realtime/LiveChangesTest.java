@@ -182,6 +182,35 @@ class LiveChangesTest {
     }
 
     @Test
+    void aStrangerSubscribingToSomeoneElsesApplianceGetsNothingButNotFound() throws Exception {
+        User owner = User.signedIn("owner");
+        User stranger = User.signedIn("stranger");
+        String appliance = Appliances.claimed(owner.token(), "GENERIC").id();
+        report(appliance, 1, "private");
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, stranger.token())) {
+            ws.subscribe("guess", STATE_OF, Map.of("a", appliance));
+            JsonObject refused = ws.nextMessage("guess");
+            assertThat(refused.encode()).doesNotContain("private");
+            assertThat(refused.getJsonObject("payload").getJsonArray("errors").getJsonObject(0)
+                    .getJsonObject("extensions").getString("code")).isEqualTo("NOT_FOUND");
+            assertThat(ws.nextMessage("guess").getString("type")).isEqualTo("complete");
+
+            ws.subscribe("every", "subscription { applianceState { applianceId version } }");
+            ws.subscribe("all", CHANGES);
+            awaitSubscribed(ws, "all", stranger);
+            report(appliance, 2, "private");
+            rename(owner, appliance, "private name");
+            String mine = Appliances.claimed(stranger.token(), "GENERIC").id();
+            report(mine, 1, "mine");
+            // The stranger's own changes arrive; the owner's, made before them, never do.
+            JsonObject next = nextFor(ws, "all").getJsonObject("changes");
+            assertThat(next.getString("type")).isEqualTo("APPLIANCE_CLAIMED");
+            assertThat(next.getString("applianceId")).isEqualTo(mine);
+            assertThat(nextFor(ws, "every").getJsonObject("applianceState").getString("applianceId")).isEqualTo(mine);
+        }
+    }
+
+    @Test
     void preferencesFollowTheUserAcrossTheirDevices() throws Exception {
         User owner = User.signedIn("owner");
         String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
