@@ -6,13 +6,14 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.realtime.Cursors.Position;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 
 /**
- * Reads the change log by sequence, a batch at a time, and hands it to {@link LiveChanges}: after every wake-up from
+ * Reads the change log in order, a batch at a time, and hands it to {@link LiveChanges}: after every wake-up from
  * {@link ChangeSignal} (a commit here or a NOTIFY from another instance) and, as a fallback, every poll interval. One
  * read at a time; a wake-up during a read makes it read again.
  */
@@ -28,7 +29,8 @@ public class ChangeFeed {
     private final RealtimeConfig config;
     private final Vertx vertx;
     private final Context context;
-    private long position = -1;
+    /** The last position delivered here; null until the feed has started. */
+    private Position position;
     private boolean reading;
     private boolean readAgain;
     private long poller = -1;
@@ -70,7 +72,7 @@ public class ChangeFeed {
         }
         reading = true;
         readAgain = false;
-        if (position < 0) {
+        if (position == null) {
             // Start at the head: subscribers that connect from now on catch up by cursor for anything older.
             log.head(db.reads()).emitOn(this::onContext).subscribe().with(head -> {
                 position = head;
@@ -82,7 +84,7 @@ public class ChangeFeed {
                 .call(changes -> live.deliver(changes).emitOn(this::onContext))
                 .subscribe().with(changes -> {
                     if (!changes.isEmpty()) {
-                        position = changes.get(changes.size() - 1).seq();
+                        position = changes.get(changes.size() - 1).position();
                     }
                     done(changes.size() == config.batchSize());
                 }, this::failed);

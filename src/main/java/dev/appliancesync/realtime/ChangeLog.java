@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -16,11 +17,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Writes change-log entries in the caller's transaction, so a change and its entry commit (or vanish) together, and
- * reads them back in sequence order for the live fan-out and for catch-up.
+ * reads them back for the live fan-out and for catch-up.
  * <p>
- * Sequence numbers are taken when a row is inserted, not when it commits: a later number can become visible before an
- * earlier one. Reads therefore stop below the oldest transaction still running ({@code tx_id < xmin}); whatever is
- * held back comes with a later read, and a cursor never jumps over an entry that is still to appear.
+ * Reads follow (transaction id, sequence) order and stop below the oldest transaction still running ({@code tx_id <
+ * xmin}). Every transaction with a smaller id has ended, so what a read returns is final: nothing can commit later
+ * in front of it, and a reader or a cursor that moves past an entry never misses one that appears afterwards.
+ * Sequence order alone would not do: a transaction gets its id at its first write, its sequence numbers when it
+ * appends here, so one that started writing later can hold lower numbers than one that commits first.
  */
 @ApplicationScoped
 public class ChangeLog {
@@ -29,13 +32,19 @@ public class ChangeLog {
             insert into change_log (audience, user_id, appliance_id, household_id, type, payload)
             values ($1, $2, $3, $4, $5, $6)""";
     private static final String SETTLED = "tx_id < pg_snapshot_xmin(pg_current_snapshot())";
-    private static final String AFTER = "select " + ChangeRecord.COLUMNS + " from change_log where seq > $1 and "
-            + SETTLED + " order by seq limit $2";
-    private static final String AFTER_FOR = "select " + ChangeRecord.COLUMNS + """
-             from change_log
-            where seq > $1 and %s
-              and (user_id = $2 or appliance_id = any($3) or household_id = any($4))
-            order by seq limit $5""".formatted(SETTLED);
+    /** Entries after the position $1.$2, in log order. */
+    private static final String AFTER = "(tx_id, seq) > ($1::text::xid8, $2) and " + SETTLED;
+    private static final String READ = "select " + ChangeRecord.COLUMNS + " from change_log where " + AFTER
+            + " order by tx_id, seq limit $3";
+    /** One index range per audience, merged: a user's entries are few among everyone's. */
+    private static final String READ_FOR = """
+            select * from (
+                (select %1$s from change_log where user_id = $4 and %2$s order by tx_id, seq limit $3)
+                union all
+                (select %1$s from change_log where appliance_id = any($5) and %2$s order by tx_id, seq limit $3)
+                union all
+                (select %1$s from change_log where household_id = any($6) and %2$s order by tx_id, seq limit $3)
+            ) mine order by tx_id, seq limit $3""".formatted(ChangeRecord.COLUMNS, AFTER);
 
     private final ChangeSignal signal;
 
@@ -67,45 +76,54 @@ public class ChangeLog {
         transaction.completion().subscribe().with(committed -> signal.committed(), rolledBack -> { });
     }
 
-    /** Entries after {@code afterSeq}, every audience, oldest first, at most {@code limit}. */
-    public Uni<List<ChangeRecord>> after(SqlClient client, long afterSeq, int limit) {
-        return client.preparedQuery(AFTER).execute(Tuple.of(afterSeq, limit)).map(ChangeLog::records);
-    }
-
-    /**
-     * Entries after {@code afterSeq} that may concern this user: addressed to them, or of these appliances and
-     * households. Whether each one may really be shown is for {@link ChangeVisibility} to say.
-     */
-    public Uni<List<ChangeRecord>> afterFor(SqlClient client, long afterSeq, UUID userId,
-            Collection<UUID> applianceIds, Collection<UUID> householdIds, int limit) {
-        return client.preparedQuery(AFTER_FOR).execute(Tuple.from(new Object[] { afterSeq, userId,
-                applianceIds.toArray(UUID[]::new), householdIds.toArray(UUID[]::new), limit }))
+    /** Entries after {@code after}, every audience, in log order, at most {@code limit}. */
+    public Uni<List<ChangeRecord>> after(SqlClient client, Position after, int limit) {
+        return client.preparedQuery(READ).execute(Tuple.of(Long.toString(after.txId()), after.seq(), limit))
                 .map(ChangeLog::records);
     }
 
-    /** The newest settled sequence number: where a reader that starts now begins. */
-    public Uni<Long> head(SqlClient client) {
-        return client.query("select coalesce(max(seq), 0) as head from change_log where " + SETTLED).execute()
-                .map(rows -> rows.iterator().next().getLong("head"));
+    /**
+     * Entries after {@code after} that may concern this user: addressed to them, or of these appliances and
+     * households. Whether each one may really be shown is for {@link ChangeVisibility} to say.
+     */
+    public Uni<List<ChangeRecord>> afterFor(SqlClient client, Position after, UUID userId,
+            Collection<UUID> applianceIds, Collection<UUID> householdIds, int limit) {
+        return client.preparedQuery(READ_FOR).execute(Tuple.from(new Object[] { Long.toString(after.txId()),
+                after.seq(), limit, userId, applianceIds.toArray(UUID[]::new), householdIds.toArray(UUID[]::new) }))
+                .map(ChangeLog::records);
     }
 
-    /** The highest sequence number retention has deleted: cursors below it have missed entries. */
-    public Uni<Long> horizon(SqlClient client) {
-        return client.query("select seq from change_log_horizon").execute()
-                .map(rows -> rows.iterator().next().getLong("seq"));
+    /** The last settled position: where a reader that starts now begins. */
+    public Uni<Position> head(SqlClient client) {
+        return client.query("select tx_id::text::bigint as tx_id, seq from change_log where " + SETTLED
+                        + " order by tx_id desc, seq desc limit 1").execute()
+                .map(rows -> rows.rowCount() == 0 ? Position.START : position(rows.iterator().next()));
+    }
+
+    /** The last position retention has deleted: cursors before it have missed entries. */
+    public Uni<Position> horizon(SqlClient client) {
+        return client.query("select tx_id::text::bigint as tx_id, seq from change_log_horizon").execute()
+                .map(rows -> position(rows.iterator().next()));
     }
 
     /** Deletes entries older than {@code retention} and moves the horizon past them; returns how many went. */
     public Uni<Long> forgetOlderThan(SqlClient client, java.time.Duration retention) {
         return client.preparedQuery("""
                         with gone as (
-                            delete from change_log where created_at < now() - make_interval(secs => $1) returning seq),
+                            delete from change_log where created_at < now() - make_interval(secs => $1)
+                            returning tx_id, seq),
+                        last_gone as (
+                            select tx_id, seq from gone order by tx_id desc, seq desc limit 1),
                         moved as (
-                            update change_log_horizon set seq = greatest(seq, (select max(seq) from gone))
-                            where exists (select 1 from gone) returning seq)
+                            update change_log_horizon h set tx_id = l.tx_id, seq = l.seq from last_gone l
+                            where (l.tx_id, l.seq) > (h.tx_id, h.seq) returning h.seq)
                         select count(*) as gone from gone""")
                 .execute(Tuple.of((double) retention.toSeconds()))
                 .map(rows -> rows.iterator().next().getLong("gone"));
+    }
+
+    private static Position position(io.vertx.mutiny.sqlclient.Row row) {
+        return new Position(row.getLong("tx_id"), row.getLong("seq"));
     }
 
     private static List<ChangeRecord> records(RowSet<io.vertx.mutiny.sqlclient.Row> rows) {

@@ -6,24 +6,25 @@ import java.util.UUID;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
 
-/** A change-log entry as read back: its sequence number (the cursor) and when it was written. */
-public record ChangeRecord(long seq, String audience, UUID userId, UUID applianceId, UUID householdId, String type,
-        JsonObject payload, OffsetDateTime at) {
+/** A change-log entry as read back: its position (the cursor) and when it was written. */
+public record ChangeRecord(Cursors.Position position, String audience, UUID userId, UUID applianceId,
+        UUID householdId, String type, JsonObject payload, OffsetDateTime at) {
 
-    static final String COLUMNS = "seq, audience, user_id, appliance_id, household_id, type, payload, created_at";
+    static final String COLUMNS = "tx_id::text::bigint as tx_id, seq, audience, user_id, appliance_id, household_id, "
+            + "type, payload, created_at";
 
     static ChangeRecord from(Row row) {
-        return new ChangeRecord(row.getLong("seq"), row.getString("audience"), row.getUUID("user_id"),
-                row.getUUID("appliance_id"), row.getUUID("household_id"), row.getString("type"),
+        return new ChangeRecord(new Cursors.Position(row.getLong("tx_id"), row.getLong("seq")),
+                row.getString("audience"), row.getUUID("user_id"), row.getUUID("appliance_id"), row.getUUID("household_id"), row.getString("type"),
                 row.getJsonObject("payload"), row.getOffsetDateTime("created_at"));
     }
 
     public String cursor() {
-        return Cursors.of(seq);
+        return Cursors.of(position);
     }
 
     /** The same entry with other facts, e.g. with the fields the recipient may not view taken out. */
     public ChangeRecord withPayload(JsonObject redacted) {
-        return new ChangeRecord(seq, audience, userId, applianceId, householdId, type, redacted, at);
+        return new ChangeRecord(position, audience, userId, applianceId, householdId, type, redacted, at);
     }
 }

@@ -10,6 +10,7 @@ import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.identity.Caller;
+import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 
 /** Catch-up: the changes a user may see after a cursor, a page at a time, by the same rule the live stream uses. */
@@ -43,37 +44,40 @@ public class ChangeService {
         if (limit < 0 || limit > config.maxPageSize()) {
             return Uni.createFrom().failure(ApiException.validation("limit must be between 0 and " + config.maxPageSize()));
         }
-        long after;
+        Position after;
         try {
-            after = since == null ? -1 : Cursors.parse(since);
+            after = since == null ? null : Cursors.parse(since);
         } catch (ApiException invalid) {
             return Uni.createFrom().failure(invalid);
         }
         if (limit == 0) {
-            // After a quiet week retention may have taken the newest entries too: never answer below the horizon.
+            // After a quiet week retention may have taken the newest entries too: never answer before the horizon.
             return Uni.combine().all().unis(log.head(db.reads()), log.horizon(db.reads())).asTuple()
-                    .map(now -> new Page(List.of(),
-                            Cursors.of(Math.max(Math.max(now.getItem1(), now.getItem2()), after)), false));
+                    .map(now -> {
+                        Position current = Position.later(now.getItem1(), now.getItem2());
+                        return new Page(List.of(), Cursors.of(after == null ? current : Position.later(current, after)),
+                                false);
+                    });
         }
         return views.load(caller.subject()).flatMap(view -> log.horizon(db.reads()).flatMap(horizon -> {
-            long from = after < 0 ? horizon : after;
+            Position from = after == null ? horizon : after;
             return log.afterFor(db.reads(), from, view.userId(), view.appliances().keySet(),
                             view.households().keySet(), limit + 1)
                     // Checked after reading: retention that ran meanwhile has moved the horizon past what is gone.
-                    .call(ignored -> after < 0 ? Uni.createFrom().voidItem() : expiredIfBelowHorizon(after))
+                    .call(ignored -> after == null ? Uni.createFrom().voidItem() : expiredIfBeforeHorizon(after))
                     .map(candidates -> {
                         boolean more = candidates.size() > limit;
                         List<ChangeRecord> examined = more ? candidates.subList(0, limit) : candidates;
                         List<ChangeRecord> visible = new ArrayList<>(examined.size());
                         examined.forEach(change -> visibility.visible(view, change).ifPresent(visible::add));
-                        long last = examined.isEmpty() ? from : examined.get(examined.size() - 1).seq();
+                        Position last = examined.isEmpty() ? from : examined.get(examined.size() - 1).position();
                         return new Page(visible, Cursors.of(last), more);
                     });
         }));
     }
 
-    private Uni<Void> expiredIfBelowHorizon(long after) {
-        return log.horizon(db.reads()).flatMap(horizon -> after < horizon
+    private Uni<Void> expiredIfBeforeHorizon(Position after) {
+        return log.horizon(db.reads()).flatMap(horizon -> after.isBefore(horizon)
                 ? Uni.createFrom().failure(new ApiException(ErrorCode.CURSOR_EXPIRED,
                         "This cursor is older than the retained changes; reload the current state and start again",
                         Map.of("oldestCursor", Cursors.of(horizon))))

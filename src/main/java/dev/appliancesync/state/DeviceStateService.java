@@ -12,6 +12,7 @@ import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.realtime.ChangeRecord;
+import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -68,7 +69,7 @@ public class DeviceStateService {
                 .map(rows -> {
                     List<ChangeRecord> current = new ArrayList<>();
                     for (Row row : rows) {
-                        current.add(new ChangeRecord(0, "APPLIANCE", null, row.getUUID("appliance_id"), null,
+                        current.add(new ChangeRecord(Position.START, "APPLIANCE", null, row.getUUID("appliance_id"), null,
                                 CHANGE_TYPE, payload(row), row.getOffsetDateTime("updated_at")));
                     }
                     return current;

@@ -25,6 +25,9 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Never lose: what a disconnected client missed comes back by cursor, exactly once, and nothing it may not see. */
 @QuarkusTest
@@ -43,6 +46,11 @@ class CatchUpTest {
 
     @Inject
     ChangeRetention retention;
+
+    @Inject
+    Pool pool;
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
     void aClientThatMissedChangesCatchesUpWithExactlyThoseNoneTwice() throws Exception {
@@ -92,9 +100,58 @@ class CatchUpTest {
         List<String> types = new ArrayList<>(received.values());
         types.removeIf("APPLIANCE_CLAIMED"::equals); // bob's own marker appliance
         assertThat(types).containsExactly("APPLIANCE_RENAMED", "SHARE_UPDATED", "APPLIANCE_RENAMED", "APPLIANCE_RENAMED");
-        List<Long> cursors = received.keySet().stream().map(Long::parseLong).toList();
+        List<Cursors.Position> cursors = received.keySet().stream().map(Cursors::parse).toList();
         assertThat(cursors).isSorted().doesNotHaveDuplicates();
-        assertThat(cursors.get(0)).isGreaterThan(Long.parseLong(lastSeen));
+        assertThat(cursors.get(0)).isGreaterThan(Cursors.parse(lastSeen));
+    }
+
+    /**
+     * A transaction that took its id first but appends last commits first: its entry has the higher sequence number,
+     * the other one's appears afterwards with a lower one. Both reach the stream, and a page, once each.
+     */
+    @Test
+    void anEntryThatCommitsAfterALaterNumberedOneIsStillDelivered() throws Exception {
+        User bob = User.signedIn("bob");
+        String start = GraphQL.post(bob.token(), PAGE, Map.of("limit", 0)).then().statusCode(200)
+                .extract().path("data.changes.cursor");
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, bob.token())) {
+            ws.subscribe("all", "subscription { changes { cursor type applianceId data } }");
+            awaitMarker(ws, bob);
+            SqlConnection first = pool.getConnection().await().atMost(WAIT);
+            SqlConnection second = pool.getConnection().await().atMost(WAIT);
+            try {
+                for (SqlConnection tx : List.of(first, second)) {
+                    run(tx, "begin");
+                    run(tx, "select pg_current_xact_id()"); // takes the transaction's id now, in this order
+                }
+                appendFor(second, bob, "appended first, committed last");
+                appendFor(first, bob, "appended last, committed first");
+                run(first, "commit");
+                assertThat(awaitType(ws, "TEST_LATE").getString("data")).contains("committed first");
+                run(second, "commit");
+                assertThat(awaitType(ws, "TEST_LATE").getString("data")).contains("committed last");
+            } finally {
+                first.close().await().atMost(WAIT);
+                second.close().await().atMost(WAIT);
+            }
+        }
+        List<String> paged = GraphQL.post(bob.token(), PAGE, Map.of("since", start, "limit", 100)).then()
+                .statusCode(200).body("errors", nullValue()).extract().jsonPath()
+                .getList("data.changes.changes.data", String.class).stream()
+                .filter(data -> data.contains("committed")).toList();
+        assertThat(paged).hasSize(2);
+        assertThat(paged.get(0)).contains("committed first");
+        assertThat(paged.get(1)).contains("committed last");
+    }
+
+    private static void run(SqlConnection tx, String sql) {
+        tx.query(sql).execute().await().atMost(WAIT);
+    }
+
+    private static void appendFor(SqlConnection tx, User user, String note) {
+        tx.preparedQuery("insert into change_log (audience, user_id, type, payload) values ('USER', $1, 'TEST_LATE', $2)")
+                .execute(Tuple.of(UUID.fromString(user.id()), new JsonObject().put("note", note)))
+                .await().atMost(WAIT);
     }
 
     @Test
@@ -118,16 +175,18 @@ class CatchUpTest {
     void aCursorOlderThanTheRetainedLogIsExpiredAndABadOneIsRefused() {
         User bob = User.signedIn("bob");
         UUID bobId = UUID.fromString(bob.id());
-        long old = database.number("""
+        long seq = database.number("""
                 insert into change_log (audience, user_id, type, payload, created_at)
                 values ('USER', $1, 'TEST_OLD', '{}'::jsonb, now() - interval '8 days') returning seq""", bobId);
+        long txId = database.number("select tx_id::text::bigint from change_log where seq = $1", seq);
         assertThat(retention.run().await().atMost(Duration.ofSeconds(10))).isPositive();
 
-        GraphQL.post(bob.token(), PAGE, Map.of("since", Long.toString(old - 1))).then().statusCode(200)
+        GraphQL.post(bob.token(), PAGE, Map.of("since", Cursors.of(new Cursors.Position(txId, seq - 1))))
+                .then().statusCode(200)
                 .body("errors[0].extensions.code", equalTo("CURSOR_EXPIRED"))
-                .body("errors[0].extensions.oldestCursor", org.hamcrest.Matchers.notNullValue());
-        GraphQL.post(bob.token(), PAGE, Map.of("since", Long.toString(old))).then().statusCode(200)
-                .body("errors", nullValue());
+                .body("errors[0].extensions.oldestCursor", equalTo(Cursors.of(new Cursors.Position(txId, seq))));
+        GraphQL.post(bob.token(), PAGE, Map.of("since", Cursors.of(new Cursors.Position(txId, seq))))
+                .then().statusCode(200).body("errors", nullValue());
         GraphQL.post(bob.token(), PAGE, Map.of("since", "yesterday")).then().statusCode(200)
                 .body("errors[0].extensions.code", equalTo("VALIDATION"));
         GraphQL.post(bob.token(), PAGE, Map.of("limit", 100_000)).then().statusCode(200)

@@ -61,7 +61,7 @@ class LiveChangesTest {
             rename(owner, appliance, "Bob's oven now");
             JsonObject renamed = nextFor(ws, "all").getJsonObject("changes");
             assertThat(renamed.getString("type")).isEqualTo("APPLIANCE_RENAMED");
-            assertThat(Long.parseLong(renamed.getString("cursor"))).isGreaterThan(Long.parseLong(change.getString("cursor")));
+            assertThat(Cursors.parse(renamed.getString("cursor"))).isGreaterThan(Cursors.parse(change.getString("cursor")));
         }
     }
 
