@@ -72,7 +72,7 @@ class LiveChangesTest {
         String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
         String mine = Appliances.claimed(guest.token(), "MINI_OVEN").id();
         String share = Appliances.share(owner.token(), appliance, guest.email(), "GUEST");
-        report(appliance, 1, "idle");
+        record(appliance, 1, "idle");
 
         try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, guest.token());
                 GraphQLWebSocket ownerWs = GraphQLWebSocket.connected(graphql, owner.token())) {
@@ -82,7 +82,7 @@ class LiveChangesTest {
             awaitSubscribed(ws, "all", guest);
             ownerWs.subscribe("owner", STATE_OF, Map.of("a", appliance));
             assertThat(nextFor(ownerWs, "owner").getJsonObject("applianceState").getInteger("version")).isEqualTo(1);
-            report(appliance, 2, "heating");
+            record(appliance, 2, "heating");
             assertThat(nextFor(ws, "one").getJsonObject("applianceState").getInteger("version")).isEqualTo(2);
             assertThat(nextFor(ws, "all").getJsonObject("changes").getString("type")).isEqualTo("DEVICE_STATE");
             assertThat(nextFor(ownerWs, "owner").getJsonObject("applianceState").getInteger("version")).isEqualTo(2);
@@ -97,9 +97,9 @@ class LiveChangesTest {
             assertThat(nextMessageFor(ws, "one").getString("type")).isEqualTo("complete");
             // The stream of everything says why, and no state of that appliance follows.
             assertThat(nextFor(ws, "all").getJsonObject("changes").getString("type")).isEqualTo("SHARE_REVOKED");
-            report(appliance, 3, "secret");
+            record(appliance, 3, "secret");
             assertThat(nextFor(ownerWs, "owner").getJsonObject("applianceState").getInteger("version")).isEqualTo(3);
-            report(mine, 1, "marker"); // delivered after version 3 was: nothing of the revoked appliance came between
+            record(mine, 1, "marker"); // delivered after version 3 was: nothing of the revoked appliance came between
             JsonObject next = nextFor(ws, "all").getJsonObject("changes");
             assertThat(next.getString("applianceId")).isEqualTo(mine);
             assertThat(next.getString("data")).contains("marker");
@@ -121,7 +121,7 @@ class LiveChangesTest {
             familyWs.subscribe("state", STATE_OF, Map.of("a", appliance));
             awaitSubscribed(guestWs, "all", guest);
             awaitSubscribed(familyWs, "ready", family);
-            report(appliance, 5, "baking");
+            record(appliance, 5, "baking");
 
             JsonObject seenByGuest = nextFor(guestWs, "state").getJsonObject("applianceState");
             assertThat(seenByGuest.getString("reported")).contains("baking");
@@ -186,7 +186,7 @@ class LiveChangesTest {
         User owner = User.signedIn("owner");
         User stranger = User.signedIn("stranger");
         String appliance = Appliances.claimed(owner.token(), "GENERIC").id();
-        report(appliance, 1, "private");
+        record(appliance, 1, "private");
         try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, stranger.token())) {
             ws.subscribe("guess", STATE_OF, Map.of("a", appliance));
             JsonObject refused = ws.nextMessage("guess");
@@ -198,15 +198,34 @@ class LiveChangesTest {
             ws.subscribe("every", "subscription { applianceState { applianceId version } }");
             ws.subscribe("all", CHANGES);
             awaitSubscribed(ws, "all", stranger);
-            report(appliance, 2, "private");
+            record(appliance, 2, "private");
             rename(owner, appliance, "private name");
             String mine = Appliances.claimed(stranger.token(), "GENERIC").id();
-            report(mine, 1, "mine");
+            record(mine, 1, "mine");
             // The stranger's own changes arrive; the owner's, made before them, never do.
             JsonObject next = nextFor(ws, "all").getJsonObject("changes");
             assertThat(next.getString("type")).isEqualTo("APPLIANCE_CLAIMED");
             assertThat(next.getString("applianceId")).isEqualTo(mine);
             assertThat(nextFor(ws, "every").getJsonObject("applianceState").getString("applianceId")).isEqualTo(mine);
+        }
+    }
+
+    @Test
+    void stateIsLatestWinsByShadowVersionWhateverOrderReportsArriveIn() throws Exception {
+        User owner = User.signedIn("owner");
+        String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
+        record(appliance, 5, "five");
+        assertThat(record(appliance, 3, "three, late")).isFalse();
+        assertThat(record(appliance, 5, "five again")).isFalse();
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, owner.token())) {
+            ws.subscribe("state", STATE_OF, Map.of("a", appliance));
+            JsonObject first = nextFor(ws, "state").getJsonObject("applianceState");
+            assertThat(first.getInteger("version")).isEqualTo(5);
+            assertThat(first.getString("reported")).contains("\"five\"");
+            assertThat(record(appliance, 4, "four, late")).isFalse();
+            assertThat(record(appliance, 6, "six")).isTrue();
+            JsonObject next = nextFor(ws, "state").getJsonObject("applianceState");
+            assertThat(next.getInteger("version")).isEqualTo(6);
         }
     }
 
@@ -242,8 +261,9 @@ class LiveChangesTest {
         } while (!change.encode().contains(marker));
     }
 
-    private void report(String applianceId, long version, String status) {
-        states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", status),
+    /** A device reports its shadow; true if it was newer than the stored one. */
+    private boolean record(String applianceId, long version, String status) {
+        return states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", status),
                 new JsonObject().put("targetCelsius", 220), version, null).await().atMost(Duration.ofSeconds(10));
     }
 
