@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -95,15 +96,12 @@ public class ApplianceService {
                 .orElseThrow(() -> Ids.notFound("appliance")));
     }
 
-    public Uni<ApplianceRecord> provision(Caller caller, String serialNumber, dev.appliancesync.appliance.ApplianceType type,
+    public Uni<ApplianceRecord> provision(Caller caller, String serialNumber, ApplianceType type,
             String claimCode, String thingName, String firmwareVersion) {
         String factoryName = thingName == null ? serialNumber : thingName;
-        if (serialNumber == null || !SERIAL.matcher(serialNumber).matches()) {
-            return failure(ApiException.validation("A serial number is 3 to 64 letters, digits, '.', '_' or '-'"));
-        }
-        if (!FACTORY_THING_NAME.matcher(factoryName).matches() || HOUSEHOLD_THING_NAME.matcher(factoryName).matches()) {
-            return failure(ApiException.validation("A thing name is 1 to 119 letters, digits, ':', '_' or '-', and may "
-                    + "not start with 8 lower-case letters or digits and '-' (household names look like that)"));
+        Optional<String> wrong = identityProblem(serialNumber, factoryName);
+        if (wrong.isPresent()) {
+            return failure(ApiException.validation(wrong.get()));
         }
         if (claimCode == null || claimCode.strip().length() < 6 || claimCode.length() > 128) {
             return failure(ApiException.validation("A claim code has 6 to 128 characters"));
@@ -116,22 +114,46 @@ public class ApplianceService {
             return audit.record(db.reads(), entry).replaceWith(failure(new ApiException(ErrorCode.FORBIDDEN,
                     "Provisioning appliances is for operators (group admin)")));
         }
-        return db.inTransaction(tx -> tx.preparedQuery("""
+        return db.inTransaction(tx -> insertProvisioned(tx, serialNumber, type, factoryName, hash(claimCode),
+                        firmwareVersion)
+                .flatMap(inserted -> {
+                    if (inserted.isEmpty()) {
+                        return failure(new ApiException(ErrorCode.CONFLICT,
+                                "An appliance with this serial number or thing name is already provisioned"));
+                    }
+                    return audit.record(tx, entry).replaceWith(new ApplianceRecord(inserted.get(), serialNumber, type,
+                            factoryName, factoryName, null, firmwareVersion, null, null, null, null));
+                }));
+    }
+
+    /** What is wrong with this serial number and factory thing name, if anything (for people to read). */
+    public static Optional<String> identityProblem(String serialNumber, String factoryName) {
+        if (serialNumber == null || !SERIAL.matcher(serialNumber).matches()) {
+            return Optional.of("A serial number is 3 to 64 letters, digits, '.', '_' or '-'");
+        }
+        if (factoryName == null || !FACTORY_THING_NAME.matcher(factoryName).matches()
+                || HOUSEHOLD_THING_NAME.matcher(factoryName).matches()) {
+            return Optional.of("A thing name is 1 to 119 letters, digits, ':', '_' or '-', and may not start with 8 "
+                    + "lower-case letters or digits and '-' (household names look like that)");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A new, unclaimed appliance (an operator provisions it, or the device announces itself); its id, or empty if
+     * the serial number or thing name is taken. Checked with {@link #identityProblem} first.
+     */
+    public Uni<Optional<UUID>> insertProvisioned(SqlConnection tx, String serialNumber, ApplianceType type,
+            String factoryName, String claimCodeHash, String firmwareVersion) {
+        return tx.preparedQuery("""
                         insert into appliance (serial_number, appliance_type, thing_name, factory_thing_name,
                                                claim_code_hash, firmware_version)
                         values ($1, $2, $3, $3, $4, $5)
                         on conflict do nothing
                         returning id""")
-                .execute(Tuple.of(serialNumber, type.name(), factoryName, hash(claimCode), firmwareVersion))
-                .flatMap(rows -> {
-                    if (rows.rowCount() == 0) {
-                        return failure(new ApiException(ErrorCode.CONFLICT,
-                                "An appliance with this serial number or thing name is already provisioned"));
-                    }
-                    UUID id = rows.iterator().next().getUUID("id");
-                    return audit.record(tx, entry).replaceWith(new ApplianceRecord(id, serialNumber, type, factoryName,
-                            factoryName, null, firmwareVersion, null, null, null, null));
-                }));
+                .execute(Tuple.of(serialNumber, type.name(), factoryName, claimCodeHash, firmwareVersion))
+                .map(rows -> rows.rowCount() == 0 ? Optional.<UUID> empty()
+                        : Optional.of(rows.iterator().next().getUUID("id")));
     }
 
     /**

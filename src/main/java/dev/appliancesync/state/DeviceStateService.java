@@ -3,7 +3,9 @@ package dev.appliancesync.state;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +18,8 @@ import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -36,26 +40,51 @@ public class DeviceStateService {
         this.changes = changes;
     }
 
+    /** A shadow as a device (or IoT Core) reported it. */
+    public record Report(UUID applianceId, String shadowName, JsonObject reported, JsonObject desired, long version,
+            OffsetDateTime reportedAt) {
+    }
+
+    private static final String UPSERT = """
+            insert into device_state (appliance_id, shadow_name, reported, desired, shadow_version, reported_at)
+            values ($1, $2, $3, $4, $5, $6)
+            on conflict (appliance_id, shadow_name) do update
+                set reported = excluded.reported, desired = excluded.desired,
+                    shadow_version = excluded.shadow_version, reported_at = excluded.reported_at, updated_at = now()
+                where device_state.shadow_version < excluded.shadow_version
+            returning appliance_id, shadow_name, reported, desired, shadow_version, reported_at, updated_at""";
+
     /** A reported shadow; true if it was newer than the stored one and is now the current state. */
     public Uni<Boolean> record(UUID applianceId, String shadowName, JsonObject reported, JsonObject desired,
             long version, OffsetDateTime reportedAt) {
-        return db.inTransaction(tx -> tx.preparedQuery("""
-                        insert into device_state (appliance_id, shadow_name, reported, desired, shadow_version, reported_at)
-                        values ($1, $2, $3, $4, $5, $6)
-                        on conflict (appliance_id, shadow_name) do update
-                            set reported = excluded.reported, desired = excluded.desired,
-                                shadow_version = excluded.shadow_version, reported_at = excluded.reported_at,
-                                updated_at = now()
-                            where device_state.shadow_version < excluded.shadow_version
-                        returning appliance_id, shadow_name, reported, desired, shadow_version, reported_at, updated_at""")
-                .execute(Tuple.from(new Object[] { applianceId, shadowName, reported, desired, version, reportedAt }))
-                .flatMap(rows -> {
-                    if (rows.rowCount() == 0) {
-                        return Uni.createFrom().item(false);
-                    }
-                    return changes.append(tx, Change.forAppliance(applianceId, CHANGE_TYPE, payload(rows.iterator().next())))
-                            .replaceWith(true);
-                }));
+        Report report = new Report(applianceId, shadowName, reported, desired, version, reportedAt);
+        return db.inTransaction(tx -> record(tx, List.of(report))).map(stored -> stored == 1);
+    }
+
+    /**
+     * Stores the reports that are newer than what is stored and announces each, in the caller's transaction; returns
+     * how many were stored. Several reports of one shadow in one call: only the newest counts.
+     */
+    public Uni<Integer> record(SqlConnection tx, List<Report> reports) {
+        Map<String, Report> newest = new LinkedHashMap<>();
+        for (Report report : reports) {
+            newest.merge(report.applianceId() + "/" + report.shadowName(), report,
+                    (a, b) -> a.version() >= b.version() ? a : b);
+        }
+        if (newest.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        List<Tuple> rows = newest.values().stream().map(r -> Tuple.from(new Object[] { r.applianceId(),
+                r.shadowName(), r.reported(), r.desired(), r.version(), r.reportedAt() })).toList();
+        return tx.preparedQuery(UPSERT).executeBatch(rows).flatMap(results -> {
+            List<Change> stored = new ArrayList<>();
+            for (RowSet<Row> result = results; result != null; result = result.next()) {
+                for (Row row : result) {
+                    stored.add(Change.forAppliance(row.getUUID("appliance_id"), CHANGE_TYPE, payload(row)));
+                }
+            }
+            return changes.append(tx, stored).replaceWith(stored.size());
+        });
     }
 
     /** The stored state of these appliances, as DEVICE_STATE entries (not from the log: they have no cursor). */

@@ -30,6 +30,14 @@ public class Database {
         return row.getLong(0);
     }
 
+    /** The first column of every row, as text. */
+    public java.util.List<String> strings(String sql, Object... parameters) {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        pool.preparedQuery(sql).execute(Tuple.from(parameters)).await().atMost(TIMEOUT)
+                .forEach(row -> values.add(row.getValue(0) == null ? null : row.getValue(0).toString()));
+        return values;
+    }
+
     public long usersWithSubject(String subject) {
         return count("select count(*) from app_user where subject = $1", subject);
     }

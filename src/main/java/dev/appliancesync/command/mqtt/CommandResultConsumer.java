@@ -1,7 +1,7 @@
 package dev.appliancesync.command.mqtt;
 
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -12,6 +12,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.ingest.DeadLetters;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 import io.vertx.core.json.JsonObject;
@@ -28,12 +29,13 @@ public class CommandResultConsumer {
     public static final String CHANNEL = "command-results";
     private static final Logger LOG = Logger.getLogger(CommandResultConsumer.class);
     private static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED");
-    private static final int DEAD_LETTER_COPY = 8192;
 
     private final Transactions db;
+    private final DeadLetters deadLetters;
 
-    public CommandResultConsumer(Transactions db) {
+    public CommandResultConsumer(Transactions db, DeadLetters deadLetters) {
         this.db = db;
+        this.deadLetters = deadLetters;
     }
 
     @Incoming(CHANNEL)
@@ -81,15 +83,8 @@ public class CommandResultConsumer {
     private Uni<Void> deadLetter(String topic, byte[] payload, Throwable failure) {
         String reason = failure instanceof Rejected rejected ? rejected.reason : "PROCESSING_FAILED";
         LOG.debugf("Dead-lettered command result on %s: %s", topic, failure.getMessage());
-        return db.reads().preparedQuery("""
-                        insert into dead_letter (source, topic, reason, detail, payload, payload_size)
-                        values ('MQTT', left($1, 512), $2, left($3, 2000), $4, $5)""")
-                .execute(Tuple.of(topic, reason, String.valueOf(failure.getMessage()),
-                        io.vertx.core.buffer.Buffer.buffer(Arrays.copyOf(payload, Math.min(payload.length, DEAD_LETTER_COPY))),
-                        payload.length))
-                .replaceWithVoid()
-                .onFailure().invoke(e -> LOG.errorf(e, "Could not dead-letter a message from %s", topic))
-                .onFailure().recoverWithNull();
+        return deadLetters.write(db.reads(),
+                List.of(new DeadLetters.Rejected(topic, reason, String.valueOf(failure.getMessage()), payload)));
     }
 
     private static final class Rejected extends RuntimeException {

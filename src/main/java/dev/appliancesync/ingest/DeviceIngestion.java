@@ -1,0 +1,253 @@
+package dev.appliancesync.ingest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.appliance.ApplianceRepository;
+import dev.appliancesync.appliance.ApplianceService;
+import dev.appliancesync.appliance.ApplianceType;
+import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.ingest.DeviceMessageParser.Rejection;
+import dev.appliancesync.realtime.Change;
+import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.state.DeviceStateService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Applies a batch of device messages in one transaction: states (latest-wins by version), presence (by the event's
+ * time), self-provisioned appliances, events (once per event id; FACTORY_RESET releases the appliance like a revoke of
+ * everything). Every message is idempotent, so a QoS 1 redelivery changes nothing. A message that cannot be applied
+ * is dead-lettered with the reason; if the batch's transaction fails, its messages are applied one at a time, so one
+ * poison message never holds back the others.
+ */
+@ApplicationScoped
+public class DeviceIngestion {
+
+    /** One MQTT message as it arrived. */
+    public record Inbound(String topic, byte[] payload) {
+    }
+
+    public static final String PRESENCE_CHANGE = "DEVICE_PRESENCE";
+    public static final String EVENT_CHANGE = "DEVICE_EVENT";
+    private static final Logger LOG = Logger.getLogger(DeviceIngestion.class);
+
+    private final Transactions db;
+    private final DeviceMessageParser parser;
+    private final DeviceStateService states;
+    private final ApplianceService appliances;
+    private final ApplianceRepository applianceRepository;
+    private final ChangeLog changes;
+    private final DeadLetters deadLetters;
+    private final Timer batchTime;
+
+    public DeviceIngestion(Transactions db, DeviceMessageParser parser, DeviceStateService states,
+            ApplianceService appliances, ApplianceRepository applianceRepository, ChangeLog changes,
+            DeadLetters deadLetters, MeterRegistry metrics) {
+        this.db = db;
+        this.parser = parser;
+        this.states = states;
+        this.appliances = appliances;
+        this.applianceRepository = applianceRepository;
+        this.changes = changes;
+        this.deadLetters = deadLetters;
+        this.batchTime = Timer.builder("appliance_sync.ingest.batch").description("One batch of device messages applied")
+                .register(metrics);
+    }
+
+    /** Applies the batch; completes when every message is applied or dead-lettered (never fails). */
+    public Uni<Void> apply(List<Inbound> batch) {
+        long started = System.nanoTime();
+        return db.inTransaction(tx -> applyIn(tx, batch))
+                .onFailure().recoverWithUni(failure -> {
+                    LOG.warnf("A batch of %d device messages failed (%s); applying them one at a time", batch.size(),
+                            failure.getMessage());
+                    return applyOneByOne(batch);
+                })
+                .invoke(() -> batchTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS));
+    }
+
+    private Uni<Void> applyOneByOne(List<Inbound> batch) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Inbound message : batch) {
+            chain = chain.chain(() -> db.inTransaction(tx -> applyIn(tx, List.of(message)))
+                    .onFailure().recoverWithUni(failure -> deadLetters.write(db.reads(), List.of(
+                            new DeadLetters.Rejected(message.topic(), "PROCESSING_FAILED",
+                                    String.valueOf(failure.getMessage()), message.payload())))));
+        }
+        return chain;
+    }
+
+    private Uni<Void> applyIn(SqlConnection tx, List<Inbound> batch) {
+        List<DeadLetters.Rejected> rejected = new ArrayList<>();
+        Map<DeviceMessage, Inbound> parsed = new java.util.LinkedHashMap<>();
+        for (Inbound message : batch) {
+            try {
+                parsed.put(parser.parse(message.topic(), message.payload()), message);
+            } catch (Rejection rejection) {
+                rejected.add(new DeadLetters.Rejected(message.topic(), rejection.reason(), rejection.getMessage(),
+                        message.payload()));
+            }
+        }
+        Set<String> things = new HashSet<>();
+        parsed.keySet().forEach(message -> things.add(message.thingName()));
+        return provision(tx, parsed, rejected)
+                .chain(() -> resolve(tx, things))
+                .chain(ids -> {
+                    List<DeviceStateService.Report> reports = new ArrayList<>();
+                    List<DeviceMessage.Presence> presence = new ArrayList<>();
+                    List<DeviceMessage.Event> events = new ArrayList<>();
+                    Map<DeviceMessage, UUID> applianceOf = new HashMap<>();
+                    parsed.forEach((message, inbound) -> {
+                        if (message instanceof DeviceMessage.Provisioned) {
+                            return;
+                        }
+                        UUID appliance = ids.get(message.thingName());
+                        if (appliance == null) {
+                            rejected.add(new DeadLetters.Rejected(inbound.topic(), "UNKNOWN_THING",
+                                    "No appliance has thing name " + message.thingName(), inbound.payload()));
+                            return;
+                        }
+                        applianceOf.put(message, appliance);
+                        switch (message) {
+                            case DeviceMessage.State s -> reports.add(new DeviceStateService.Report(appliance,
+                                    s.shadowName(), s.reported(), s.desired(), s.version(), s.reportedAt()));
+                            case DeviceMessage.Presence p -> presence.add(p);
+                            case DeviceMessage.Event e -> events.add(e);
+                            case DeviceMessage.Provisioned ignored -> {
+                            }
+                        }
+                    });
+                    return states.record(tx, reports)
+                            .chain(() -> presence(tx, presence, applianceOf))
+                            .chain(() -> events(tx, events, applianceOf));
+                })
+                .chain(() -> deadLetters.write(tx, rejected));
+    }
+
+    /** Thing name (current or factory) → appliance id, for these names. */
+    private Uni<Map<String, UUID>> resolve(SqlConnection tx, Set<String> things) {
+        if (things.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return tx.preparedQuery("select id, thing_name, factory_thing_name from appliance "
+                        + "where thing_name = any($1) or factory_thing_name = any($1)")
+                .execute(Tuple.of(things.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, UUID> ids = new HashMap<>();
+                    for (Row row : rows) {
+                        ids.put(row.getString("factory_thing_name"), row.getUUID("id"));
+                        ids.put(row.getString("thing_name"), row.getUUID("id"));
+                    }
+                    return ids;
+                });
+    }
+
+    /** Self-registration: a new appliance, unclaimed; announcing again (or a taken name) changes nothing. */
+    private Uni<Void> provision(SqlConnection tx, Map<DeviceMessage, Inbound> parsed, List<DeadLetters.Rejected> rejected) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Map.Entry<DeviceMessage, Inbound> entry : parsed.entrySet()) {
+            if (!(entry.getKey() instanceof DeviceMessage.Provisioned announced)) {
+                continue;
+            }
+            Optional<String> wrong = ApplianceService.identityProblem(announced.serialNumber(), announced.thingName());
+            if (wrong.isPresent()) {
+                rejected.add(new DeadLetters.Rejected(entry.getValue().topic(), "WRONG_SHAPE", wrong.get(),
+                        entry.getValue().payload()));
+                continue;
+            }
+            chain = chain.chain(() -> appliances.insertProvisioned(tx, announced.serialNumber(),
+                    ApplianceType.valueOf(announced.type()), announced.thingName(), announced.claimCodeHash(),
+                    announced.firmwareVersion()).replaceWithVoid());
+        }
+        return chain;
+    }
+
+    private Uni<Void> presence(SqlConnection tx, List<DeviceMessage.Presence> presence,
+            Map<DeviceMessage, UUID> applianceOf) {
+        if (presence.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = presence.stream()
+                .map(p -> Tuple.of(applianceOf.get(p), p.online(), p.at())).toList();
+        return tx.preparedQuery("""
+                        insert into device_presence (appliance_id, online, last_seen_at, event_at) values ($1, $2, $3, $3)
+                        on conflict (appliance_id) do update
+                            set online = excluded.online, event_at = excluded.event_at, updated_at = now(),
+                                last_seen_at = greatest(device_presence.last_seen_at, excluded.last_seen_at)
+                            where device_presence.event_at < excluded.event_at
+                        returning appliance_id, online, event_at""")
+                .executeBatch(rows)
+                .flatMap(results -> changes.append(tx, each(results, row -> Change.forAppliance(
+                        row.getUUID("appliance_id"), PRESENCE_CHANGE, new JsonObject()
+                                .put("applianceId", row.getUUID("appliance_id").toString())
+                                .put("online", row.getBoolean("online"))
+                                .put("at", row.getOffsetDateTime("event_at").toString())))));
+    }
+
+    private Uni<Void> events(SqlConnection tx, List<DeviceMessage.Event> events, Map<DeviceMessage, UUID> applianceOf) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = events.stream().map(e -> Tuple.from(new Object[] { applianceOf.get(e), e.eventId(), e.type(),
+                e.details(), e.occurredAt() })).toList();
+        return tx.preparedQuery("""
+                        insert into device_event (appliance_id, event_id, event_type, payload, occurred_at)
+                        values ($1, $2, $3, $4, $5)
+                        on conflict (appliance_id, event_id) do nothing
+                        returning appliance_id, event_id, event_type, payload, occurred_at""")
+                .executeBatch(rows)
+                .flatMap(results -> {
+                    List<Change> announced = each(results, row -> Change.forAppliance(row.getUUID("appliance_id"),
+                            EVENT_CHANGE, new JsonObject()
+                                    .put("applianceId", row.getUUID("appliance_id").toString())
+                                    .put("eventId", row.getString("event_id"))
+                                    .put("type", row.getString("event_type"))
+                                    .put("occurredAt", row.getOffsetDateTime("occurred_at") == null ? null
+                                            : row.getOffsetDateTime("occurred_at").toString())
+                                    .put("details", row.getJsonObject("payload"))));
+                    // Announced first: viewers learn of the reset before they lose the appliance.
+                    return changes.append(tx, announced).chain(() -> factoryResets(tx, announced));
+                });
+    }
+
+    /** A factory reset ends every share and the ownership, as releasing the appliance from the API does. */
+    private Uni<Void> factoryResets(SqlConnection tx, List<Change> announced) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Change change : announced) {
+            if (!DeviceMessage.Event.FACTORY_RESET.equals(change.payload().getString("type"))) {
+                continue;
+            }
+            chain = chain.chain(() -> applianceRepository.find(tx, null, change.applianceId(), true)
+                    .chain(found -> found.isEmpty() ? Uni.createFrom().voidItem()
+                            : appliances.release(tx, found.get().appliance(), null, "FACTORY_RESET", null)));
+        }
+        return chain;
+    }
+
+    private static List<Change> each(RowSet<Row> results, java.util.function.Function<Row, Change> change) {
+        List<Change> all = new ArrayList<>();
+        for (RowSet<Row> result = results; result != null; result = result.next()) {
+            for (Row row : result) {
+                all.add(change.apply(row));
+            }
+        }
+        return all;
+    }
+}

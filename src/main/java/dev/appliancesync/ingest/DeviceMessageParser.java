@@ -1,0 +1,203 @@
+package dev.appliancesync.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.appliancesync.appliance.ApplianceType;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Turns an MQTT message into a {@link DeviceMessage}, or a {@link Rejection} saying why not. Pure: no I/O, so a batch
+ * is parsed before its transaction starts.
+ */
+@ApplicationScoped
+public class DeviceMessageParser {
+
+    private static final Pattern THING_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,128}");
+    private static final Pattern SHADOW_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,64}");
+    private static final Pattern EVENT_TYPE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
+    private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+
+    /** Why a message cannot be applied; {@code reason} is the dead-letter reason. */
+    public static final class Rejection extends RuntimeException {
+        private final String reason;
+
+        public Rejection(String reason, String detail) {
+            super(detail, null, false, false);
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private enum Kind {
+        SHADOW, NAMED_SHADOW, TELEMETRY, CONNECTED, DISCONNECTED, PROVISIONED, EVENTS
+    }
+
+    private record Route(Kind kind, String[] filter) {
+    }
+
+    private final List<Route> routes;
+    private final int maxPayloadBytes;
+
+    public DeviceMessageParser(IngestConfig config) {
+        IngestConfig.Topics topics = config.topics();
+        this.routes = List.of(route(Kind.SHADOW, topics.shadow()), route(Kind.NAMED_SHADOW, topics.namedShadow()),
+                route(Kind.TELEMETRY, topics.telemetry()), route(Kind.CONNECTED, topics.connected()),
+                route(Kind.DISCONNECTED, topics.disconnected()), route(Kind.PROVISIONED, topics.provisioned()),
+                route(Kind.EVENTS, topics.events()));
+        this.maxPayloadBytes = config.maxPayloadBytes();
+    }
+
+    private static Route route(Kind kind, String filter) {
+        return new Route(kind, filter.split("/", -1));
+    }
+
+    /** The message, or throws {@link Rejection}. */
+    public DeviceMessage parse(String topic, byte[] payload) {
+        if (payload.length > maxPayloadBytes) {
+            throw new Rejection("TOO_LARGE", payload.length + " bytes; at most " + maxPayloadBytes);
+        }
+        String[] levels = topic.split("/", -1);
+        for (Route route : routes) {
+            String[] wildcards = match(route.filter(), levels);
+            if (wildcards != null) {
+                String thing = wildcards[0];
+                if (thing == null || !THING_NAME.matcher(thing).matches()) {
+                    throw new Rejection("BAD_TOPIC", "Not a thing name in " + topic);
+                }
+                return parse(route.kind(), thing, wildcards[1], json(payload));
+            }
+        }
+        throw new Rejection("BAD_TOPIC", "No device topic: " + topic);
+    }
+
+    private DeviceMessage parse(Kind kind, String thing, String shadow, JsonObject json) {
+        try {
+            return switch (kind) {
+                case SHADOW -> shadowDocument(thing, "", json);
+                case NAMED_SHADOW -> {
+                    if (shadow == null || !SHADOW_NAME.matcher(shadow).matches()) {
+                        throw new Rejection("BAD_TOPIC", "Not a shadow name: " + shadow);
+                    }
+                    yield shadowDocument(thing, shadow, json);
+                }
+                case TELEMETRY -> new DeviceMessage.State(thing, DeviceMessage.State.TELEMETRY,
+                        required(json.getJsonObject("reported"), "reported"), new JsonObject(),
+                        version(json.getValue("version")), epoch(json.getValue("timestamp")));
+                case CONNECTED, DISCONNECTED -> new DeviceMessage.Presence(thing, kind == Kind.CONNECTED,
+                        required(epochMillis(json.getValue("timestamp")), "timestamp"));
+                case PROVISIONED -> provisioned(thing, json);
+                case EVENTS -> event(thing, json);
+            };
+        } catch (ClassCastException | IllegalArgumentException | java.time.DateTimeException e) {
+            throw new Rejection("WRONG_SHAPE", e.getMessage());
+        }
+    }
+
+    /** IoT Core's update/documents: {"previous", "current": {"state": {"reported", "desired"}, "version"}, "timestamp"}. */
+    private static DeviceMessage.State shadowDocument(String thing, String shadow, JsonObject document) {
+        JsonObject current = required(document.getJsonObject("current"), "current");
+        JsonObject state = required(current.getJsonObject("state"), "current.state");
+        JsonObject reported = state.getJsonObject("reported");
+        JsonObject desired = state.getJsonObject("desired");
+        return new DeviceMessage.State(thing, shadow, reported == null ? new JsonObject() : reported,
+                desired == null ? new JsonObject() : desired, version(current.getValue("version")),
+                epoch(document.getValue("timestamp")));
+    }
+
+    private static DeviceMessage.Provisioned provisioned(String thing, JsonObject json) {
+        String serial = required(json.getString("serialNumber"), "serialNumber");
+        String type = required(json.getString("type"), "type");
+        try {
+            ApplianceType.valueOf(type);
+        } catch (IllegalArgumentException e) {
+            throw new Rejection("WRONG_SHAPE", "Unknown appliance type " + type);
+        }
+        String hash = required(json.getString("claimCodeHash"), "claimCodeHash");
+        if (!HASH.matcher(hash).matches()) {
+            throw new Rejection("WRONG_SHAPE", "claimCodeHash must be 64 lower-case hex digits (SHA-256)");
+        }
+        return new DeviceMessage.Provisioned(thing, serial, type, json.getString("firmwareVersion"), hash);
+    }
+
+    private static DeviceMessage.Event event(String thing, JsonObject json) {
+        String eventId = required(json.getString("eventId"), "eventId");
+        if (eventId.isEmpty() || eventId.length() > 128) {
+            throw new Rejection("WRONG_SHAPE", "eventId must be 1 to 128 characters");
+        }
+        String type = required(json.getString("type"), "type");
+        if (!EVENT_TYPE.matcher(type).matches()) {
+            throw new Rejection("WRONG_SHAPE", "type must be UPPER_SNAKE_CASE");
+        }
+        Object at = json.getValue("occurredAt");
+        OffsetDateTime occurredAt = at instanceof String text ? OffsetDateTime.parse(text) : epochMillis(at);
+        JsonObject details = json.getJsonObject("details");
+        return new DeviceMessage.Event(thing, eventId, type, occurredAt, details == null ? new JsonObject() : details);
+    }
+
+    /** The wildcards a topic fills in a filter (thing, then shadow), or null if it does not match. */
+    private static String[] match(String[] filter, String[] levels) {
+        String[] wildcards = new String[2];
+        int captured = 0;
+        for (int i = 0; i < filter.length; i++) {
+            if (filter[i].equals("#")) {
+                return wildcards;
+            }
+            if (i >= levels.length) {
+                return null;
+            }
+            if (filter[i].equals("+")) {
+                if (captured < 2) {
+                    wildcards[captured++] = levels[i];
+                }
+            } else if (!filter[i].equals(levels[i])) {
+                return null;
+            }
+        }
+        return filter.length == levels.length ? wildcards : null;
+    }
+
+    private static JsonObject json(byte[] payload) {
+        try {
+            return new JsonObject(new String(payload, StandardCharsets.UTF_8));
+        } catch (DecodeException | ClassCastException e) {
+            throw new Rejection("INVALID_JSON", "Not a JSON object");
+        }
+    }
+
+    private static long version(Object value) {
+        if (value instanceof Number number && number.longValue() >= 0 && number.doubleValue() == number.longValue()) {
+            return number.longValue();
+        }
+        throw new Rejection("WRONG_SHAPE", "version must be a non-negative integer");
+    }
+
+    /** IoT Core's shadow timestamps are epoch seconds. */
+    private static OffsetDateTime epoch(Object value) {
+        return value instanceof Number seconds
+                ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(seconds.longValue()), ZoneOffset.UTC) : null;
+    }
+
+    /** Lifecycle events carry epoch milliseconds. */
+    private static OffsetDateTime epochMillis(Object value) {
+        return value instanceof Number millis
+                ? OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis.longValue()), ZoneOffset.UTC) : null;
+    }
+
+    private static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new Rejection("WRONG_SHAPE", field + " is required");
+        }
+        return value;
+    }
+}

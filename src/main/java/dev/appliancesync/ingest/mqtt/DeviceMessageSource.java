@@ -1,0 +1,91 @@
+package dev.appliancesync.ingest.mqtt;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.ingest.DeviceIngestion;
+import dev.appliancesync.ingest.IngestConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
+
+/**
+ * The device topics' MQTT channels, merged into one stream and applied in batches (one transaction each, at most
+ * {@code batch-size} messages: whatever arrived while the previous batch was being applied). A message is acknowledged (PUBACK) only once its
+ * batch is applied or dead-lettered, so a crash before that means the broker delivers it again, and applying it again
+ * changes nothing.
+ */
+@ApplicationScoped
+public class DeviceMessageSource {
+
+    /** Channel names; their topics are in application.properties under {@code mp.messaging.incoming.<name>}. */
+    public static final String SHADOWS = "device-shadows";
+    public static final String NAMED_SHADOWS = "device-named-shadows";
+    public static final String TELEMETRY = "device-telemetry";
+    public static final String CONNECTED = "device-connected";
+    public static final String DISCONNECTED = "device-disconnected";
+    public static final String PROVISIONED = "device-provisioned";
+    public static final String EVENTS = "device-events";
+
+    private static final Logger LOG = Logger.getLogger(DeviceMessageSource.class);
+
+    private final List<Multi<Message<byte[]>>> channels;
+    private final DeviceIngestion ingestion;
+    private final IngestConfig config;
+    private final Counter received;
+    private BatchingSubscriber<Message<byte[]>> running;
+
+    public DeviceMessageSource(@Channel(SHADOWS) Multi<Message<byte[]>> shadows,
+            @Channel(NAMED_SHADOWS) Multi<Message<byte[]>> namedShadows,
+            @Channel(TELEMETRY) Multi<Message<byte[]>> telemetry,
+            @Channel(CONNECTED) Multi<Message<byte[]>> connected,
+            @Channel(DISCONNECTED) Multi<Message<byte[]>> disconnected,
+            @Channel(PROVISIONED) Multi<Message<byte[]>> provisioned,
+            @Channel(EVENTS) Multi<Message<byte[]>> events,
+            DeviceIngestion ingestion, IngestConfig config, MeterRegistry metrics) {
+        this.channels = List.of(shadows, namedShadows, telemetry, connected, disconnected, provisioned, events);
+        this.ingestion = ingestion;
+        this.config = config;
+        this.received = Counter.builder("appliance_sync.ingest.messages")
+                .description("Device messages received (applied or dead-lettered)").register(metrics);
+    }
+
+    void start(@Observes StartupEvent started) {
+        BatchingSubscriber<Message<byte[]>> batches = new BatchingSubscriber<>(config.batchSize(), this::apply);
+        Multi.createBy().merging().streams(channels).subscribe().withSubscriber(batches);
+        running = batches;
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (running != null) {
+            running.cancel();
+        }
+    }
+
+    private Uni<Void> apply(List<Message<byte[]>> batch) {
+        List<DeviceIngestion.Inbound> inbound = batch.stream().map(message -> new DeviceIngestion.Inbound(
+                message.getMetadata(ReceivingMqttMessageMetadata.class).map(ReceivingMqttMessageMetadata::getTopic)
+                        .orElse(""),
+                message.getPayload() == null ? new byte[0] : message.getPayload())).toList();
+        received.increment(batch.size());
+        return ingestion.apply(inbound)
+                .chain(() -> Uni.createFrom().completionStage(CompletableFuture.allOf(
+                        batch.stream().map(message -> message.ack().toCompletableFuture())
+                                .toArray(CompletableFuture[]::new))))
+                .replaceWithVoid()
+                .onFailure().invoke(failure -> LOG.errorf(failure, "A batch of %d device messages was not applied",
+                        batch.size()))
+                .onFailure().recoverWithNull();
+    }
+}
