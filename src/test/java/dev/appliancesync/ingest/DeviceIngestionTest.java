@@ -99,6 +99,9 @@ class DeviceIngestionTest {
             assertThat(database.count("select count(*) from device_presence where appliance_id = $1 and not online",
                     id)).isOne();
         });
+        GraphQL.post(owner.token(), "query($a: ID!) { appliance(id: $a) { presence { online lastSeenAt } } }",
+                Map.of("a", sense.id())).then().statusCode(200).body("errors", nullValue())
+                .body("data.appliance.presence.online", equalTo(false));
     }
 
     @Test
