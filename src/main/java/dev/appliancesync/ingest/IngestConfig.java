@@ -19,6 +19,10 @@ public interface IngestConfig {
     @WithDefault("500")
     int batchSize();
 
+    /** Messages waiting to be applied at most; more are dead-lettered as OVERLOADED (MQTT 3.1.1 cannot slow IoT Core). */
+    @WithDefault("20000")
+    int maxWaiting();
+
     /** The shared-subscription group all instances join (the channels' topics use it). */
     String shareGroup();
 

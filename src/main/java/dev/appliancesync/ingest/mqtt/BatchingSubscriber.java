@@ -14,23 +14,32 @@ import io.smallrye.mutiny.subscription.MultiSubscriber;
 /**
  * Applies a stream in batches, one at a time: whatever arrived while the previous batch was being applied makes the
  * next one (up to {@code batchSize}), so a quiet stream is applied message by message at once and a busy one in full
- * batches. Backpressure by credit: it never asks for more than {@code 2 × batchSize} items it has not applied yet, so
- * the buffer is bounded and a slow database slows the source down instead of filling the heap.
+ * batches.
+ * <p>
+ * MQTT 3.1.1 has no flow control towards a subscriber: the broker sends as fast as devices publish, and the
+ * connector's own buffer fails its stream for good when it overflows. So this takes everything it is given, keeps at
+ * most {@code maxWaiting} items, and hands what does not fit to {@code overflow} (dead-lettered as OVERLOADED: counted
+ * and kept, never silently lost, and the heap stays bounded).
  */
 final class BatchingSubscriber<T> implements MultiSubscriber<T> {
 
     private static final Logger LOG = Logger.getLogger(BatchingSubscriber.class);
 
     private final int batchSize;
+    private final int maxWaiting;
     private final Function<List<T>, Uni<Void>> apply;
+    private final java.util.function.Consumer<T> overflow;
     private final ArrayDeque<T> waiting = new ArrayDeque<>();
     private Flow.Subscription subscription;
     private boolean applying;
     private boolean cancelled;
 
-    BatchingSubscriber(int batchSize, Function<List<T>, Uni<Void>> apply) {
+    BatchingSubscriber(int batchSize, int maxWaiting, Function<List<T>, Uni<Void>> apply,
+            java.util.function.Consumer<T> overflow) {
         this.batchSize = batchSize;
+        this.maxWaiting = maxWaiting;
         this.apply = apply;
+        this.overflow = overflow;
     }
 
     @Override
@@ -38,15 +47,20 @@ final class BatchingSubscriber<T> implements MultiSubscriber<T> {
         synchronized (this) {
             this.subscription = subscription;
         }
-        subscription.request(2L * batchSize);
+        subscription.request(Long.MAX_VALUE);
     }
 
     @Override
     public void onItem(T item) {
+        boolean kept;
         synchronized (this) {
-            waiting.add(item);
+            kept = waiting.size() < maxWaiting && waiting.add(item);
         }
-        next();
+        if (kept) {
+            next();
+        } else {
+            overflow.accept(item);
+        }
     }
 
     @Override
@@ -83,12 +97,9 @@ final class BatchingSubscriber<T> implements MultiSubscriber<T> {
             }
         }
         apply.apply(batch).onFailure().recoverWithNull().subscribe().with(done -> {
-            Flow.Subscription current;
             synchronized (this) {
                 applying = false;
-                current = subscription;
             }
-            current.request(batch.size());
             next();
         });
     }

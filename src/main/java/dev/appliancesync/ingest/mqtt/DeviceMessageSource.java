@@ -10,6 +10,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.ingest.DeadLetters;
 import dev.appliancesync.ingest.DeviceIngestion;
 import dev.appliancesync.ingest.IngestConfig;
 import io.micrometer.core.instrument.Counter;
@@ -42,6 +44,8 @@ public class DeviceMessageSource {
 
     private final List<Multi<Message<byte[]>>> channels;
     private final DeviceIngestion ingestion;
+    private final DeadLetters deadLetters;
+    private final Transactions db;
     private final IngestConfig config;
     private final Counter received;
     private BatchingSubscriber<Message<byte[]>> running;
@@ -53,16 +57,20 @@ public class DeviceMessageSource {
             @Channel(DISCONNECTED) Multi<Message<byte[]>> disconnected,
             @Channel(PROVISIONED) Multi<Message<byte[]>> provisioned,
             @Channel(EVENTS) Multi<Message<byte[]>> events,
-            DeviceIngestion ingestion, IngestConfig config, MeterRegistry metrics) {
+            DeviceIngestion ingestion, DeadLetters deadLetters, Transactions db, IngestConfig config,
+            MeterRegistry metrics) {
         this.channels = List.of(shadows, namedShadows, telemetry, connected, disconnected, provisioned, events);
         this.ingestion = ingestion;
+        this.deadLetters = deadLetters;
+        this.db = db;
         this.config = config;
         this.received = Counter.builder("appliance_sync.ingest.messages")
                 .description("Device messages received (applied or dead-lettered)").register(metrics);
     }
 
     void start(@Observes StartupEvent started) {
-        BatchingSubscriber<Message<byte[]>> batches = new BatchingSubscriber<>(config.batchSize(), this::apply);
+        BatchingSubscriber<Message<byte[]>> batches = new BatchingSubscriber<>(config.batchSize(),
+                config.maxWaiting(), this::apply, this::overloaded);
         Multi.createBy().merging().streams(channels).subscribe().withSubscriber(batches);
         running = batches;
     }
@@ -73,11 +81,24 @@ public class DeviceMessageSource {
         }
     }
 
-    private Uni<Void> apply(List<Message<byte[]>> batch) {
-        List<DeviceIngestion.Inbound> inbound = batch.stream().map(message -> new DeviceIngestion.Inbound(
+    /** More waiting than the bound allows: kept as a dead letter, acknowledged, counted. */
+    private void overloaded(Message<byte[]> message) {
+        DeviceIngestion.Inbound inbound = inbound(message);
+        received.increment();
+        deadLetters.write(db.reads(), List.of(new DeadLetters.Rejected(inbound.topic(), "OVERLOADED",
+                        "More than " + config.maxWaiting() + " device messages waiting", inbound.payload())))
+                .subscribe().with(done -> message.ack());
+    }
+
+    private static DeviceIngestion.Inbound inbound(Message<byte[]> message) {
+        return new DeviceIngestion.Inbound(
                 message.getMetadata(ReceivingMqttMessageMetadata.class).map(ReceivingMqttMessageMetadata::getTopic)
                         .orElse(""),
-                message.getPayload() == null ? new byte[0] : message.getPayload())).toList();
+                message.getPayload() == null ? new byte[0] : message.getPayload());
+    }
+
+    private Uni<Void> apply(List<Message<byte[]>> batch) {
+        List<DeviceIngestion.Inbound> inbound = batch.stream().map(DeviceMessageSource::inbound).toList();
         received.increment(batch.size());
         return ingestion.apply(inbound)
                 .chain(() -> Uni.createFrom().completionStage(CompletableFuture.allOf(
