@@ -1,6 +1,9 @@
 package dev.appliancesync.support;
 
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -9,16 +12,26 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 
-/** A device (or IoT Core itself) publishing to the broker at QoS 1, as a real MQTT client. */
+/**
+ * A device (or IoT Core itself) publishing to the broker at QoS 1, as a real MQTT client: each publish returns once
+ * the broker has acknowledged it (PUBACK), so one device never has more than one message in flight.
+ */
 public final class MqttDevice implements AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx();
     private final MqttClient client;
+    /** PUBACKs by packet id; whichever comes first, the publisher or the acknowledgement, makes the entry. */
+    private final Map<Integer, CompletableFuture<Void>> acknowledged = new ConcurrentHashMap<>();
 
     private MqttDevice(String host, int port) throws Exception {
         client = MqttClient.create(vertx, new MqttClientOptions().setClientId("device-" + UUID.randomUUID())
                 .setMaxMessageSize(512 * 1024));
+        client.publishCompletionHandler(id -> pubAck(id).complete(null));
         client.connect(port, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<Void> pubAck(int packetId) {
+        return acknowledged.computeIfAbsent(packetId, id -> new CompletableFuture<>());
     }
 
     public static MqttDevice connect(String host, int port) throws Exception {
@@ -30,12 +43,28 @@ public final class MqttDevice implements AutoCloseable {
     }
 
     public void publish(String topic, byte[] payload) throws Exception {
-        client.publish(topic, Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false)
+        // The future completes when the PUBLISH is written, with its packet id; the broker's PUBACK comes after.
+        int packetId = client.publish(topic, Buffer.buffer(payload), MqttQoS.AT_LEAST_ONCE, false, false)
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            pubAck(packetId).get(10, TimeUnit.SECONDS);
+        } finally {
+            acknowledged.remove(packetId);
+        }
     }
 
+    /** Disconnects (waiting a little for it), then stops its event loop. */
     @Override
     public void close() {
-        vertx.close();
+        try {
+            if (client.isConnected()) {
+                client.disconnect().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // closing anyway
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null)
+                    .join();
+        }
     }
 }
