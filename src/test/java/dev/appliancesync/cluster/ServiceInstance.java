@@ -259,6 +259,47 @@ public final class ServiceInstance implements AutoCloseable {
         return logFile;
     }
 
+    /**
+     * Waits until this start of the instance has logged that its MQTT subscription to {@code topicFilter} succeeded
+     * (the broker's SUBACK): ready only means connected, and a message published before the subscription is in place
+     * goes to nobody.
+     */
+    public void awaitSubscribed(String topicFilter, Duration wait) {
+        Instant deadline = Instant.now().plus(wait);
+        String success = "Subscription success on topic " + topicFilter + ",";
+        while (true) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                lines = List.of();
+            }
+            int thisStart = 0;
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith("=== ") && lines.get(i).contains(": start ")) {
+                    thisStart = i;
+                }
+            }
+            if (lines.subList(thisStart, lines.size()).stream().anyMatch(line -> line.contains(success))) {
+                return;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw failure(name + " did not subscribe to " + topicFilter + " within " + wait);
+            }
+            try {
+                process.onExit().get(POLL.toMillis(), TimeUnit.MILLISECONDS);
+                throw failure(name + " exited while waiting for its subscription to " + topicFilter);
+            } catch (TimeoutException expected) {
+                // still running: look again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure("Interrupted while waiting for " + name);
+            } catch (ExecutionException e) {
+                throw failure(name + ": " + e.getCause());
+            }
+        }
+    }
+
     /** GraphQL over HTTP to this instance, as an app sends it. */
     public Response graphql(String token, String query, Map<String, Object> variables) {
         RequestSpecification request = given().baseUri(url()).contentType(ContentType.JSON)
@@ -267,6 +308,26 @@ public final class ServiceInstance implements AutoCloseable {
             request = request.header("Authorization", "Bearer " + token);
         }
         return request.when().post("/graphql");
+    }
+
+    /**
+     * The value of a Prometheus counter from {@code GET /q/metrics}, e.g. {@code appliance_sync_ingest_messages_total}
+     * (summed over its tags); fails if the instance does not report it at all, so a renamed metric cannot read as 0.
+     */
+    public double counter(String prometheusName) {
+        String metrics = given().baseUri(url()).when().get("/q/metrics").then().statusCode(200).extract().asString();
+        double sum = 0;
+        boolean found = false;
+        for (String line : metrics.split("\\R")) {
+            if (line.startsWith(prometheusName + " ") || line.startsWith(prometheusName + "{")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                found = true;
+            }
+        }
+        if (!found) {
+            throw new AssertionError(name + " reports no " + prometheusName + " at " + url() + "/q/metrics");
+        }
+        return sum;
     }
 
     /** The last lines of this instance's log, to put into a failure message. */

@@ -1,6 +1,9 @@
 package dev.appliancesync.cluster;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -30,6 +33,9 @@ import dev.appliancesync.identity.dev.DevTokenRequest;
  * build, which has no such endpoint (DevTokenIssuer and DevTokenResource are built into dev and test only). The issuer
  * class itself is on this JVM's class path, and signs with the key whose public half the issuer's JWKS serves, exactly
  * as the endpoint does in dev mode.
+ * <p>
+ * {@link #startWithoutBroker()} leaves the broker out, for tests that bring another one (a mosquitto process): they
+ * name it in {@link #serviceProperties(String, int)}.
  */
 public final class SharedServices implements AutoCloseable {
 
@@ -39,14 +45,15 @@ public final class SharedServices implements AutoCloseable {
 
     private final Deque<EmbeddedServer> running = new ArrayDeque<>();
     private final EmbeddedPostgresServer postgres;
+    /** Null when started {@link #startWithoutBroker() without one}. */
     private final EmbeddedMqttBroker broker;
     private final DevIssuerServer issuer;
     private final DevTokenIssuer tokens;
 
-    private SharedServices() {
+    private SharedServices(boolean withBroker) {
         try {
             postgres = started(EmbeddedServersForTests.postgres());
-            broker = started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE));
+            broker = withBroker ? started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE)) : null;
             issuer = started(DevIssuerServer.start(0, null));
         } catch (RuntimeException e) {
             close();
@@ -55,8 +62,14 @@ public final class SharedServices implements AutoCloseable {
         tokens = new DevTokenIssuer(issuerConfig(issuer), DevIssuerServer.CLIENT_ID);
     }
 
+    /** PostgreSQL, the embedded MQTT broker (HiveMQ) and the token issuer. */
     public static SharedServices start() {
-        return new SharedServices();
+        return new SharedServices(true);
+    }
+
+    /** PostgreSQL and the token issuer only: the caller brings the broker (see {@link #serviceProperties(String, int)}). */
+    public static SharedServices startWithoutBroker() {
+        return new SharedServices(false);
     }
 
     private <T extends EmbeddedServer> T started(T server) {
@@ -66,13 +79,18 @@ public final class SharedServices implements AutoCloseable {
 
     /** The settings that point a service instance at these servers (as EmbeddedServicesConfigFactory sets them). */
     public Map<String, String> serviceProperties() {
+        return serviceProperties(mqttHost(), mqttPort());
+    }
+
+    /** The same, with the instances' MQTT broker at {@code mqttHost:mqttPort} instead of the embedded one. */
+    public Map<String, String> serviceProperties(String mqttHost, int mqttPort) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
         properties.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
         properties.put("quarkus.datasource.username", EmbeddedServersForTests.POSTGRES_USER);
         properties.put("quarkus.datasource.password", EmbeddedServersForTests.POSTGRES_USER);
-        properties.put("mp.messaging.connector.smallrye-mqtt.host", broker.host());
-        properties.put("mp.messaging.connector.smallrye-mqtt.port", String.valueOf(broker.port()));
+        properties.put("mp.messaging.connector.smallrye-mqtt.host", mqttHost);
+        properties.put("mp.messaging.connector.smallrye-mqtt.port", String.valueOf(mqttPort));
         properties.put("quarkus.oidc.auth-server-url", issuer.issuer());
         properties.put("quarkus.oidc.client-id", DevIssuerServer.CLIENT_ID);
         // Read only by the dev issuer, which a production build leaves out; set for parity with dev mode.
@@ -88,6 +106,28 @@ public final class SharedServices implements AutoCloseable {
 
     public String issuerUrl() {
         return issuer.issuer();
+    }
+
+    /** The embedded broker's host; fails if started without one. */
+    public String mqttHost() {
+        return embeddedBroker().host();
+    }
+
+    public int mqttPort() {
+        return embeddedBroker().port();
+    }
+
+    private EmbeddedMqttBroker embeddedBroker() {
+        if (broker == null) {
+            throw new IllegalStateException("Started without the embedded MQTT broker: name the broker in use");
+        }
+        return broker;
+    }
+
+    /** A JDBC connection to the shared database, to check what the instances wrote (close it). */
+    public Connection database() throws SQLException {
+        return DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedServersForTests.POSTGRES_USER,
+                EmbeddedServersForTests.POSTGRES_USER);
     }
 
     @Override

@@ -2,11 +2,22 @@ package dev.appliancesync.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
@@ -16,18 +27,24 @@ import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.GraphQLWebSocket.Protocol;
+import dev.appliancesync.support.MqttDevice;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Two real instances of the packaged service sharing one PostgreSQL, one MQTT broker and one token issuer, as a
- * scaled-out deployment runs: whatever happens through one instance reaches subscribers of the other, and an instance
- * restarted under its clients lets them catch up on everything they missed.
+ * scaled-out deployment runs: whatever happens through one instance reaches subscribers of the other, an instance
+ * restarted under its clients lets them catch up on everything they missed, and device messages are split between
+ * the instances by the shared subscription, each processed by one of them only.
  */
 class TwoInstancesIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String CHANGES = "subscription { changes { cursor type applianceId data } }";
+    /** Waits for device messages to be applied; generous, the machine may be busy. */
+    private static final Duration INGEST_WAIT = Duration.ofSeconds(60);
+    /** Prometheus name of DeviceMessageSource's counter appliance_sync.ingest.messages. */
+    private static final String INGESTED = "appliance_sync_ingest_messages_total";
     /** The change {@link #subscribeToChanges} waits for to know the subscription is in place. */
     private static final String MARKER_TYPE = "APPLIANCE_CLAIMED";
 
@@ -181,6 +198,94 @@ class TwoInstancesIT {
                     .and(change -> "Back again".equals(data(change).getString("name"))));
             assertThat(missed).doesNotContainKey(live.getString("cursor"));
         }
+    }
+
+    /**
+     * Many device messages from one real MQTT client: the shared subscription gives each to one instance only (the
+     * instances' counters add up to exactly what was published), both get a share, and everything is applied.
+     */
+    @Test
+    void deviceMessagesAreSplitBetweenTheInstancesAndEachIsProcessedOnce() throws Exception {
+        int things = 20;
+        int eventsPerThing = 20;
+        int versionsPerThing = 10;
+        String prefix = "LOAD" + UUID.randomUUID().toString().substring(0, 8).toUpperCase() + "-";
+        List<String> thingNames = new ArrayList<>();
+        for (int i = 0; i < things; i++) {
+            thingNames.add(prefix + i);
+        }
+        String like = prefix + "%";
+        try (MqttDevice device = MqttDevice.connect(services.mqttHost(), services.mqttPort())) {
+            // Ready only means connected: wait for the subscriptions, or early messages would go to one instance.
+            for (ServiceInstance instance : List.of(a, b)) {
+                for (String topic : List.of("provisioned", "events", "state")) {
+                    instance.awaitSubscribed("$share/appliance-sync/appliances/+/" + topic, INGEST_WAIT);
+                }
+            }
+            // The devices announce themselves, so that their messages have an appliance to go to.
+            for (String thing : thingNames) {
+                device.publish("appliances/" + thing + "/provisioned", new JsonObject().put("serialNumber", thing)
+                        .put("type", "FRIDGE").put("firmwareVersion", "1.0.0").put("claimCodeHash", sha256(thing))
+                        .encode());
+            }
+            await().atMost(INGEST_WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(
+                    count("select count(*) from appliance where thing_name like ?", like)).isEqualTo(things));
+
+            // The load: events with distinct ids and telemetry with increasing versions, interleaved.
+            double baseA = a.counter(INGESTED);
+            double baseB = b.counter(INGESTED);
+            int published = 0;
+            long started = System.nanoTime();
+            for (int round = 1; round <= eventsPerThing; round++) {
+                for (String thing : thingNames) {
+                    device.publish("appliances/" + thing + "/events", new JsonObject().put("eventId", "e-" + round)
+                            .put("type", "DOOR_LEFT_OPEN").put("occurredAt", Instant.now().toString())
+                            .put("details", new JsonObject().put("round", round)).encode());
+                    published++;
+                    if (round <= versionsPerThing) {
+                        device.publish("appliances/" + thing + "/state", new JsonObject().put("version", round)
+                                .put("reported", new JsonObject().put("temperature", 170 + round))
+                                .put("timestamp", Instant.now().getEpochSecond()).encode());
+                        published++;
+                    }
+                }
+            }
+            int total = published;
+            await().atMost(INGEST_WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                assertThat(count("select count(*) from device_event e join appliance a on a.id = e.appliance_id "
+                        + "where a.thing_name like ?", like)).isEqualTo(things * eventsPerThing);
+                assertThat(count("select count(*) from device_state s join appliance a on a.id = s.appliance_id "
+                        + "where a.thing_name like ? and s.shadow_name = '$telemetry' and s.shadow_version = ?", like,
+                        versionsPerThing)).isEqualTo(things);
+                assertThat(a.counter(INGESTED) - baseA + b.counter(INGESTED) - baseB).isGreaterThanOrEqualTo(total);
+            });
+            double byA = a.counter(INGESTED) - baseA;
+            double byB = b.counter(INGESTED) - baseB;
+            System.out.printf("%d device messages applied in %d ms: %.0f by A, %.0f by B%n", total,
+                    (System.nanoTime() - started) / 1_000_000, byA, byB);
+            assertThat(byA + byB).as("processed by A (%.0f) and B (%.0f): each message once", byA, byB)
+                    .isEqualTo(total);
+            assertThat(byA).as("processed by A").isPositive();
+            assertThat(byB).as("processed by B").isPositive();
+            assertThat(count("select count(*) from dead_letter where topic like ?", "appliances/" + like))
+                    .as("dead letters").isZero();
+        }
+    }
+
+    private static long count(String sql, Object... parameters) throws SQLException {
+        try (Connection connection = services.database(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
+    }
+
+    private static String sha256(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /**
