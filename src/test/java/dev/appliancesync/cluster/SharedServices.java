@@ -41,7 +41,7 @@ public final class SharedServices implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SharedServices.class);
     /** application.properties' appliance-sync.embedded.mqtt.max-packet-size (IoT Core's limit). */
-    private static final int MQTT_MAX_PACKET_SIZE = 131072;
+    private static final int MQTT_MAX_PACKET_SIZE = 262144;
 
     private final Deque<EmbeddedServer> running = new ArrayDeque<>();
     private final EmbeddedPostgresServer postgres;

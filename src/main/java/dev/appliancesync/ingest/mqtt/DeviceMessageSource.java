@@ -24,9 +24,11 @@ import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 
 /**
  * The device topics' MQTT channels, merged into one stream and applied in batches (one transaction each, at most
- * {@code batch-size} messages: whatever arrived while the previous batch was being applied). A message is acknowledged (PUBACK) only once its
- * batch is applied or dead-lettered, so a crash before that means the broker delivers it again, and applying it again
- * changes nothing.
+ * {@code batch-size} messages: whatever arrived while the previous batch was being applied).
+ * <p>
+ * The connector acknowledges each message (PUBACK) when it receives it, not when its batch is applied: a crash loses
+ * what was received and not yet applied (at most the waiting queue). Acknowledging after the commit needs the
+ * connector to stop acknowledging by itself, which it does not offer.
  */
 @ApplicationScoped
 public class DeviceMessageSource {
