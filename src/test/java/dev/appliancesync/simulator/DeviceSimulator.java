@@ -251,6 +251,8 @@ public final class DeviceSimulator {
             }
             if (options.durationSeconds() != 0) {
                 traffic();
+            } else {
+                summary(0, 0);
             }
         } finally {
             for (Link link : links) {
@@ -275,6 +277,12 @@ public final class DeviceSimulator {
     }
 
     private void traffic() throws Exception {
+        // Load and warm the JSON encoder first, so that the rate is kept from the first second on.
+        Device sample = links.get(0).devices.get(0);
+        for (int i = 0; i < 2_000; i++) {
+            new JsonObject().put("reported", sample.reported.copy()).put("metadata", sample.metadata.copy())
+                    .put("presence", sample.presence(i % 2 == 0, System.currentTimeMillis())).toBuffer();
+        }
         long startedNanos = System.nanoTime();
         System.out.println(SENDING + System.currentTimeMillis() + " (" + options.rate() + " msg/s for "
                 + (options.durationSeconds() < 0 ? "ever" : options.durationSeconds() + " s") + ")");
@@ -347,7 +355,7 @@ public final class DeviceSimulator {
         }
         System.out.printf("%ssent=%d acknowledged=%d failed=%d shadows=%d presence=%d events=%d in %.1f s "
                 + "(%.0f msg/s; all acknowledged after %.1f s)%n", DONE, issued, acked, total(l -> l.failed), shadows,
-                presence, events, seconds, issued / seconds, acknowledgedAfter);
+                presence, events, seconds, seconds > 0 ? issued / seconds : 0, acknowledgedAfter);
     }
 
     private long total(java.util.function.ToLongFunction<Link> count) {
