@@ -92,12 +92,19 @@ class IngestionBenchmark {
     private static final int WARM_UP = Integer.getInteger("bench.warmUp", 10);
     private static final int DEVICES = Integer.getInteger("bench.devices", 1000);
     private static final int CONNECTIONS = Integer.getInteger("bench.connections", 4);
+    /**
+     * Announcements per second. As fast as the broker takes them (0), 1,000 announcements overflow the MQTT
+     * connector's buffer (SmallRye buffer-size 128) and the device channels fail for good (BackPressureFailure).
+     */
+    private static final int PROVISION_RATE = Integer.getInteger("bench.provisionRate", 200);
     private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 10);
     private static final int CLAIMED_PER_SUBSCRIBER = Integer.getInteger("bench.claimedPerSubscriber", 10);
     private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "true"));
     /** Applying what was sent may take longer than sending it; this long at most. */
     private static final Duration DRAIN = Duration.ofMinutes(5);
     private static final Duration BOUND = Duration.ofSeconds(30);
+    /** Nothing applied for this long while messages are missing: the ingestion has stopped. */
+    private static final Duration STALL = Duration.ofSeconds(20);
     private static final String ALL_STATES = "subscription { applianceState { applianceId version reported } }";
     private static final long CLOCK_TICKS_PER_SECOND = 100;
 
@@ -127,7 +134,8 @@ class IngestionBenchmark {
         long base = (long) messages.count();
 
         // ---- setup: devices announce themselves over MQTT; some are claimed by users who watch them --------------
-        Simulation provisioning = simulate(broker, prefix, "--provision", "--duration=0");
+        Simulation provisioning = simulate(broker, prefix, "--provision", "--provision-rate=" + PROVISION_RATE,
+                "--duration=0");
         assertThat(provisioning.exitCode).as("simulator (provision) output:%n%s", provisioning.output).isZero();
         awaitCount("select count(*) from appliance where thing_name like $1", DEVICES, prefix + "-%");
         // DeviceIngestion (and its timer) comes to be with the first batch.
@@ -166,6 +174,14 @@ class IngestionBenchmark {
             assertThat(warmUp.exitCode).as("simulator (warm-up) output:%n%s", warmUp.output).isZero();
             progress.awaitApplied(base + provisioning.summary.getLong("sent") + warmUp.summary.getLong("sent"),
                     base);
+            if (progress.stalled) {
+                System.out.printf("%nBENCHMARK ingestion: STALLED in the warm-up at %,d msg/s: %,.0f of %,d messages "
+                        + "applied in %,d batches (%.1f per batch), then none for %s; MQTT connector buffer-size %s%n",
+                        RATE, messages.count() - base, provisioning.summary.getLong("sent")
+                                + warmUp.summary.getLong("sent"), batches.count(),
+                        (messages.count() - base) / Math.max(1, batches.count()), STALL, bufferSize());
+            }
+            assertThat(progress.stalled).as("ingestion stalled during the warm-up (see the log)").isFalse();
             System.out.printf("%nBENCHMARK ingestion setup: %d devices announced, %d claimed by %d subscribers in "
                     + "%.1f s; warm-up %d s: %s%n", DEVICES, claimed, tokens.size(), setupSeconds, WARM_UP,
                     warmUp.doneLine);
@@ -224,43 +240,6 @@ class IngestionBenchmark {
             long batchCount = batches.count() - batchesBefore;
             double batchMillis = batches.totalTime(TimeUnit.MILLISECONDS) - batchMillisBefore;
 
-            // ---- correctness ---------------------------------------------------------------------------------------
-            assertThat(measured.summary.getLong("acknowledged")).as("PUBACKs").isEqualTo(sent);
-            assertThat(measured.summary.getLong("failed")).as("failed publishes").isZero();
-            assertThat((long) applied).as("messages applied (QoS 1: a redelivery counts twice)").isGreaterThanOrEqualTo(sent);
-            JsonObject lastVersions = measured.summary.getJsonObject("lastVersions");
-            Map<String, Long> stored = new HashMap<>();
-            for (Row row : pool.preparedQuery("""
-                    select a.thing_name, s.shadow_version from device_state s join appliance a on a.id = s.appliance_id
-                    where a.thing_name like $1 and s.shadow_name = ''""").execute(Tuple.of(prefix + "-%"))
-                    .await().atMost(BOUND)) {
-                stored.put(row.getString("thing_name"), row.getLong("shadow_version"));
-            }
-            List<String> wrong = lastVersions.fieldNames().stream()
-                    .filter(thing -> !lastVersions.getLong(thing).equals(stored.get(thing))).sorted().toList();
-            assertThat(wrong).as("devices whose stored shadow is not the last version sent (of %d)",
-                    lastVersions.size()).isEmpty();
-            assertThat(count("select count(*) from dead_letter where topic like $1", "%/" + prefix + "-%"))
-                    .as("dead letters").isZero();
-            long eventsSent = warmUp.summary.getLong("events") + measured.summary.getLong("events");
-            assertThat(count("select count(*) from device_event e join appliance a on a.id = e.appliance_id "
-                    + "where a.thing_name like $1", prefix + "-%")).as("device events stored").isEqualTo(eventsSent);
-            // Every subscriber ends with the last version of each of its appliances.
-            Map<String, Long> expectedLast = new HashMap<>();
-            lastVersions.fieldNames().forEach(thing -> {
-                UUID id = applianceOf.get(thing);
-                if (subscriberOf.containsKey(id.toString())) {
-                    expectedLast.put(id.toString(), lastVersions.getLong(thing));
-                }
-            });
-            long deadline = System.nanoTime() + BOUND.toNanos();
-            while (!subscribers.hasAtLeast(expectedLast) && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(subscribers.missing(expectedLast)).as("appliances whose subscriber lacks the last version")
-                    .isEmpty();
-            assertThat(subscribers.problems).as("subscription problems").isEmpty();
-
             // ---- figures -------------------------------------------------------------------------------------------
             long shadowsSent = measured.summary.getLong("shadows");
             List<long[]> rows = new ArrayList<>(); // per DEVICE_STATE entry: tx_id, created_at − sent (µs), subscribed?
@@ -287,8 +266,8 @@ class IngestionBenchmark {
 
             System.out.printf("%nBENCHMARK ingestion: %d devices, target %,d msg/s for %d s after a %d s warm-up, "
                     + "%d MQTT connections, QoS 1, embedded HiveMQ; %d of the devices watched by %d `applianceState` "
-                    + "subscribers (WebSocket, in this JVM)%n%n", DEVICES, RATE, DURATION, WARM_UP, CONNECTIONS,
-                    claimed, tokens.size());
+                    + "subscribers (WebSocket, in this JVM); MQTT connector buffer-size of the shadow channel: %s%n%n",
+                    DEVICES, RATE, DURATION, WARM_UP, CONNECTIONS, claimed, tokens.size(), bufferSize());
             System.out.println("| measure | value |");
             System.out.println("| --- | --- |");
             System.out.printf("| published (simulator, PUBACKed by the broker) | %,d messages in %.1f s = %,.0f msg/s "
@@ -368,11 +347,57 @@ class IngestionBenchmark {
                 recording.close();
                 hotMethods(jfr);
             }
+            // ---- correctness (after the figures, so that a failed run still shows them) ---------------------------------------------------------------------------------------
+            assertThat(progress.stalled).as("ingestion stalled: no message applied for %s, %,.0f of %,d applied",
+                    STALL, applied, sent).isFalse();
+            assertThat(measured.summary.getLong("acknowledged")).as("PUBACKs").isEqualTo(sent);
+            assertThat(measured.summary.getLong("failed")).as("failed publishes").isZero();
+            assertThat((long) applied).as("messages applied (QoS 1: a redelivery counts twice)").isGreaterThanOrEqualTo(sent);
+            JsonObject lastVersions = measured.summary.getJsonObject("lastVersions");
+            Map<String, Long> stored = new HashMap<>();
+            for (Row row : pool.preparedQuery("""
+                    select a.thing_name, s.shadow_version from device_state s join appliance a on a.id = s.appliance_id
+                    where a.thing_name like $1 and s.shadow_name = ''""").execute(Tuple.of(prefix + "-%"))
+                    .await().atMost(BOUND)) {
+                stored.put(row.getString("thing_name"), row.getLong("shadow_version"));
+            }
+            List<String> wrong = lastVersions.fieldNames().stream()
+                    .filter(thing -> !lastVersions.getLong(thing).equals(stored.get(thing))).sorted().toList();
+            assertThat(wrong).as("devices whose stored shadow is not the last version sent (of %d)",
+                    lastVersions.size()).isEmpty();
+            assertThat(count("select count(*) from dead_letter where topic like $1", "%/" + prefix + "-%"))
+                    .as("dead letters").isZero();
+            long eventsSent = warmUp.summary.getLong("events") + measured.summary.getLong("events");
+            assertThat(count("select count(*) from device_event e join appliance a on a.id = e.appliance_id "
+                    + "where a.thing_name like $1", prefix + "-%")).as("device events stored").isEqualTo(eventsSent);
+            // Every subscriber ends with the last version of each of its appliances.
+            Map<String, Long> expectedLast = new HashMap<>();
+            lastVersions.fieldNames().forEach(thing -> {
+                UUID id = applianceOf.get(thing);
+                if (subscriberOf.containsKey(id.toString())) {
+                    expectedLast.put(id.toString(), lastVersions.getLong(thing));
+                }
+            });
+            long deadline = System.nanoTime() + BOUND.toNanos();
+            while (!subscribers.hasAtLeast(expectedLast) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(subscribers.missing(expectedLast)).as("appliances whose subscriber lacks the last version")
+                    .isEmpty();
+            assertThat(subscribers.problems).as("subscription problems").isEmpty();
+
             Files.deleteIfExists(summaryFile);
         } finally {
             progress.close();
             subscribers.close();
         }
+    }
+
+    /** The SmallRye MQTT connector's buffer-size of the shadow channel (its default is 128). */
+    private static String bufferSize() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("mp.messaging.incoming.device-shadows.buffer-size", String.class)
+                .orElse("128 (default)");
     }
 
     // ---- the simulator as its own process ------------------------------------------------------------------------
@@ -455,6 +480,7 @@ class IngestionBenchmark {
         private volatile long lastMessageChange = System.nanoTime();
         private volatile long lastBatchChange = System.nanoTime();
         private volatile boolean closed;
+        volatile boolean stalled;
 
         Progress(Counter messages, Timer batches) {
             this.messages = messages;
@@ -493,6 +519,12 @@ class IngestionBenchmark {
             long deadline = System.nanoTime() + DRAIN.toNanos();
             while (messages.count() < expected || lastBatchChange < lastMessageChange
                     || System.nanoTime() - lastBatchChange < 200_000_000L) {
+                if (messages.count() < expected && System.nanoTime() - lastMessageChange > STALL.toNanos()) {
+                    stalled = true;
+                    System.out.printf("STALLED: %,.0f of %,d messages applied, none for %s%n",
+                            messages.count() - from, expected - from, STALL);
+                    return lastBatchChange;
+                }
                 assertThat(System.nanoTime()).as("%,.0f of %,d messages applied within %s", messages.count() - from,
                         expected - from, DRAIN).isLessThan(deadline);
                 Thread.sleep(5);

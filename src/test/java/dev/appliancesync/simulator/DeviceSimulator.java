@@ -72,6 +72,8 @@ import io.vertx.mqtt.MqttClientOptions;
  * <tr><td>qos</td><td>0 or 1 (default 1, as devices and IoT Core use)</td></tr>
  * <tr><td>max-inflight</td><td>unacknowledged QoS 1 messages per connection at most (default 1000)</td></tr>
  * <tr><td>provision</td><td>flag: announce every device first and wait for the broker's PUBACKs</td></tr>
+ * <tr><td>provision-rate</td><td>announcements per second (default 100; 0: as fast as the broker takes them, which
+ * is a burst that a consumer without flow control may not survive)</td></tr>
  * <tr><td>start-version</td><td>the first shadow version is this plus one (default: tenths of seconds since
  * 2025-01-01, so a new run's versions are newer than an earlier run's as long as that one sent fewer than 10 updates per
  * device per second; the service keeps a shadow latest-wins by version and ignores older ones)</td></tr>
@@ -125,7 +127,7 @@ public final class DeviceSimulator {
 
     /** The options, see the class comment. */
     public record Options(String host, int port, int devices, double rate, double durationSeconds, String awsPrefix,
-            String thingPrefix, int connections, int qos, int maxInflight, boolean provision, long startVersion,
+            String thingPrefix, int connections, int qos, int maxInflight, boolean provision, double provisionRate, long startVersion,
             double presenceShare, double eventShare, boolean stamp, Path summaryFile, long seed) {
 
         public static Options parse(String... args) {
@@ -165,7 +167,7 @@ public final class DeviceSimulator {
                 throw new IllegalArgumentException("help");
             }
             List<String> known = List.of("host", "port", "devices", "rate", "duration", "aws-prefix", "thing-prefix",
-                    "connections", "qos", "max-inflight", "provision", "start-version", "presence", "events", "stamp",
+                    "connections", "qos", "max-inflight", "provision", "provision-rate", "start-version", "presence", "events", "stamp",
                     "summary-file", "seed");
             for (String name : given.keySet()) {
                 if (!known.contains(name)) {
@@ -192,6 +194,7 @@ public final class DeviceSimulator {
                     Math.max(1, Math.min(connections, devices)), qos,
                     Integer.parseInt(given.getOrDefault("max-inflight", "1000")),
                     Boolean.parseBoolean(given.getOrDefault("provision", "false")),
+                    Double.parseDouble(given.getOrDefault("provision-rate", "100")),
                     Long.parseLong(given.getOrDefault("start-version", Long.toString(defaultStart))),
                     Double.parseDouble(given.getOrDefault("presence", "0.005")),
                     Double.parseDouble(given.getOrDefault("events", "0.005")),
@@ -209,7 +212,7 @@ public final class DeviceSimulator {
             System.err.println((e.getMessage().equals("help") ? "" : e.getMessage() + "\n\n")
                     + "Usage: DeviceSimulator [--host=localhost] [--port=1883] [--devices=100] [--rate=50] "
                     + "[--duration=60] [--aws-prefix=$aws|aws] [--thing-prefix=SIM] [--connections=N] [--qos=1] "
-                    + "[--max-inflight=1000] [--provision] [--start-version=N] [--presence=0.005] [--events=0.005] "
+                    + "[--max-inflight=1000] [--provision] [--provision-rate=100] [--start-version=N] [--presence=0.005] [--events=0.005] "
                     + "[--stamp] [--summary-file=path] [--seed=N]  (see the class javadoc)");
             if (e.getMessage().equals("help")) {
                 return;
@@ -432,9 +435,14 @@ public final class DeviceSimulator {
         void announceAll(CompletableFuture<Void> all) {
             long target = acked.get() + devices.size();
             int[] next = { 0 };
+            long started = System.nanoTime();
+            double perSecond = options.provisionRate() / links.size();
             Runnable[] pump = new Runnable[1];
             pump[0] = () -> {
-                while (next[0] < devices.size() && issued.get() - acked.get() < options.maxInflight()) {
+                long allowed = perSecond <= 0 ? Long.MAX_VALUE
+                        : 1 + (long) (perSecond * (System.nanoTime() - started) / 1e9);
+                while (next[0] < devices.size() && next[0] < allowed
+                        && issued.get() - acked.get() < options.maxInflight()) {
                     Device device = devices.get(next[0]++);
                     publish("appliances/" + device.thing + "/provisioned", new JsonObject()
                             .put("serialNumber", device.thing).put("type", device.type)
