@@ -80,6 +80,14 @@ import jdk.jfr.consumer.RecordingFile;
  * version of its appliances. With {@code bench.jfr=true} (default) a JFR recording of the measured window is taken
  * (target/ingestion-benchmark.jfr) and its hottest methods are printed.
  * <p>
+ * <p>
+ * As the service ships (0.3.0) the device channels have the SmallRye MQTT connector's default {@code buffer-size}
+ * (128): once more messages wait than the ingestion has asked for plus that buffer, the channel fails with
+ * BackPressureFailure and nothing more is ingested until a restart. To measure capacity past that, give the channels
+ * a larger buffer on the command line, e.g. {@code -Dmp.messaging.incoming.device-shadows.buffer-size=1000000} (and
+ * the same for device-connected, device-disconnected, device-events, device-provisioned); the header prints the
+ * buffer in force. The embedded HiveMQ then drops what exceeds its queue for the subscriber (reported).
+ * <p>
  * Run: ./mvnw -Pbenchmarks test -Dtest=IngestionBenchmark [-Dbench.rate=5000] [-Dbench.duration=20]
  * [-Dbench.warmUp=10] [-Dbench.warmUpRate=1000] [-Dbench.devices=1000] [-Dbench.provisionRate=200] [-Dbench.connections=4] [-Dbench.subscribers=10]
  * [-Dbench.claimedPerSubscriber=10] [-Dbench.jfr=true]
