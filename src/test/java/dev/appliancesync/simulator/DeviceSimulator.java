@@ -350,15 +350,16 @@ public final class DeviceSimulator {
                     }
                 }
             }
-            JsonObject summary = new JsonObject().put("shadows", shadows).put("presence", presence)
+            JsonObject summary = new JsonObject().put("announced", total(l -> l.announced)).put("shadows", shadows).put("presence", presence)
                     .put("events", events).put("sent", issued).put("acknowledged", acked)
                     .put("failed", total(l -> l.failed)).put("seconds", seconds)
                     .put("acknowledgedAfterSeconds", acknowledgedAfter).put("lastVersions", versions);
             Files.writeString(options.summaryFile(), summary.encodePrettily());
         }
-        System.out.printf("%ssent=%d acknowledged=%d failed=%d shadows=%d presence=%d events=%d in %.1f s "
-                + "(%.0f msg/s; all acknowledged after %.1f s)%n", DONE, issued, acked, total(l -> l.failed), shadows,
-                presence, events, seconds, seconds > 0 ? issued / seconds : 0, acknowledgedAfter);
+        System.out.printf("%ssent=%d acknowledged=%d failed=%d announcements=%d shadows=%d presence=%d events=%d; "
+                + "traffic for %.1f s (%.0f msg/s; all acknowledged after %.1f s)%n", DONE, issued, acked,
+                total(l -> l.failed), total(l -> l.announced), shadows, presence, events, seconds,
+                seconds > 0 ? (issued - total(l -> l.announced)) / seconds : 0, acknowledgedAfter);
     }
 
     private long total(java.util.function.ToLongFunction<Link> count) {
@@ -373,7 +374,7 @@ public final class DeviceSimulator {
         final List<Device> devices = new ArrayList<>();
         final AtomicLong issued = new AtomicLong();
         final AtomicLong acked = new AtomicLong();
-        volatile long shadows, presence, events, failed, skipped, due;
+        volatile long announced, shadows, presence, events, failed, skipped, due;
         volatile boolean stopping;
         MqttClient client;
         Context context;
@@ -444,6 +445,7 @@ public final class DeviceSimulator {
                 while (next[0] < devices.size() && next[0] < allowed
                         && issued.get() - acked.get() < options.maxInflight()) {
                     Device device = devices.get(next[0]++);
+                    announced++;
                     publish("appliances/" + device.thing + "/provisioned", new JsonObject()
                             .put("serialNumber", device.thing).put("type", device.type)
                             .put("firmwareVersion", device.firmware).put("claimCodeHash", claimCodeHash(device.thing)));
