@@ -59,7 +59,7 @@ public class LiveChanges {
         this.config = config;
         this.context = vertx.getDelegate().getOrCreateContext();
         this.lag = Timer.builder("appliance_sync.realtime.delivery_lag")
-                .description("From the start of the transaction that made a change to its delivery to this instance's subscribers")
+                .description("From the start of the transaction that made a change to its delivery here")
                 .publishPercentiles(0.5, 0.99).register(metrics);
     }
 
