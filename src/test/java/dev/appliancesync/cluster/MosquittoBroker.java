@@ -18,7 +18,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Debian's mosquitto ({@code /usr/sbin/mosquitto}) as a process of its own, on a free loopback port, anonymous, without
- * persistence: a second, independent MQTT broker besides the embedded HiveMQ. Unlike HiveMQ it lets clients publish to
+ * persistence: a second, independent MQTT broker besides the embedded HiveMQ. {@link #startTls} gives it a TLS listener
+ * that requires client certificates instead (mutual TLS, as IoT Core). Unlike HiveMQ it lets clients publish to
  * {@code $aws/...}, so the production topic names can be used as they are. A mosquitto the package may have started as
  * a system service is not used.
  * <p>
@@ -41,7 +42,14 @@ public final class MosquittoBroker implements AutoCloseable {
     private final Path logFile;
     private final Process process;
 
-    private MosquittoBroker() {
+    /**
+     * The TLS listener's files (PEM): the CA whose certificates clients must present (and that signed the server's),
+     * and the server's certificate and key.
+     */
+    public record Tls(Path caCertificate, Path serverCertificate, Path serverKey) {
+    }
+
+    private MosquittoBroker(Tls tls) {
         if (!Files.isExecutable(EXECUTABLE)) {
             throw new IllegalStateException("Debian's mosquitto broker is not installed (no " + EXECUTABLE
                     + "); MosquittoIT needs it. Install it with: " + INSTALL + " (as root; .ci/run does this)");
@@ -55,6 +63,13 @@ public final class MosquittoBroker implements AutoCloseable {
                     "# Written by MosquittoBroker for one test run",
                     "listener " + port + " 127.0.0.1",
                     "allow_anonymous true",
+                    tls == null ? "" : String.join("\n",
+                            "cafile " + tls.caCertificate().toAbsolutePath(),
+                            "certfile " + tls.serverCertificate().toAbsolutePath(),
+                            "keyfile " + tls.serverKey().toAbsolutePath(),
+                            // Mutual TLS, as IoT Core: no client certificate signed by the CA, no connection.
+                            "require_certificate true",
+                            "use_identity_as_username true"),
                     "persistence false",
                     "log_dest stdout",
                     "log_type error",
@@ -81,7 +96,12 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** Starts mosquitto and waits until it accepts connections; fails naming the install command if it is absent. */
     public static MosquittoBroker start() {
-        return new MosquittoBroker();
+        return new MosquittoBroker(null);
+    }
+
+    /** The same with a TLS listener requiring client certificates (mutual TLS, as IoT Core's port 8883). */
+    public static MosquittoBroker startTls(Tls tls) {
+        return new MosquittoBroker(tls);
     }
 
     private void awaitListening() {

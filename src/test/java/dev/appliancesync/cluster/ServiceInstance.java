@@ -190,6 +190,21 @@ public final class ServiceInstance implements AutoCloseable {
         }
     }
 
+    /** GET /q/health/ready as "status body" (e.g. "503 {...}"), or null while the instance does not answer HTTP. */
+    public String readiness() {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).GET().build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() + " " + response.body();
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /** Stops the process the way an orchestrator does (SIGTERM, then SIGKILL after {@link #STOP_WAIT}). */
     public synchronized void stop() {
         if (process == null) {
@@ -265,8 +280,15 @@ public final class ServiceInstance implements AutoCloseable {
      * goes to nobody.
      */
     public void awaitSubscribed(String topicFilter, Duration wait) {
+        awaitLogged("Subscription success on topic " + topicFilter + ",", "its subscription to " + topicFilter, wait);
+    }
+
+    /**
+     * Waits at most {@code wait} until this start of the instance has logged a line containing {@code text}; fails
+     * with the log's tail, naming {@code what} was awaited.
+     */
+    public void awaitLogged(String text, String what, Duration wait) {
         Instant deadline = Instant.now().plus(wait);
-        String success = "Subscription success on topic " + topicFilter + ",";
         while (true) {
             List<String> lines;
             try {
@@ -280,15 +302,15 @@ public final class ServiceInstance implements AutoCloseable {
                     thisStart = i;
                 }
             }
-            if (lines.subList(thisStart, lines.size()).stream().anyMatch(line -> line.contains(success))) {
+            if (lines.subList(thisStart, lines.size()).stream().anyMatch(line -> line.contains(text))) {
                 return;
             }
             if (Instant.now().isAfter(deadline)) {
-                throw failure(name + " did not subscribe to " + topicFilter + " within " + wait);
+                throw failure(name + " did not log " + what + " within " + wait);
             }
             try {
                 process.onExit().get(POLL.toMillis(), TimeUnit.MILLISECONDS);
-                throw failure(name + " exited while waiting for its subscription to " + topicFilter);
+                throw failure(name + " exited while waiting for " + what);
             } catch (TimeoutException expected) {
                 // still running: look again
             } catch (InterruptedException e) {

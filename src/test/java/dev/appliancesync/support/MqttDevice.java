@@ -1,14 +1,18 @@
 package dev.appliancesync.support;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 
@@ -23,11 +27,16 @@ public final class MqttDevice implements AutoCloseable {
     /** PUBACKs by packet id; whichever comes first, the publisher or the acknowledgement, makes the entry. */
     private final Map<Integer, CompletableFuture<Void>> acknowledged = new ConcurrentHashMap<>();
 
-    private MqttDevice(String host, int port) throws Exception {
-        client = MqttClient.create(vertx, new MqttClientOptions().setClientId("device-" + UUID.randomUUID())
-                .setMaxMessageSize(512 * 1024));
+    private MqttDevice(String host, int port, UnaryOperator<MqttClientOptions> options) throws Exception {
+        client = MqttClient.create(vertx, options.apply(new MqttClientOptions().setClientId("device-" + UUID.randomUUID())
+                .setMaxMessageSize(512 * 1024)));
         client.publishCompletionHandler(id -> pubAck(id).complete(null));
-        client.connect(port, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        try {
+            client.connect(port, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
     }
 
     private CompletableFuture<Void> pubAck(int packetId) {
@@ -35,7 +44,24 @@ public final class MqttDevice implements AutoCloseable {
     }
 
     public static MqttDevice connect(String host, int port) throws Exception {
-        return new MqttDevice(host, port);
+        return new MqttDevice(host, port, UnaryOperator.identity());
+    }
+
+    /**
+     * Connects over TLS with hostname verification, presenting {@code certificate} (and its {@code privateKey}, PEM)
+     * and trusting only {@code caCertificate}; fails if the handshake or the connection fails.
+     */
+    public static MqttDevice connectTls(String host, int port, Path certificate, Path privateKey, Path caCertificate)
+            throws Exception {
+        return new MqttDevice(host, port, options -> {
+            options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS")
+                    .setTrustOptions(new PemTrustOptions().addCertPath(caCertificate.toString()));
+            if (certificate != null) {
+                options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificate.toString())
+                        .setKeyPath(privateKey.toString()));
+            }
+            return options;
+        });
     }
 
     public void publish(String topic, String payload) throws Exception {
