@@ -16,8 +16,8 @@ import org.jboss.logging.Logger;
 import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.appliance.ApplianceService;
 import dev.appliancesync.appliance.ApplianceType;
+import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.ingest.DeviceMessageParser.Rejection;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.state.DeviceStateService;
@@ -26,7 +26,6 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -100,7 +99,7 @@ public class DeviceIngestion {
         for (Inbound message : batch) {
             try {
                 parsed.put(parser.parse(message.topic(), message.payload()), message);
-            } catch (Rejection rejection) {
+            } catch (RejectedMessage rejection) {
                 rejected.add(new DeadLetters.Rejected(message.topic(), rejection.reason(), rejection.getMessage(),
                         message.payload()));
             }
@@ -194,11 +193,11 @@ public class DeviceIngestion {
                             where device_presence.event_at < excluded.event_at
                         returning appliance_id, online, event_at""")
                 .executeBatch(rows)
-                .flatMap(results -> changes.append(tx, each(results, row -> Change.forAppliance(
+                .flatMap(results -> changes.append(tx, BatchRows.of(results).stream().map(row -> Change.forAppliance(
                         row.getUUID("appliance_id"), PRESENCE_CHANGE, new JsonObject()
                                 .put("applianceId", row.getUUID("appliance_id").toString())
                                 .put("online", row.getBoolean("online"))
-                                .put("at", row.getOffsetDateTime("event_at").toString())))));
+                                .put("at", row.getOffsetDateTime("event_at").toString()))).toList()));
     }
 
     private Uni<Void> events(SqlConnection tx, List<DeviceMessage.Event> events, Map<DeviceMessage, UUID> applianceOf) {
@@ -214,14 +213,15 @@ public class DeviceIngestion {
                         returning appliance_id, event_id, event_type, payload, occurred_at""")
                 .executeBatch(rows)
                 .flatMap(results -> {
-                    List<Change> announced = each(results, row -> Change.forAppliance(row.getUUID("appliance_id"),
+                    List<Change> announced = BatchRows.of(results).stream().map(row -> Change.forAppliance(
+                            row.getUUID("appliance_id"),
                             EVENT_CHANGE, new JsonObject()
                                     .put("applianceId", row.getUUID("appliance_id").toString())
                                     .put("eventId", row.getString("event_id"))
                                     .put("type", row.getString("event_type"))
                                     .put("occurredAt", row.getOffsetDateTime("occurred_at") == null ? null
                                             : row.getOffsetDateTime("occurred_at").toString())
-                                    .put("details", row.getJsonObject("payload"))));
+                                    .put("details", row.getJsonObject("payload")))).toList();
                     // Announced first: viewers learn of the reset before they lose the appliance.
                     return changes.append(tx, announced).chain(() -> factoryResets(tx, announced));
                 });
@@ -239,15 +239,5 @@ public class DeviceIngestion {
                             : appliances.release(tx, found.get().appliance(), null, "FACTORY_RESET", null)));
         }
         return chain;
-    }
-
-    private static List<Change> each(RowSet<Row> results, java.util.function.Function<Row, Change> change) {
-        List<Change> all = new ArrayList<>();
-        for (RowSet<Row> result = results; result != null; result = result.next()) {
-            for (Row row : result) {
-                all.add(change.apply(row));
-            }
-        }
-        return all;
     }
 }

@@ -10,6 +10,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
@@ -18,7 +19,6 @@ import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -77,12 +77,8 @@ public class DeviceStateService {
         List<Tuple> rows = newest.values().stream().map(r -> Tuple.from(new Object[] { r.applianceId(),
                 r.shadowName(), r.reported(), r.desired(), r.version(), r.reportedAt() })).toList();
         return tx.preparedQuery(UPSERT).executeBatch(rows).flatMap(results -> {
-            List<Change> stored = new ArrayList<>();
-            for (RowSet<Row> result = results; result != null; result = result.next()) {
-                for (Row row : result) {
-                    stored.add(Change.forAppliance(row.getUUID("appliance_id"), CHANGE_TYPE, payload(row)));
-                }
-            }
+            List<Change> stored = BatchRows.of(results).stream()
+                    .map(row -> Change.forAppliance(row.getUUID("appliance_id"), CHANGE_TYPE, payload(row))).toList();
             return changes.append(tx, stored).replaceWith(stored.size());
         });
     }
