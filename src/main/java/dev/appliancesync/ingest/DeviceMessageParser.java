@@ -14,7 +14,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Turns an MQTT message into a {@link DeviceMessage}, or a {@link Rejection} saying why not. Pure: no I/O, so a batch
+ * Turns an MQTT message into a {@link DeviceMessage}, or a {@link RejectedMessage} saying why not. Pure: no I/O, so a batch
  * is parsed before its transaction starts.
  */
 @ApplicationScoped
@@ -24,20 +24,6 @@ public class DeviceMessageParser {
     private static final Pattern SHADOW_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,64}");
     private static final Pattern EVENT_TYPE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
-
-    /** Why a message cannot be applied; {@code reason} is the dead-letter reason. */
-    public static final class Rejection extends RuntimeException {
-        private final String reason;
-
-        public Rejection(String reason, String detail) {
-            super(detail, null, false, false);
-            this.reason = reason;
-        }
-
-        public String reason() {
-            return reason;
-        }
-    }
 
     private enum Kind {
         SHADOW, NAMED_SHADOW, TELEMETRY, CONNECTED, DISCONNECTED, PROVISIONED, EVENTS
@@ -62,10 +48,10 @@ public class DeviceMessageParser {
         return new Route(kind, filter.split("/", -1));
     }
 
-    /** The message, or throws {@link Rejection}. */
+    /** The message, or throws {@link RejectedMessage}. */
     public DeviceMessage parse(String topic, byte[] payload) {
         if (payload.length > maxPayloadBytes) {
-            throw new Rejection("TOO_LARGE", payload.length + " bytes; at most " + maxPayloadBytes);
+            throw new RejectedMessage("TOO_LARGE", payload.length + " bytes; at most " + maxPayloadBytes);
         }
         String[] levels = topic.split("/", -1);
         for (Route route : routes) {
@@ -73,12 +59,12 @@ public class DeviceMessageParser {
             if (wildcards != null) {
                 String thing = wildcards[0];
                 if (thing == null || !THING_NAME.matcher(thing).matches()) {
-                    throw new Rejection("BAD_TOPIC", "Not a thing name in " + topic);
+                    throw new RejectedMessage("BAD_TOPIC", "Not a thing name in " + topic);
                 }
                 return parse(route.kind(), thing, wildcards[1], json(payload));
             }
         }
-        throw new Rejection("BAD_TOPIC", "No device topic: " + topic);
+        throw new RejectedMessage("BAD_TOPIC", "No device topic: " + topic);
     }
 
     private DeviceMessage parse(Kind kind, String thing, String shadow, JsonObject json) {
@@ -87,7 +73,7 @@ public class DeviceMessageParser {
                 case SHADOW -> shadowDocument(thing, "", json);
                 case NAMED_SHADOW -> {
                     if (shadow == null || !SHADOW_NAME.matcher(shadow).matches()) {
-                        throw new Rejection("BAD_TOPIC", "Not a shadow name: " + shadow);
+                        throw new RejectedMessage("BAD_TOPIC", "Not a shadow name: " + shadow);
                     }
                     yield shadowDocument(thing, shadow, json);
                 }
@@ -100,7 +86,7 @@ public class DeviceMessageParser {
                 case EVENTS -> event(thing, json);
             };
         } catch (ClassCastException | IllegalArgumentException | java.time.DateTimeException e) {
-            throw new Rejection("WRONG_SHAPE", e.getMessage());
+            throw new RejectedMessage("WRONG_SHAPE", e.getMessage());
         }
     }
 
@@ -121,11 +107,11 @@ public class DeviceMessageParser {
         try {
             ApplianceType.valueOf(type);
         } catch (IllegalArgumentException e) {
-            throw new Rejection("WRONG_SHAPE", "Unknown appliance type " + type);
+            throw new RejectedMessage("WRONG_SHAPE", "Unknown appliance type " + type);
         }
         String hash = required(json.getString("claimCodeHash"), "claimCodeHash");
         if (!HASH.matcher(hash).matches()) {
-            throw new Rejection("WRONG_SHAPE", "claimCodeHash must be 64 lower-case hex digits (SHA-256)");
+            throw new RejectedMessage("WRONG_SHAPE", "claimCodeHash must be 64 lower-case hex digits (SHA-256)");
         }
         return new DeviceMessage.Provisioned(thing, serial, type, json.getString("firmwareVersion"), hash);
     }
@@ -133,11 +119,11 @@ public class DeviceMessageParser {
     private static DeviceMessage.Event event(String thing, JsonObject json) {
         String eventId = required(json.getString("eventId"), "eventId");
         if (eventId.isEmpty() || eventId.length() > 128) {
-            throw new Rejection("WRONG_SHAPE", "eventId must be 1 to 128 characters");
+            throw new RejectedMessage("WRONG_SHAPE", "eventId must be 1 to 128 characters");
         }
         String type = required(json.getString("type"), "type");
         if (!EVENT_TYPE.matcher(type).matches()) {
-            throw new Rejection("WRONG_SHAPE", "type must be UPPER_SNAKE_CASE");
+            throw new RejectedMessage("WRONG_SHAPE", "type must be UPPER_SNAKE_CASE");
         }
         Object at = json.getValue("occurredAt");
         OffsetDateTime occurredAt = at instanceof String text ? OffsetDateTime.parse(text) : epochMillis(at);
@@ -171,7 +157,7 @@ public class DeviceMessageParser {
         try {
             return new JsonObject(new String(payload, StandardCharsets.UTF_8));
         } catch (DecodeException | ClassCastException e) {
-            throw new Rejection("INVALID_JSON", "Not a JSON object");
+            throw new RejectedMessage("INVALID_JSON", "Not a JSON object");
         }
     }
 
@@ -179,7 +165,7 @@ public class DeviceMessageParser {
         if (value instanceof Number number && number.longValue() >= 0 && number.doubleValue() == number.longValue()) {
             return number.longValue();
         }
-        throw new Rejection("WRONG_SHAPE", "version must be a non-negative integer");
+        throw new RejectedMessage("WRONG_SHAPE", "version must be a non-negative integer");
     }
 
     /** IoT Core's shadow timestamps are epoch seconds. */
@@ -196,7 +182,7 @@ public class DeviceMessageParser {
 
     private static <T> T required(T value, String field) {
         if (value == null) {
-            throw new Rejection("WRONG_SHAPE", field + " is required");
+            throw new RejectedMessage("WRONG_SHAPE", field + " is required");
         }
         return value;
     }

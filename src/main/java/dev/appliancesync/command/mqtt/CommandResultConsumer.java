@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.ingest.DeadLetters;
+import dev.appliancesync.ingest.RejectedMessage;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 import io.vertx.core.json.JsonObject;
@@ -51,7 +52,7 @@ public class CommandResultConsumer {
     private Uni<Void> apply(String topic, byte[] payload) {
         String[] levels = topic.split("/");
         if (levels.length < 3) {
-            return Uni.createFrom().failure(new Rejected("BAD_TOPIC", "No thing name in " + topic));
+            return Uni.createFrom().failure(new RejectedMessage("BAD_TOPIC", "No thing name in " + topic));
         }
         String thingName = levels[levels.length - 2];
         JsonObject result;
@@ -60,11 +61,12 @@ public class CommandResultConsumer {
             result = new JsonObject(new String(payload, StandardCharsets.UTF_8));
             commandId = UUID.fromString(result.getString("commandId"));
         } catch (RuntimeException e) {
-            return Uni.createFrom().failure(new Rejected("INVALID_JSON", "Not a command result: " + e.getMessage()));
+            return Uni.createFrom().failure(
+                    new RejectedMessage("INVALID_JSON", "Not a command result: " + e.getMessage()));
         }
         String status = result.getString("status");
         if (!FINAL.contains(status)) {
-            return Uni.createFrom().failure(new Rejected("WRONG_SHAPE", "status must be SUCCEEDED or FAILED"));
+            return Uni.createFrom().failure(new RejectedMessage("WRONG_SHAPE", "status must be SUCCEEDED or FAILED"));
         }
         Object detail = result.getValue("result");
         String error = result.getString("error");
@@ -76,23 +78,14 @@ public class CommandResultConsumer {
                         returning c.id""")
                 .execute(Tuple.of(commandId, thingName, status, detail instanceof JsonObject o ? o : null, error))
                 .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new Rejected("UNKNOWN_COMMAND",
+                        : Uni.createFrom().failure(new RejectedMessage("UNKNOWN_COMMAND",
                                 "No open command " + commandId + " for thing " + thingName))));
     }
 
     private Uni<Void> deadLetter(String topic, byte[] payload, Throwable failure) {
-        String reason = failure instanceof Rejected rejected ? rejected.reason : "PROCESSING_FAILED";
+        String reason = failure instanceof RejectedMessage rejected ? rejected.reason() : "PROCESSING_FAILED";
         LOG.debugf("Dead-lettered command result on %s: %s", topic, failure.getMessage());
         return deadLetters.write(db.reads(),
                 List.of(new DeadLetters.Rejected(topic, reason, String.valueOf(failure.getMessage()), payload)));
-    }
-
-    private static final class Rejected extends RuntimeException {
-        private final String reason;
-
-        Rejected(String reason, String message) {
-            super(message, null, false, false);
-            this.reason = reason;
-        }
     }
 }
