@@ -12,9 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Debian's mosquitto ({@code /usr/sbin/mosquitto}) as a process of its own, on a free loopback port, anonymous, without
@@ -120,7 +117,7 @@ public final class MosquittoBroker implements AutoCloseable {
                 throw new AssertionError("mosquitto was not listening on port " + port + " within " + START_WAIT
                         + ": " + log());
             }
-            waitForExit(POLL);
+            Lifecycle.exitsWithin(process, POLL);
         }
     }
 
@@ -145,28 +142,14 @@ public final class MosquittoBroker implements AutoCloseable {
     @Override
     public void close() {
         process.destroy();
-        if (!waitForExit(STOP_WAIT)) {
+        if (!Lifecycle.exitsWithin(process, STOP_WAIT)) {
             process.destroyForcibly();
-            if (!waitForExit(STOP_WAIT)) {
+            if (!Lifecycle.exitsWithin(process, STOP_WAIT)) {
                 System.err.println("mosquitto (pid " + process.pid() + ") did not die within " + STOP_WAIT);
             }
         }
     }
 
-    /** Waits at most {@code wait} for the process to end; true if it has. */
-    private boolean waitForExit(Duration wait) {
-        try {
-            process.onExit().get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !process.isAlive();
-        } catch (ExecutionException e) {
-            return !process.isAlive();
-        }
-    }
 
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

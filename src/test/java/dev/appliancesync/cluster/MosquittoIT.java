@@ -82,15 +82,7 @@ class MosquittoIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable part : new AutoCloseable[] { instance, services, mosquitto }) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception e) {
-                System.err.println("Could not stop " + part + ": " + e);
-            }
-        }
+        Lifecycle.closeAll(instance, services, mosquitto);
     }
 
     /**

@@ -72,15 +72,7 @@ class MosquittoTlsIT {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable part : new AutoCloseable[] { instance, services, mosquitto }) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception e) {
-                System.err.println("Could not stop " + part + ": " + e);
-            }
-        }
+        Lifecycle.closeAll(instance, services, mosquitto);
     }
 
     @Test

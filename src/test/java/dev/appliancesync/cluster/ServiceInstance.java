@@ -211,7 +211,7 @@ public final class ServiceInstance implements AutoCloseable {
             return;
         }
         process.destroy();
-        if (!exitsWithin(STOP_WAIT)) {
+        if (!Lifecycle.exitsWithin(process, STOP_WAIT)) {
             appendToLog("=== %s: %s did not stop within %s, killing it%n".formatted(Instant.now(), name, STOP_WAIT));
             kill();
             return;
@@ -226,7 +226,7 @@ public final class ServiceInstance implements AutoCloseable {
             return;
         }
         process.destroyForcibly();
-        if (!exitsWithin(KILL_WAIT)) {
+        if (!Lifecycle.exitsWithin(process, KILL_WAIT)) {
             throw new IllegalStateException(name + " (pid " + process.pid() + ") did not die within " + KILL_WAIT);
         }
         LIVE.remove(process);
@@ -236,20 +236,6 @@ public final class ServiceInstance implements AutoCloseable {
     public void restart() {
         stop();
         start();
-    }
-
-    private boolean exitsWithin(Duration wait) {
-        try {
-            process.onExit().get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException e) {
-            return !process.isAlive();
-        }
     }
 
     public synchronized boolean isRunning() {

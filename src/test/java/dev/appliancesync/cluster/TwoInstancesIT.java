@@ -64,15 +64,7 @@ class TwoInstancesIT {
 
     @AfterAll
     static void stopCluster() {
-        for (AutoCloseable part : new AutoCloseable[] { b, a, services }) {
-            try {
-                if (part != null) {
-                    part.close();
-                }
-            } catch (Exception e) {
-                System.err.println("Could not stop " + part + ": " + e);
-            }
-        }
+        Lifecycle.closeAll(b, a, services);
     }
 
     /** A test that failed while an instance was down leaves it down; the next one gets both. */
