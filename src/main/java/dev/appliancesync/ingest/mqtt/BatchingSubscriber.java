@@ -3,6 +3,7 @@ package dev.appliancesync.ingest.mqtt;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 
@@ -20,6 +21,10 @@ import io.smallrye.mutiny.subscription.MultiSubscriber;
  * connector's own buffer fails its stream for good when it overflows. So this takes everything it is given, keeps at
  * most {@code maxWaiting} items, and hands what does not fit to {@code overflow} (dead-lettered as OVERLOADED: counted
  * and kept, never silently lost, and the heap stays bounded).
+ * <p>
+ * Batches are applied on {@code applyOn}, not on the thread that delivers the items: that is the MQTT connection's
+ * event loop, which also sends the PUBACKs. Parsing and writing a batch there delays the acknowledgements, the broker
+ * then holds back (and, past its queue limit, drops) what it has for us.
  */
 final class BatchingSubscriber<T> implements MultiSubscriber<T> {
 
@@ -28,17 +33,19 @@ final class BatchingSubscriber<T> implements MultiSubscriber<T> {
     private final int batchSize;
     private final int maxWaiting;
     private final Function<List<T>, Uni<Void>> apply;
+    private final Executor applyOn;
     private final java.util.function.Consumer<T> overflow;
     private final ArrayDeque<T> waiting = new ArrayDeque<>();
     private Flow.Subscription subscription;
     private boolean applying;
     private boolean cancelled;
 
-    BatchingSubscriber(int batchSize, int maxWaiting, Function<List<T>, Uni<Void>> apply,
+    BatchingSubscriber(int batchSize, int maxWaiting, Function<List<T>, Uni<Void>> apply, Executor applyOn,
             java.util.function.Consumer<T> overflow) {
         this.batchSize = batchSize;
         this.maxWaiting = maxWaiting;
         this.apply = apply;
+        this.applyOn = applyOn;
         this.overflow = overflow;
     }
 
@@ -96,7 +103,8 @@ final class BatchingSubscriber<T> implements MultiSubscriber<T> {
                 batch.add(waiting.poll());
             }
         }
-        apply.apply(batch).onFailure().recoverWithNull().subscribe().with(done -> {
+        Uni.createFrom().deferred(() -> apply.apply(batch)).runSubscriptionOn(applyOn)
+                .onFailure().recoverWithNull().subscribe().with(done -> {
             synchronized (this) {
                 applying = false;
             }

@@ -20,6 +20,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.impl.VertxInternal;
 import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 
 /**
@@ -70,9 +73,13 @@ public class DeviceMessageSource {
                 .description("Device messages received (applied or dead-lettered)").register(metrics);
     }
 
-    void start(@Observes StartupEvent started) {
+    void start(@Observes StartupEvent started, Vertx vertx) {
+        // A worker context of its own: batches are applied one after the other off the connections' event loops, and
+        // the database's answers come back to the same context.
+        Context applying = ((VertxInternal) vertx).createWorkerContext();
         BatchingSubscriber<Message<byte[]>> batches = new BatchingSubscriber<>(config.batchSize(),
-                config.maxWaiting(), this::apply, this::overloaded);
+                config.maxWaiting(), this::apply, task -> applying.runOnContext(ignored -> task.run()),
+                this::overloaded);
         Multi.createBy().merging().streams(channels).subscribe().withSubscriber(batches);
         running = batches;
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,9 +21,13 @@ class BatchingSubscriberTest {
         List<List<Integer>> batches = new CopyOnWriteArrayList<>();
         List<UniEmitter<? super Void>> pending = new ArrayList<>();
         List<Integer> overflowed = new ArrayList<>();
+        AtomicInteger handedToExecutor = new AtomicInteger();
         BatchingSubscriber<Integer> subscriber = new BatchingSubscriber<>(3, 5, batch -> {
             batches.add(batch);
             return Uni.createFrom().emitter(pending::add);
+        }, task -> {
+            handedToExecutor.incrementAndGet();
+            task.run();
         }, overflowed::add);
         UnicastProcessor<Integer> source = UnicastProcessor.create();
         source.subscribe().withSubscriber(subscriber);
@@ -41,5 +46,6 @@ class BatchingSubscriberTest {
         pending.get(2).complete(null);
         source.onNext(10);
         assertThat(batches).last().isEqualTo(List.of(10));
+        assertThat(handedToExecutor).as("every batch is applied through the executor").hasValue(batches.size());
     }
 }
