@@ -1,0 +1,82 @@
+package dev.appliancesync.cloud;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Cloud access sync: where IoT Core policies and Cognito user attributes live, and how hard we may call their APIs.
+ * Region and user pool are optional here so that a deployment without cloud sync still starts; the AWS gateway names
+ * whichever is missing when it is first needed.
+ */
+@ConfigMapping(prefix = "appliance-sync.cloud")
+public interface CloudConfig {
+
+    enum Mode {
+        /** IoT Core and the Cognito user pool, through the AWS SDK. */
+        AWS,
+        /** Policies, attachments and user attributes kept in our own PostgreSQL (dev mode and tests). */
+        LOCAL
+    }
+
+    @WithDefault("aws")
+    Mode mode();
+
+    /** The AWS region of IoT Core and the user pool, e.g. eu-west-1. */
+    Optional<String> region();
+
+    /** The AWS account that owns the IoT policies (policy documents name it in their ARNs). */
+    Optional<String> accountId();
+
+    /** The Cognito user pool whose users get the principal-tag attributes. */
+    Optional<String> userPoolId();
+
+    /** Every IoT policy we create starts with this; policies without it are never touched. */
+    @WithDefault("appliance-sync-")
+    String policyNamePrefix();
+
+    /** Other endpoints than AWS's own, for a local stand-in that speaks the same wire format. */
+    EndpointOverride endpointOverride();
+
+    Calls calls();
+
+    /** Fixed credentials; without them the SDK's default chain (environment, profile, container or instance role). */
+    Optional<StaticCredentials> staticCredentials();
+
+    interface EndpointOverride {
+        Optional<URI> iot();
+
+        Optional<URI> cognito();
+    }
+
+    interface Calls {
+        /** Calls per second per API operation from this instance (IoT Core's control plane allows about 10). */
+        @WithDefault("10")
+        int maxPerSecond();
+
+        /** Attempts per call when AWS throttles us or fails on its side (5xx) or the network fails. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** Backoff before the second attempt at most; it doubles per attempt, with full jitter. */
+        @WithDefault("100MS")
+        Duration baseBackoff();
+
+        /** No backoff is longer than this. */
+        @WithDefault("5S")
+        Duration maxBackoff();
+
+        /** One attempt (connect, send, read) at most; also the local gateway's bound on a database call. */
+        @WithDefault("10S")
+        Duration timeout();
+    }
+
+    interface StaticCredentials {
+        String accessKeyId();
+
+        String secretAccessKey();
+    }
+}
