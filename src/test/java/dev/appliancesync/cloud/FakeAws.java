@@ -310,9 +310,9 @@ public final class FakeAws implements AutoCloseable {
         createPolicy(name, document);
     }
 
-    /** A new default version with {@code document}, as if someone edited the policy in the console. */
-    public synchronized void newDefaultVersionBehindOurBack(String policy, String document) {
-        createVersion(policies.get(policy), document, true);
+    /** A new version with {@code document}, as if someone edited the policy in the console. */
+    public synchronized void newVersionBehindOurBack(String policy, String document, boolean asDefault) {
+        createVersion(policies.get(policy), document, asDefault);
     }
 
     public synchronized void setAttributeBehindOurBack(String username, String name, String value) {
