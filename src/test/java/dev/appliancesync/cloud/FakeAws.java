@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -193,7 +194,7 @@ public final class FakeAws implements AutoCloseable {
     /** A user in the pool (AdminGetUser of anyone else is UserNotFoundException). */
     public synchronized void addUser(String username, Map<String, String> attributes) {
         Map<String, String> all = new LinkedHashMap<>();
-        all.put("sub", java.util.UUID.nameUUIDFromBytes(username.getBytes(StandardCharsets.UTF_8)).toString());
+        all.put("sub", UUID.nameUUIDFromBytes(username.getBytes(StandardCharsets.UTF_8)).toString());
         all.putAll(attributes);
         users.put(username, all);
     }
@@ -363,7 +364,7 @@ public final class FakeAws implements AutoCloseable {
             byte[] bytes = response == null ? new byte[0] : response.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type",
                     cognito ? "application/x-amz-json-1.1" : "application/json");
-            exchange.getResponseHeaders().set("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
             exchange.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 try (OutputStream out = exchange.getResponseBody()) {
@@ -382,7 +383,7 @@ public final class FakeAws implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
         }
         exchange.getResponseHeaders().set("x-amzn-ErrorType", error.code + ":");
-        exchange.getResponseHeaders().set("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
         byte[] bytes = body.encode().getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(error.status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {

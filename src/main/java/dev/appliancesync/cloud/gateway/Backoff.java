@@ -12,7 +12,7 @@ public final class Backoff {
 
     private final Duration base;
     private final Duration max;
-    /** Shared by the worker threads: java.util.Random is safe to share, ThreadLocalRandom is not. */
+    /** Shared by the worker threads: a java.util.Random may be, a ThreadLocalRandom must stay on its own thread. */
     private final RandomGenerator random;
 
     public Backoff(Duration base, Duration max, RandomGenerator random) {

@@ -9,6 +9,7 @@ import static dev.appliancesync.cloud.gateway.CloudRejectedException.RESOURCE_NO
 import static dev.appliancesync.cloud.gateway.CloudRejectedException.VERSIONS_LIMIT_EXCEEDED;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -79,7 +80,7 @@ public final class LocalCloudGateway implements CloudGateway {
         List<PolicyVersion> versions = run(CloudOperation.LIST_POLICY_VERSIONS, c -> c.preparedQuery(VERSIONS)
                 .execute(Tuple.of(name))
                 .map(rows -> {
-                    List<PolicyVersion> list = new java.util.ArrayList<>();
+                    List<PolicyVersion> list = new ArrayList<>();
                     rows.forEach(r -> list.add(new PolicyVersion(String.valueOf(r.getInteger("version_id")),
                             r.getBoolean("is_default"), r.getOffsetDateTime("created_at").toInstant())));
                     return list;

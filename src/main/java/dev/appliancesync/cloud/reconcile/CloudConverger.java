@@ -5,7 +5,6 @@ import static dev.appliancesync.cloud.gateway.CloudRejectedException.RESOURCE_AL
 import static dev.appliancesync.cloud.gateway.CloudRejectedException.RESOURCE_NOT_FOUND;
 import static dev.appliancesync.cloud.gateway.CloudRejectedException.VERSIONS_LIMIT_EXCEEDED;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -112,13 +112,10 @@ public class CloudConverger {
 
     /** Below IoT Core's 5 versions per policy, by deleting the oldest versions that are not the default. */
     private static void makeRoomForVersion(CloudGateway cloud, String name) {
-        List<PolicyVersion> prunable = new ArrayList<>(cloud.policyVersions(name));
-        int excess = prunable.size() - (IotPolicyRules.MAX_VERSIONS_PER_POLICY - 1);
-        prunable.removeIf(PolicyVersion::isDefault);
-        prunable.sort(OLDEST_FIRST);
-        for (PolicyVersion version : prunable.subList(0, Math.max(0, Math.min(excess, prunable.size())))) {
-            deleteVersion(cloud, name, version.versionId());
-        }
+        List<PolicyVersion> versions = cloud.policyVersions(name);
+        int excess = versions.size() - (IotPolicyRules.MAX_VERSIONS_PER_POLICY - 1);
+        versions.stream().filter(v -> !v.isDefault()).sorted(OLDEST_FIRST).limit(Math.max(0, excess))
+                .forEach(v -> deleteVersion(cloud, name, v.versionId()));
     }
 
     private static void updateAttributes(CloudGateway cloud, DesiredCloudAccess desired) {
@@ -167,7 +164,7 @@ public class CloudConverger {
         }
     }
 
-    private static <T> T rethrowUnless(CloudRejectedException e, String code, java.util.function.Supplier<T> then) {
+    private static <T> T rethrowUnless(CloudRejectedException e, String code, Supplier<T> then) {
         if (!e.is(code)) {
             throw e;
         }

@@ -2,6 +2,7 @@ package dev.appliancesync.cloud.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,8 +59,7 @@ class AwsCloudGatewayTest {
         assertThat(gateway.policy("appliance-sync-p1").orElseThrow().defaultDocument()).isEqualTo(changed);
         List<PolicyVersion> versions = gateway.policyVersions("appliance-sync-p1");
         assertThat(versions).extracting(PolicyVersion::versionId, PolicyVersion::isDefault)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("1", false),
-                        org.assertj.core.groups.Tuple.tuple("2", true));
+                .containsExactly(tuple("1", false), tuple("2", true));
         assertThat(versions.get(0).createdAt()).isBefore(versions.get(1).createdAt());
         gateway.deletePolicyVersion("appliance-sync-p1", "1");
         assertThat(aws.versionIds("appliance-sync-p1")).containsExactly("2");

@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** The contract against the local gateway in the test profile's PostgreSQL, as the producer makes it in dev and test. */
@@ -27,6 +28,6 @@ class LocalCloudGatewayContractTest extends CloudGatewayContract {
 
     @Test
     void theTestProfileGetsTheLocalGateway() {
-        assertThat(io.quarkus.arc.ClientProxy.unwrap(gateway)).isInstanceOf(LocalCloudGateway.class);
+        assertThat(ClientProxy.unwrap(gateway)).isInstanceOf(LocalCloudGateway.class);
     }
 }

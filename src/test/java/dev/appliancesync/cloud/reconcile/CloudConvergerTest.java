@@ -16,9 +16,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,7 +80,7 @@ class CloudConvergerTest {
     }
 
     private static void assertConvergedTo(FakeAws aws, DesiredCloudAccess desired, Set<String> foreignAttached) {
-        Set<String> expected = new java.util.HashSet<>(desired.policyNames());
+        Set<String> expected = new HashSet<>(desired.policyNames());
         expected.addAll(foreignAttached);
         assertThat(aws.attached(desired.target())).isEqualTo(expected);
         for (DesiredPolicy policy : desired.policies()) {
@@ -136,7 +138,7 @@ class CloudConvergerTest {
     @Test
     void anEleventhAttachmentIsRejectedWithAwsCodeAndMessage() {
         aws.addUser(USER, Map.of());
-        Set<String> foreign = new java.util.TreeSet<>();
+        Set<String> foreign = new TreeSet<>();
         for (int i = 1; i <= 10; i++) {
             aws.createPolicyBehindOurBack("console-policy-" + i, document("iot:Connect"));
             aws.attachBehindOurBack("console-policy-" + i, TARGET);
