@@ -1,7 +1,6 @@
 package dev.appliancesync.cloud.reconcile;
 
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,7 +27,7 @@ public record DesiredCloudAccess(String target, String username, List<DesiredPol
             throw new IllegalArgumentException("A prefix is needed to tell our policies from others'");
         }
         policies = List.copyOf(policies);
-        attributes = Map.copyOf(new LinkedHashMap<>(attributes));
+        attributes = Map.copyOf(attributes);
         formerPolicies = Set.copyOf(formerPolicies);
         Set<String> names = new HashSet<>();
         for (DesiredPolicy policy : policies) {

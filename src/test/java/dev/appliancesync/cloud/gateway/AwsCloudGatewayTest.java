@@ -88,6 +88,15 @@ class AwsCloudGatewayTest {
     }
 
     @Test
+    void aMissingRegionOrUserPoolIsNamedWhenTheGatewayIsMade() {
+        assertThatThrownBy(() -> gateway(Map.of("appliance-sync.cloud.region", "")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("appliance-sync.cloud.region")
+                .hasMessageContaining("APPLIANCE_SYNC_CLOUD_REGION");
+        assertThatThrownBy(() -> gateway(Map.of("appliance-sync.cloud.user-pool-id", "")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("APPLIANCE_SYNC_CLOUD_USER_POOL_ID");
+    }
+
+    @Test
     void everyPageOfAttachedPoliciesIsRead() {
         CloudGateway gateway = gateway();
         aws.maxPageSize(3);
