@@ -1,0 +1,39 @@
+package dev.appliancesync.cloud.policy;
+
+import java.util.regex.Pattern;
+
+/**
+ * The shapes of the names that end up inside policy documents. They are checked before anything is compiled because
+ * a name carrying an IoT wildcard ({@code *}, {@code ?}), a variable ({@code $}) or a topic separator ({@code /})
+ * would silently widen a policy.
+ */
+final class CloudNames {
+
+    /** IoT thing names, as the database enforces them. */
+    static final Pattern THING_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,128}");
+    /** Household prefixes; a household's things are named {@code <prefix>-<factory name>}. */
+    static final Pattern HOUSEHOLD_PREFIX = Pattern.compile("[a-z0-9]{8}");
+    /** A thing whose name starts like this belongs to the household with that prefix (factory names never do). */
+    static final Pattern HOUSEHOLD_THING = Pattern.compile("([a-z0-9]{8})-.*");
+    /** IoT policy names (CreatePolicy). */
+    static final Pattern POLICY_NAME = Pattern.compile("[\\w+=,.@-]{1,128}");
+    static final Pattern POLICY_NAME_PREFIX = Pattern.compile("[\\w+=,.@-]{0,100}");
+    static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
+    static final Pattern ACCOUNT_ID = Pattern.compile("[0-9]{12}");
+
+    private CloudNames() {
+    }
+
+    static String require(Pattern pattern, String value, String what) {
+        if (value == null || !pattern.matcher(value).matches()) {
+            throw new IllegalArgumentException(what + " must match " + pattern.pattern() + ": " + value);
+        }
+        return value;
+    }
+
+    /** The prefix of the household a thing belongs to, or null for a thing outside every household. */
+    static String householdPrefixOf(String thingName) {
+        var matcher = HOUSEHOLD_THING.matcher(thingName);
+        return matcher.matches() ? matcher.group(1) : null;
+    }
+}

@@ -1,0 +1,93 @@
+package dev.appliancesync.cloud.policy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Packs resource items into as few documents as fit, first-fit decreasing: largest items first, each into the first
+ * document with room. Items are small next to a document (under a tenth), where first-fit decreasing lands on the
+ * minimum or one above it. The order of the result depends only on the set of items, never on the order they come in.
+ */
+final class PolicyPacker {
+
+    private static final Comparator<PolicyItem> CANONICAL = Comparator.comparing(PolicyItem::kind)
+            .thenComparing(PolicyItem::resource);
+
+    private final PolicyDocumentWriter writer;
+    private final int capacity;
+
+    PolicyPacker(PolicyDocumentWriter writer, int capacity) {
+        this.writer = writer;
+        this.capacity = capacity;
+    }
+
+    /** The documents' statements, each document's statements in kind order and resources sorted. */
+    List<PackedDocument> pack(List<PolicyItem> items) {
+        List<SizedItem> largestFirst = items.stream().distinct()
+                .map(item -> new SizedItem(item, writer.resourceSize(item.resource())))
+                .sorted(Comparator.comparingInt(SizedItem::size).reversed()
+                        .thenComparing(SizedItem::item, CANONICAL))
+                .toList();
+        List<Bin> bins = new ArrayList<>();
+        for (SizedItem item : largestFirst) {
+            Bin target = null;
+            for (Bin bin : bins) {
+                if (bin.fits(item)) {
+                    target = bin;
+                    break;
+                }
+            }
+            if (target == null) {
+                target = new Bin();
+                if (!target.fits(item)) {
+                    throw new QuotaExceededException("a policy document may have at most " + capacity
+                            + " characters; one resource alone needs more: " + item.item().resource());
+                }
+                bins.add(target);
+            }
+            target.add(item);
+        }
+        return bins.stream().map(Bin::document).toList();
+    }
+
+    /** A document's statements and the size the packer accounted for it (rendering must come out the same). */
+    record PackedDocument(List<PolicyStatement> statements, int plannedSize) {
+    }
+
+    private record SizedItem(PolicyItem item, int size) {
+    }
+
+    private final class Bin {
+        private final Map<StatementKind, TreeSet<String>> resources = new EnumMap<>(StatementKind.class);
+        private int size = writer.emptyDocumentSize();
+
+        boolean fits(SizedItem item) {
+            return size + cost(item) <= capacity;
+        }
+
+        void add(SizedItem item) {
+            size += cost(item);
+            resources.computeIfAbsent(item.item().kind(), kind -> new TreeSet<>()).add(item.item().resource());
+        }
+
+        private int cost(SizedItem item) {
+            StatementKind kind = item.item().kind();
+            if (resources.containsKey(kind)) {
+                return item.size() + 1; // comma before it
+            }
+            int statement = writer.emptyStatementSize(kind) + item.size();
+            return resources.isEmpty() ? statement : statement + 1;
+        }
+
+        PackedDocument document() {
+            List<PolicyStatement> statements = resources.entrySet().stream()
+                    .map(entry -> new PolicyStatement(entry.getKey(), List.copyOf(entry.getValue())))
+                    .toList();
+            return new PackedDocument(statements, size);
+        }
+    }
+}
