@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
@@ -47,9 +48,11 @@ public class ChangeLog {
             ) mine order by tx_id, seq limit $3""".formatted(ChangeRecord.COLUMNS, AFTER);
 
     private final ChangeSignal signal;
+    private final List<ChangeObserver> observers;
 
-    public ChangeLog(ChangeSignal signal) {
+    public ChangeLog(ChangeSignal signal, Instance<ChangeObserver> observers) {
         this.signal = signal;
+        this.observers = observers.stream().toList();
     }
 
     public Uni<Void> append(SqlConnection tx, List<Change> changes) {
@@ -60,7 +63,12 @@ public class ChangeLog {
                 .map(c -> Tuple.from(new Object[] { c.audience(), c.userId(), c.applianceId(), c.householdId(), c.type(),
                         c.payload() }))
                 .toList();
-        return tx.preparedQuery(INSERT).executeBatch(rows).invoke(() -> signalOnCommit(tx)).replaceWithVoid();
+        Uni<Void> appended = tx.preparedQuery(INSERT).executeBatch(rows).invoke(() -> signalOnCommit(tx))
+                .replaceWithVoid();
+        for (ChangeObserver observer : observers) {
+            appended = appended.call(() -> observer.appended(tx, changes));
+        }
+        return appended;
     }
 
     public Uni<Void> append(SqlConnection tx, Change... changes) {

@@ -73,6 +73,15 @@ public class ChangeVisibility {
         return Optional.of(payload);
     }
 
+    /** Does this entry change who may see or do what (someone's grants, an appliance's owner or household)? */
+    public static boolean changesAccess(Change change) {
+        return switch (change.audience()) {
+            case "USER" -> ACCESS_CHANGES_FOR_USER.contains(change.type());
+            case "APPLIANCE", "HOUSEHOLD" -> ACCESS_CHANGES_FOR_VIEWERS.contains(change.type());
+            default -> false;
+        };
+    }
+
     /** Does this entry, once delivered, mean the view of {@code userId} (who holds it) must be read again? */
     public boolean changesAccessOf(ChangeRecord change, AccessView view) {
         return switch (change.audience()) {
