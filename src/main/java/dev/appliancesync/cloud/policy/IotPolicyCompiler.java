@@ -100,8 +100,13 @@ public final class IotPolicyCompiler {
     }
 
     private static String policyName(PolicyTarget target, String userId, int number) {
-        return CloudNames.require(CloudNames.POLICY_NAME, target.policyNamePrefix() + userId + "-" + number,
+        return CloudNames.require(CloudNames.POLICY_NAME, userPolicyPrefix(target.policyNamePrefix(), userId) + number,
                 "policy name");
+    }
+
+    /** What every policy name of this user starts with, and no other user's does. */
+    public static String userPolicyPrefix(String policyNamePrefix, String userId) {
+        return policyNamePrefix + userId + "-";
     }
 
     private static List<PolicyItem> items(EffectiveGrants grants, PolicyTarget target) {
