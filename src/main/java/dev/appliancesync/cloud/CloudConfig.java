@@ -43,6 +43,8 @@ public interface CloudConfig {
 
     Calls calls();
 
+    Reconcile reconcile();
+
     /** Fixed credentials; without them the SDK's default chain (environment, profile, container or instance role). */
     Optional<StaticCredentials> staticCredentials();
 
@@ -72,6 +74,32 @@ public interface CloudConfig {
         /** One attempt (connect, send, read) at most; also the local gateway's bound on a database call. */
         @WithDefault("10S")
         Duration timeout();
+    }
+
+    interface Reconcile {
+        /** Off: desired access is still compiled and kept (and QUOTA_EXCEEDED enforced), nothing is applied. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often the outbox is looked at; policy changes take minutes to reach IoT Core's live connections anyway. */
+        @WithDefault("1S")
+        Duration interval();
+
+        /** Users claimed at once by one instance. */
+        @WithDefault("10")
+        int batchSize();
+
+        /** A claimed user comes due again after this if its instance died meanwhile. */
+        @WithDefault("2M")
+        Duration lease();
+
+        /** A user AWS refused (FAILED) is tried again after this, and earlier when their grants change. */
+        @WithDefault("15M")
+        Duration failedRetry();
+
+        /** Users in sync are compared with what AWS has this often, which repairs changes made behind our back. */
+        @WithDefault("10M")
+        Duration driftCheckInterval();
     }
 
     interface StaticCredentials {

@@ -15,7 +15,9 @@ public enum ShareChangeType {
     INVITATION_CANCELLED,
     OWNERSHIP_TRANSFERRED,
     @Description("The appliance was removed from its owner's account")
-    APPLIANCE_RELEASED;
+    APPLIANCE_RELEASED,
+    @Description("IoT Core and Cognito now reflect the share (cloudSync IN_SYNC), or AWS refused it (FAILED, with the reason)")
+    SHARE_CLOUD_SYNC;
 
     public static java.util.Set<String> names() {
         return java.util.Arrays.stream(values()).map(Enum::name).collect(java.util.stream.Collectors.toUnmodifiableSet());

@@ -96,6 +96,8 @@ public final class SharedServices implements AutoCloseable {
         // Read only by the dev issuer, which a production build leaves out; set for parity with dev mode.
         properties.put("appliance-sync.dev-issuer.issuer", issuer.issuer());
         properties.put("appliance-sync.dev-issuer.key-file", issuer.keyFile().toString());
+        // No AWS account here: compiled cloud access is kept in PostgreSQL, as in dev mode.
+        properties.put("appliance-sync.cloud.mode", "local");
         return properties;
     }
 

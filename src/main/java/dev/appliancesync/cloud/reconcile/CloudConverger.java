@@ -66,7 +66,7 @@ public class CloudConverger {
                 cloud.attachPolicy(policy.name(), desired.target());
             }
         }
-        updateAttributes(cloud, desired);
+        updateAttributes(cloud, desired.username(), desired.attributes());
 
         desired.formerPolicies().stream().filter(name -> !desiredNames.contains(name)).forEach(toDelete::add);
         Set<String> awaitingDeletion = new TreeSet<>();
@@ -76,6 +76,13 @@ public class CloudConverger {
             }
         }
         return new ConvergeResult(cloud.counts(), awaitingDeletion);
+    }
+
+    /** Only the user's attributes: a user with no Cognito identity linked has nothing to attach policies to yet. */
+    public ConvergeResult attributesOnly(String username, Map<String, String> attributes) {
+        CountingGateway cloud = new CountingGateway(gateway);
+        updateAttributes(cloud, username, attributes);
+        return new ConvergeResult(cloud.counts(), Set.of());
     }
 
     /** The policy exists with the desired document as its default version. */
@@ -118,20 +125,20 @@ public class CloudConverger {
                 .forEach(v -> deleteVersion(cloud, name, v.versionId()));
     }
 
-    private static void updateAttributes(CloudGateway cloud, DesiredCloudAccess desired) {
-        if (desired.attributes().isEmpty()) {
+    private static void updateAttributes(CloudGateway cloud, String username, Map<String, String> attributes) {
+        if (attributes.isEmpty()) {
             return;
         }
-        Map<String, String> current = cloud.userAttributes(desired.username());
+        Map<String, String> current = cloud.userAttributes(username);
         Map<String, String> changes = new LinkedHashMap<>();
         // Cognito has no empty attribute: an absent one and "" are the same to us.
-        desired.attributes().forEach((name, value) -> {
+        attributes.forEach((name, value) -> {
             if (!Objects.equals(current.getOrDefault(name, ""), value)) {
                 changes.put(name, value);
             }
         });
         if (!changes.isEmpty()) {
-            cloud.updateUserAttributes(desired.username(), changes);
+            cloud.updateUserAttributes(username, changes);
         }
     }
 

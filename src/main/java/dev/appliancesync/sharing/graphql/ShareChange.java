@@ -7,6 +7,7 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 
 import dev.appliancesync.access.Role;
+import dev.appliancesync.cloud.sync.CloudSyncStatus;
 import dev.appliancesync.common.graphql.Json;
 import dev.appliancesync.realtime.ChangeRecord;
 import dev.appliancesync.sharing.ShareChangeType;
@@ -24,13 +25,15 @@ public record ShareChange(
         @Id @Description("Who the share is for") String recipientId,
         Role role,
         OffsetDateTime expiresAt,
-        @Description("Why access ended: REVOKED, LEFT, TRANSFERRED, REMOVED, FACTORY_RESET, EXPIRED") String reason,
+        @Description("Why access ended: REVOKED, LEFT, TRANSFERRED, REMOVED, FACTORY_RESET, EXPIRED; for SHARE_CLOUD_SYNC FAILED, AWS's reason") String reason,
+        @Description("For SHARE_CLOUD_SYNC: where the cloud's gates stand") CloudSyncStatus cloudSync,
         @NonNull @Description("Every fact of the change") Json data) {
 
     public static ShareChange of(ChangeRecord change) {
         JsonObject facts = change.payload();
         String role = facts.getString("role");
         String expiresAt = facts.getString("expiresAt");
+        String cloudSync = facts.getString("cloudSync");
         ShareChangeType type = ShareChangeType.valueOf(change.type());
         String reason = type == ShareChangeType.SHARE_EXPIRED ? "EXPIRED"
                 : facts.getString("revokeReason", facts.getString("reason"));
@@ -38,6 +41,6 @@ public record ShareChange(
                 facts.getString("shareId"), facts.getString("invitationId"), facts.getString("applianceId"),
                 facts.getString("householdId"), facts.getString("recipientId"),
                 role == null ? null : Role.valueOf(role), expiresAt == null ? null : OffsetDateTime.parse(expiresAt),
-                reason, Json.of(facts));
+                reason, cloudSync == null ? null : CloudSyncStatus.valueOf(cloudSync), Json.of(facts));
     }
 }

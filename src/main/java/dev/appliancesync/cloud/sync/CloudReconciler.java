@@ -1,0 +1,270 @@
+package dev.appliancesync.cloud.sync;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.cloud.CloudConfig;
+import dev.appliancesync.cloud.gateway.CloudRejectedException;
+import dev.appliancesync.cloud.reconcile.CloudConverger;
+import dev.appliancesync.cloud.policy.IotPolicyCompiler;
+import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
+import dev.appliancesync.cloud.reconcile.DesiredPolicy;
+import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.realtime.Change;
+import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.sharing.ShareChangeType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Applies the outbox ({@code cloud_sync_state}) to AWS: for each user whose desired generation is ahead of the applied
+ * one, converge IoT Core (policies, versions, attachments to their Cognito identity) and their Cognito attributes
+ * (principal tags), then record the generation and tell the shares' people (SHARE_CLOUD_SYNC on shareChanges).
+ * <p>
+ * Runs on a thread of its own (the AWS SDK blocks). Rows are leased, not locked across AWS calls: an instance claims
+ * due rows by pushing their next attempt past a lease, so instances share the work and a killed instance's rows come
+ * due again when the lease runs out; the converge compares with what AWS has, so doing a row twice changes nothing.
+ * Throttling and AWS-side failures were already retried by the gateway; what still fails comes back later with
+ * exponential backoff. A refusal (a quota, a malformed policy) marks the user FAILED with AWS's reason. The drift
+ * check puts users that are in sync back in the queue now and then, which repairs anything changed behind our back.
+ */
+@ApplicationScoped
+public class CloudReconciler {
+
+    private static final Logger LOG = Logger.getLogger(CloudReconciler.class);
+
+    private static final String CLAIM = """
+            update cloud_sync_state s set next_attempt_at = now() + make_interval(secs => $2)
+            from (select user_id from cloud_sync_state where status <> 'IN_SYNC' and next_attempt_at <= now()
+                  order by next_attempt_at limit $1 for update skip locked) due, app_user u
+            where s.user_id = due.user_id and u.id = s.user_id
+            returning s.user_id, s.desired_generation, s.applied_generation, s.attempts, s.desired_policies,
+                      s.desired_tags, s.retired_identities, u.cognito_identity_id, u.username""";
+    private static final String APPLIED = """
+            update cloud_sync_state set applied_generation = greatest(applied_generation, $2),
+                status = case when desired_generation <= $2 then 'IN_SYNC' else 'PENDING' end,
+                attempts = 0, last_error = null, retired_identities = array(
+                    select unnest(retired_identities) except select unnest($3::text[])),
+                next_attempt_at = case when desired_generation <= $2 then null else now() end, updated_at = now()
+            where user_id = $1""";
+    private static final String REFUSED = """
+            update cloud_sync_state set status = 'FAILED', attempts = attempts + 1, last_error = left($3, 2000),
+                next_attempt_at = now() + make_interval(secs => $4), updated_at = now()
+            where user_id = $1 and desired_generation = $2""";
+    private static final String LATER = """
+            update cloud_sync_state set attempts = attempts + 1, last_error = left($2, 2000),
+                next_attempt_at = now() + make_interval(secs => $3), updated_at = now()
+            where user_id = $1""";
+    /** The shares whose generation this outcome settles: applied now, or refused. */
+    private static final String SETTLED_SHARES = """
+            select id, appliance_id, household_id, recipient_id, granted_by from share
+            where recipient_id = $1 and cloud_sync_generation > $2 and cloud_sync_generation <= $3""";
+    private static final String DRIFT_CHECK = """
+            update cloud_sync_state set status = 'PENDING', next_attempt_at = now()
+            where status = 'IN_SYNC' and applied_generation > 0 and updated_at < now() - make_interval(secs => $1)""";
+    private static final String QUEUE_DEPTH = "select count(*) as due from cloud_sync_state where status <> 'IN_SYNC'";
+    private static final String ATTRIBUTE_PREFIX = "custom:";
+
+    private final Transactions db;
+    private final ChangeLog changes;
+    private final CloudConverger converger;
+    private final CloudConfig config;
+    private final Counter applied;
+    private final Counter failed;
+    private final Counter retried;
+    private final Counter driftRepaired;
+    private final AtomicLong queueDepth = new AtomicLong();
+    private ScheduledExecutorService worker;
+    private long lastDriftCheck = System.nanoTime();
+
+    public CloudReconciler(Transactions db, ChangeLog changes, CloudConverger converger, CloudConfig config,
+            MeterRegistry metrics) {
+        this.db = db;
+        this.changes = changes;
+        this.converger = converger;
+        this.config = config;
+        this.applied = Counter.builder("appliance_sync.cloud.sync.applied")
+                .description("Users whose desired cloud access was applied to AWS").register(metrics);
+        this.failed = Counter.builder("appliance_sync.cloud.sync.failed")
+                .description("Users whose cloud access AWS refused (quota, malformed policy): alert on this")
+                .register(metrics);
+        this.retried = Counter.builder("appliance_sync.cloud.sync.retried")
+                .description("Reconciliations put off because AWS kept throttling or failing").register(metrics);
+        this.driftRepaired = Counter.builder("appliance_sync.cloud.sync.drift_repaired")
+                .description("Users whose AWS state had drifted from ours and was repaired").register(metrics);
+        Gauge.builder("appliance_sync.cloud.sync.queue", queueDepth, AtomicLong::get)
+                .description("Users whose cloud access is not in sync yet (pending or failed)").register(metrics);
+    }
+
+    void start(@Observes StartupEvent started) {
+        if (!config.reconcile().enabled()) {
+            LOG.info("Cloud access reconciler is off (appliance-sync.cloud.reconcile.enabled=false)");
+            return;
+        }
+        worker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "cloud-reconciler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = config.reconcile().interval().toMillis();
+        worker.scheduleWithFixedDelay(this::runSafely, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        if (worker != null) {
+            worker.shutdownNow();
+        }
+    }
+
+    /** One pass: the drift check when due, then every due user, a batch at a time. Visible for tests. */
+    public int runOnce() {
+        if (System.nanoTime() - lastDriftCheck > config.reconcile().driftCheckInterval().toNanos()) {
+            lastDriftCheck = System.nanoTime();
+            await(db.reads().preparedQuery(DRIFT_CHECK)
+                    .execute(Tuple.of(config.reconcile().driftCheckInterval().toSeconds())));
+        }
+        int done = 0;
+        List<Due> due;
+        do {
+            due = claim();
+            for (Due user : due) {
+                reconcile(user);
+                done++;
+            }
+        } while (due.size() == config.reconcile().batchSize());
+        queueDepth.set(await(db.reads().preparedQuery(QUEUE_DEPTH).execute()).iterator().next().getLong("due"));
+        return done;
+    }
+
+    private void runSafely() {
+        try {
+            runOnce();
+        } catch (RuntimeException failure) {
+            LOG.warnf("Cloud access reconciliation pass failed (the next pass retries): %s", failure.toString());
+        }
+    }
+
+    private List<Due> claim() {
+        List<Due> due = new ArrayList<>();
+        for (Row row : await(db.reads().preparedQuery(CLAIM).execute(Tuple.of(config.reconcile().batchSize(),
+                config.reconcile().lease().toSeconds())))) {
+            due.add(Due.from(row, config.policyNamePrefix()));
+        }
+        return due;
+    }
+
+    private void reconcile(Due user) {
+        try {
+            int writes = 0;
+            // Identities the user left behind lose this user's policies first; attributes belong to the username.
+            for (String retired : user.retiredIdentities()) {
+                writes += converger.converge(new DesiredCloudAccess(retired, user.username(), List.of(), Map.of(),
+                        user.ourPrefix())).writes();
+            }
+            // Without a linked identity there is nothing to attach to yet; the principal tags still apply.
+            if (user.identityId() != null) {
+                writes += converger.converge(new DesiredCloudAccess(user.identityId(), user.username(),
+                        user.policies(), user.attributes(), user.ourPrefix())).writes();
+            } else if (user.username() != null) {
+                writes += converger.attributesOnly(user.username(), user.attributes()).writes();
+            }
+            if (user.appliedGeneration() == user.desiredGeneration() && writes > 0) {
+                driftRepaired.increment();
+                LOG.infof("Cloud access of user %s had drifted from ours; repaired with %d writes", user.userId(),
+                        writes);
+            }
+            settle(user, APPLIED, Tuple.of(user.userId(), user.desiredGeneration(),
+                    user.retiredIdentities().toArray(String[]::new)), CloudSyncStatus.IN_SYNC, null);
+            applied.increment();
+        } catch (CloudRejectedException refused) {
+            failed.increment();
+            String reason = refused.getMessage();
+            LOG.warnf("AWS refused the cloud access of user %s: %s", user.userId(), reason);
+            settle(user, REFUSED, Tuple.of(user.userId(), user.desiredGeneration(), reason,
+                    config.reconcile().failedRetry().toSeconds()), CloudSyncStatus.FAILED, reason);
+        } catch (RuntimeException unavailable) {
+            retried.increment();
+            long backoff = backoffSeconds(user.attempts());
+            LOG.infof("Cloud access of user %s not applied (%s); next attempt in %d s", user.userId(),
+                    unavailable.getMessage(), backoff);
+            await(db.reads().preparedQuery(LATER)
+                    .execute(Tuple.of(user.userId(), String.valueOf(unavailable.getMessage()), backoff)));
+        }
+    }
+
+    /** Records the outcome and announces it to the people of each share it settles, in one transaction. */
+    private void settle(Due user, String update, Tuple arguments, CloudSyncStatus status, String reason) {
+        await(db.inTransaction(tx -> tx.preparedQuery(update).execute(arguments)
+                .flatMap(updated -> tx.preparedQuery(SETTLED_SHARES)
+                        .execute(Tuple.of(user.userId(), user.appliedGeneration(), user.desiredGeneration())))
+                .flatMap(shares -> changes.append(tx, announcements(shares, status, reason)))));
+    }
+
+    private static List<Change> announcements(Iterable<Row> shares, CloudSyncStatus status, String reason) {
+        List<Change> entries = new ArrayList<>();
+        for (Row share : shares) {
+            JsonObject payload = new JsonObject().put("shareId", share.getUUID("id").toString())
+                    .put("applianceId", text(share.getUUID("appliance_id")))
+                    .put("householdId", text(share.getUUID("household_id")))
+                    .put("recipientId", share.getUUID("recipient_id").toString())
+                    .put("cloudSync", status.name()).put("reason", reason);
+            entries.add(Change.forUser(share.getUUID("recipient_id"), ShareChangeType.SHARE_CLOUD_SYNC.name(), payload));
+            if (!share.getUUID("granted_by").equals(share.getUUID("recipient_id"))) {
+                entries.add(Change.forUser(share.getUUID("granted_by"), ShareChangeType.SHARE_CLOUD_SYNC.name(),
+                        payload));
+            }
+        }
+        return entries;
+    }
+
+    private long backoffSeconds(int attempts) {
+        long base = Math.max(1, config.reconcile().interval().toSeconds());
+        long capped = Math.min(config.reconcile().failedRetry().toSeconds(), base << Math.min(attempts, 16));
+        return 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(capped); // full jitter
+    }
+
+    private <T> T await(io.smallrye.mutiny.Uni<T> work) {
+        return work.await().atMost(Duration.ofSeconds(30));
+    }
+
+    private static String text(UUID id) {
+        return id == null ? null : id.toString();
+    }
+
+    /** A user's row as claimed: what to apply and to whom. */
+    record Due(UUID userId, long desiredGeneration, long appliedGeneration, int attempts, List<DesiredPolicy> policies,
+            Map<String, String> attributes, List<String> retiredIdentities, String identityId, String username,
+            String ourPrefix) {
+
+        static Due from(Row row, String policyNamePrefix) {
+            List<DesiredPolicy> policies = CloudAccessState.policiesOf(row.getValue("desired_policies")).stream()
+                    .map(p -> new DesiredPolicy(p.name(), p.document())).toList();
+            Map<String, String> attributes = new java.util.TreeMap<>();
+            CloudAccessState.tagsOf(row.getValue("desired_tags"))
+                    .forEach((tag, value) -> attributes.put(ATTRIBUTE_PREFIX + tag, value));
+            UUID userId = row.getUUID("user_id");
+            return new Due(userId, row.getLong("desired_generation"), row.getLong("applied_generation"),
+                    row.getInteger("attempts"), policies, attributes,
+                    List.of(row.getArrayOfStrings("retired_identities")), row.getString("cognito_identity_id"),
+                    row.getString("username"), IotPolicyCompiler.userPolicyPrefix(policyNamePrefix, userId.toString()));
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.appliancesync.cloud.sync;
+
+import org.eclipse.microprofile.graphql.Description;
+
+/** Whether the cloud's own gates (IoT Core policies, Cognito principal tags) say what a share says yet. */
+@Description("Whether IoT Core and Cognito already reflect a share (granted or ended)")
+public enum CloudSyncStatus {
+    @Description("Written to our outbox, not applied to AWS yet (policy changes also take minutes to reach live connections)")
+    PENDING,
+    @Description("IoT Core policies and principal tags match")
+    IN_SYNC,
+    @Description("AWS refused the change (e.g. a quota); see the reason. Retried when the grants change or on the next drift check")
+    FAILED
+}

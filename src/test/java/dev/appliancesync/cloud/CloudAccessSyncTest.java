@@ -1,0 +1,200 @@
+package dev.appliancesync.cloud;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.Database;
+import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.GraphQLWebSocket;
+import dev.appliancesync.support.User;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Grants reach the cloud's own gates: the outbox compiles them in the grant's transaction, the reconciler applies them
+ * (here to the local gateway, PostgreSQL), the share's cloudSync moves from PENDING to IN_SYNC live, and the
+ * evaluator says what AWS would answer for the recipient, before and after a revoke.
+ */
+@QuarkusTest
+class CloudAccessSyncTest {
+
+    private static final String SHARE_CHANGES = "subscription { shareChanges { type shareId cloudSync reason } }";
+    private static final String EXPLAIN = """
+            query($u: ID!, $a: String!, $r: String!) {
+              explainAccess(userId: $u, action: $a, resource: $r) {
+                allowed decidedBy iotPolicies { allowed reason policyName } roleGate { allowed } } }""";
+    private static final String ARN = "arn:aws:iot:xx-local-1:000000000000:";
+
+    @TestHTTPResource("/graphql")
+    URI graphql;
+
+    @Inject
+    Database database;
+
+    @Test
+    void aShareReachesTheCloudLiveAndItsRevokeTakesItAway() throws Exception {
+        User owner = User.signedIn("cloud-owner");
+        User guest = User.signedIn("cloud-guest");
+        String identity = newIdentity();
+        link(guest, identity).body("errors", nullValue())
+                .body("data.linkCloudIdentity.identityId", equalTo(identity));
+        Appliances.Claimed oven = Appliances.claimed(owner.token(), "GENERIC");
+        String thing = thingName(owner, oven.id());
+
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, guest.token())) {
+            ws.subscribe("shares", SHARE_CHANGES);
+            String shareId = GraphQL.post(owner.token(), """
+                    mutation($a: ID!, $e: String!) {
+                      shareAppliance(applianceId: $a, recipientEmail: $e, role: FAMILY) { share { id cloudSync } } }""",
+                    Map.of("a", oven.id(), "e", guest.email()))
+                    .then().statusCode(200).body("errors", nullValue())
+                    .body("data.shareAppliance.share.cloudSync", equalTo("PENDING"))
+                    .extract().path("data.shareAppliance.share.id");
+
+            assertThat(nextOfType(ws, "SHARE_GRANTED").getString("shareId")).isEqualTo(shareId);
+            JsonObject synced = nextOfType(ws, "SHARE_CLOUD_SYNC");
+            assertThat(synced.getString("shareId")).isEqualTo(shareId);
+            assertThat(synced.getString("cloudSync")).isEqualTo("IN_SYNC");
+            shareStatus(owner, oven.id()).body("data.appliance.shares[0].cloudSync", equalTo("IN_SYNC"));
+
+            // What AWS holds now (the local gateway's tables): the guest's policies on the guest's identity.
+            List<String> attached = attachedTo(identity);
+            assertThat(attached).isNotEmpty().allMatch(name -> name.startsWith("appliance-sync-" + guest.id() + "-"));
+            assertThat(database.strings("select v.document from cloud_local_policy p join cloud_local_policy_version v "
+                    + "on v.policy_name = p.name and v.version_id = p.default_version_id where p.name = any($1)",
+                    (Object) attached.toArray(String[]::new))).anyMatch(document -> document.contains(thing));
+
+            // FAMILY on a GENERIC appliance: sees it and adjusts its settings; the command topic stays the API's.
+            explain(guest, "iot:Receive", ARN + "topic/$aws/things/" + thing + "/shadow/update/documents")
+                    .body("data.explainAccess.allowed", equalTo(true))
+                    .body("data.explainAccess.decidedBy", equalTo("BOTH"));
+            explain(guest, "iot:Publish", ARN + "topic/$aws/things/" + thing + "/shadow/update")
+                    .body("data.explainAccess.allowed", equalTo(true));
+            explain(guest, "iot:Publish", ARN + "topic/appliances/" + thing + "/commands")
+                    .body("data.explainAccess.allowed", equalTo(false))
+                    .body("data.explainAccess.iotPolicies.reason", equalTo("IMPLICIT_DENY"));
+            explain(guest, "iot:Connect", ARN + "client/" + identity).body("data.explainAccess.allowed", equalTo(true));
+            explain(guest, "iot:Connect", ARN + "client/someone-else")
+                    .body("data.explainAccess.allowed", equalTo(false));
+
+            GraphQL.post(owner.token(), "mutation($s: ID!) { revokeShare(shareId: $s) { status } }",
+                    Map.of("s", shareId)).then().statusCode(200).body("errors", nullValue());
+            explain(guest, "iot:Receive", ARN + "topic/$aws/things/" + thing + "/shadow/update/documents")
+                    .body("data.explainAccess.allowed", equalTo(false));
+            assertThat(nextOfType(ws, "SHARE_REVOKED").getString("shareId")).isEqualTo(shareId);
+            JsonObject revokeSynced = nextOfType(ws, "SHARE_CLOUD_SYNC");
+            assertThat(revokeSynced.getString("shareId")).isEqualTo(shareId);
+            assertThat(revokeSynced.getString("cloudSync")).isEqualTo("IN_SYNC");
+            assertThat(attachedTo(identity)).as("no grants left: nothing attached").isEmpty();
+        }
+        GraphQL.post(guest.token(), "{ cloudAccess { status policies { name } } }").then().statusCode(200)
+                .body("errors", nullValue()).body("data.cloudAccess.policies.size()", equalTo(0));
+    }
+
+    @Test
+    void grantsThatDoNotFitTheQuotasFailWithQuotaExceededAndWidenNothing() {
+        User guest = User.signedIn("cloud-many");
+        int granted = 0;
+        ValidatableResponse refused = null;
+        User owner = null;
+        // Each appliance outside a household needs statements of its own; 10 documents of 2,048 characters end it
+        // (about 48 appliances with view and settings). Owners hit the same limit with their own appliances, so
+        // several owners share theirs here, so that the guest's grants are the ones that overflow.
+        for (int i = 0; i < 200 && refused == null; i++) {
+            if (i % 8 == 0) {
+                owner = User.signedIn("cloud-owner-" + i);
+            }
+            Appliances.Claimed appliance = Appliances.claimed(owner.token(), "GENERIC");
+            ValidatableResponse response = GraphQL.post(owner.token(), """
+                    mutation($a: ID!, $e: String!) {
+                      shareAppliance(applianceId: $a, recipientEmail: $e, role: FAMILY) { share { id } } }""",
+                    Map.of("a", appliance.id(), "e", guest.email())).then().statusCode(200);
+            if (response.extract().path("errors") == null) {
+                granted++;
+            } else {
+                refused = response;
+            }
+        }
+        assertThat(refused).as("some grant must overflow the quotas").isNotNull();
+        refused.body("errors[0].extensions.code", equalTo("QUOTA_EXCEEDED"))
+                .body("errors[0].extensions.limit", equalTo("IOT_POLICIES"));
+        assertThat(granted).isGreaterThan(5);
+        // The refused share was rolled back with its transaction, and the compiled access kept every earlier grant.
+        assertThat(database.count("select count(*) from share where recipient_id = $1::uuid and revoked_at is null",
+                guest.id())).isEqualTo(granted);
+        List<Object> policies = GraphQL.post(guest.token(), "{ cloudAccess { policies { name document } } }")
+                .then().statusCode(200).body("errors", nullValue()).extract().path("data.cloudAccess.policies");
+        assertThat(policies).hasSizeBetween(1, 10);
+    }
+
+    @Test
+    void onlyOperatorsInspectOtherUsersAndIdentitiesAreChecked() {
+        User alice = User.signedIn("cloud-alice");
+        User mallory = User.signedIn("cloud-mallory");
+        User operator = User.signedIn("cloud-operator", List.of("admin"));
+        GraphQL.post(mallory.token(), "query($u: ID) { cloudAccess(userId: $u) { status } }", Map.of("u", alice.id()))
+                .then().statusCode(200).body("errors[0].extensions.code", equalTo("FORBIDDEN"));
+        GraphQL.post(mallory.token(), EXPLAIN, Map.of("u", alice.id(), "a", "iot:Connect", "r", ARN + "client/x"))
+                .then().statusCode(200).body("errors[0].extensions.code", equalTo("FORBIDDEN"));
+        GraphQL.post(operator.token(), "query($u: ID) { cloudAccess(userId: $u) { userId status } }",
+                Map.of("u", alice.id())).then().statusCode(200).body("errors", nullValue())
+                .body("data.cloudAccess.userId", equalTo(alice.id()));
+
+        link(alice, "not-an-identity").body("errors[0].extensions.code", equalTo("VALIDATION"));
+        String identity = newIdentity();
+        link(alice, identity).body("errors", nullValue());
+        link(mallory, identity).body("errors[0].extensions.code", equalTo("CONFLICT"));
+    }
+
+    private ValidatableResponse explain(User user, String action, String resource) {
+        User operator = User.signedIn("cloud-explainer", List.of("admin"));
+        return GraphQL.post(operator.token(), EXPLAIN, Map.of("u", user.id(), "a", action, "r", resource))
+                .then().statusCode(200).body("errors", nullValue());
+    }
+
+    private static ValidatableResponse link(User user, String identityId) {
+        return GraphQL.post(user.token(), "mutation($i: String!) { linkCloudIdentity(identityId: $i) { identityId } }",
+                Map.of("i", identityId)).then().statusCode(200);
+    }
+
+    private static ValidatableResponse shareStatus(User owner, String applianceId) {
+        return GraphQL.post(owner.token(), "query($a: ID!) { appliance(id: $a) { shares { cloudSync } } }",
+                Map.of("a", applianceId)).then().statusCode(200).body("errors", nullValue());
+    }
+
+    private static String thingName(User owner, String applianceId) {
+        return GraphQL.post(owner.token(), "query($a: ID!) { appliance(id: $a) { thingName } }", Map.of("a", applianceId))
+                .then().statusCode(200).body("errors", nullValue()).extract().path("data.appliance.thingName");
+    }
+
+    private static String newIdentity() {
+        return "eu-west-1:" + UUID.randomUUID();
+    }
+
+    private static JsonObject nextOfType(GraphQLWebSocket ws, String type) throws InterruptedException {
+        while (true) {
+            JsonObject change = ws.nextData("shares").getJsonObject("shareChanges");
+            if (type.equals(change.getString("type"))) {
+                return change;
+            }
+        }
+    }
+
+    private List<String> attachedTo(String identity) {
+        return database.strings("select policy_name from cloud_local_policy_attachment where target = $1 "
+                + "order by policy_name", identity);
+    }
+}
