@@ -127,6 +127,7 @@ class DeviceIngestionTest {
         Appliances.Claimed oven = Appliances.claimed(owner.token(), "MINI_OVEN");
         Appliances.share(owner.token(), oven.id(), guest.email(), "GUEST");
         String thing = oven.serialNumber();
+        assertThat(cloudPolicies(guest)).as("the guest's IoT policies name the oven").anyMatch(d -> d.contains(thing));
         try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, guest.token())) {
             ws.subscribe("state", STATE_OF, Map.of("a", oven.id()));
             ws.subscribe("all", "subscription { changes { type applianceId data } }");
@@ -154,6 +155,14 @@ class DeviceIngestionTest {
                 id)).isOne();
         GraphQL.post(owner.token(), "query($a: ID!) { appliance(id: $a) { id } }", Map.of("a", oven.id()))
                 .then().statusCode(200).body("errors[0].extensions.code", equalTo("NOT_FOUND"));
+        // The reset reached the cloud outbox in the same transaction, as a revoke from the API does.
+        assertThat(cloudPolicies(guest)).as("guest's IoT policies after the reset").isEmpty();
+        assertThat(cloudPolicies(owner)).as("owner's IoT policies after the reset").isEmpty();
+    }
+
+    private static java.util.List<String> cloudPolicies(User user) {
+        return GraphQL.post(user.token(), "{ cloudAccess { policies { document } } }").then().statusCode(200)
+                .body("errors", nullValue()).extract().path("data.cloudAccess.policies.document");
     }
 
     @Test

@@ -141,6 +141,7 @@ public class CloudReconciler {
             await(db.reads().preparedQuery(DRIFT_CHECK)
                     .execute(Tuple.of(config.reconcile().driftCheckInterval().toSeconds())));
         }
+        long started = System.nanoTime();
         int done = 0;
         List<Due> due;
         do {
@@ -151,6 +152,10 @@ public class CloudReconciler {
             }
         } while (due.size() == config.reconcile().batchSize());
         queueDepth.set(await(db.reads().preparedQuery(QUEUE_DEPTH).execute()).iterator().next().getLong("due"));
+        if (done > 0) {
+            LOG.debugf("Cloud access: %d users reconciled in %d ms, %d still due", done,
+                    (System.nanoTime() - started) / 1_000_000, queueDepth.get());
+        }
         return done;
     }
 
