@@ -16,9 +16,24 @@ final class ArnPattern {
     private static final int SEGMENTS = 6;
 
     private final List<WildcardPattern> segments;
+    /** The resolved segments when none holds a variable: most patterns, resolved once. */
+    private final int[][] constant;
 
     private ArnPattern(List<WildcardPattern> segments) {
         this.segments = segments;
+        this.constant = resolve(name -> null);
+    }
+
+    /** The segments with their variables' values filled in, or null when one of them has no value. */
+    private int[][] resolve(Function<String, String> variables) {
+        int[][] resolved = new int[segments.size()][];
+        for (int i = 0; i < resolved.length; i++) {
+            resolved[i] = segments.get(i).resolve(variables);
+            if (resolved[i] == null) {
+                return null;
+            }
+        }
+        return resolved;
     }
 
     static ArnPattern parse(String text, boolean variables) {
@@ -43,7 +58,7 @@ final class ArnPattern {
     record Target(int[] codePoints, int[] segmentStarts) {
 
         static Target of(String arn) {
-            int[] codePoints = arn.codePoints().toArray();
+            int[] codePoints = WildcardPattern.toCodePoints(arn);
             int[] starts = new int[SEGMENTS];
             int count = 1;
             for (int i = 0; i < codePoints.length && count < SEGMENTS; i++) {
@@ -71,17 +86,15 @@ final class ArnPattern {
     }
 
     Match matches(Target target, Function<String, String> variables) {
-        int[][] resolved = new int[segments.size()][];
-        for (int i = 0; i < resolved.length; i++) {
-            resolved[i] = segments.get(i).resolve(variables);
-            if (resolved[i] == null) {
-                return Match.UNRESOLVED;
-            }
+        int[][] resolved = constant != null ? constant : resolve(variables);
+        if (resolved == null) {
+            return Match.UNRESOLVED;
         }
         if (target.segments() < resolved.length) {
             return Match.NO;
         }
-        for (int i = 0; i < resolved.length; i++) {
+        // Last segment first: it is where patterns differ, the header (partition, region, account) rarely does.
+        for (int i = resolved.length - 1; i >= 0; i--) {
             boolean last = i == resolved.length - 1;
             if (!WildcardPattern.matches(resolved[i], target.codePoints(), target.start(i), target.end(i, last))) {
                 return Match.NO;

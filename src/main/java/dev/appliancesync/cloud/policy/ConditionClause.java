@@ -1,6 +1,7 @@
 package dev.appliancesync.cloud.policy;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -26,9 +27,9 @@ record ConditionClause(ConditionOperator operator, boolean ifExists, String key,
         if (actual == null) {
             return ifExists || operator.negated ? Match.YES : Match.NO;
         }
+        int[] text = WildcardPattern.toCodePoints(operator.ignoreCase ? actual.toLowerCase(Locale.ROOT) : actual);
         boolean any = false;
         for (int i = 0; i < resolved.length && !any; i++) {
-            int[] text = values.get(i).codePoints(actual);
             any = WildcardPattern.matches(resolved[i], text, 0, text.length);
         }
         return any != operator.negated ? Match.YES : Match.NO;

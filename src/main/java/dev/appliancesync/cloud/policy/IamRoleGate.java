@@ -1,8 +1,8 @@
 package dev.appliancesync.cloud.policy;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Evaluates the identity pool's role policy ({@link IdentityPoolRolePolicy}) for an IoT request made with a user's
@@ -28,8 +28,11 @@ public final class IamRoleGate {
 
     public Decision decide(String action, String resourceArn, Map<String, String> principalTags,
             Map<String, String> variables) {
-        Map<String, String> context = new HashMap<>(variables);
-        principalTags.forEach((key, value) -> context.put(PRINCIPAL_TAG + key, value));
-        return PolicyEvaluation.decide(rolePolicy, action, resourceArn, PolicyEvaluation.context(context));
+        Function<String, String> tags = PolicyEvaluation.context(principalTags);
+        Function<String, String> others = PolicyEvaluation.context(variables);
+        Function<String, String> context = name -> name.regionMatches(true, 0, PRINCIPAL_TAG, 0, PRINCIPAL_TAG.length())
+                ? tags.apply(name.substring(PRINCIPAL_TAG.length()))
+                : others.apply(name);
+        return PolicyEvaluation.decide(rolePolicy, action, resourceArn, context);
     }
 }

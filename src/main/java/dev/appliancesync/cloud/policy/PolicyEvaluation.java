@@ -3,7 +3,6 @@ package dev.appliancesync.cloud.policy;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 
 /** IAM's evaluation logic over a set of policies: explicit Deny wins, then any Allow, else implicit deny. */
@@ -14,7 +13,7 @@ final class PolicyEvaluation {
 
     static Decision decide(List<ParsedPolicy> policies, String action, String resourceArn,
             Function<String, String> context) {
-        int[] requestedAction = action.toLowerCase(Locale.ROOT).codePoints().toArray();
+        int[] requestedAction = WildcardPattern.toCodePoints(action.toLowerCase(Locale.ROOT));
         ArnPattern.Target target = ArnPattern.Target.of(resourceArn);
         Decision allow = null;
         for (ParsedPolicy policy : policies) {
@@ -35,11 +34,16 @@ final class PolicyEvaluation {
 
     /**
      * Variables and condition keys of a request. Their names are looked up ignoring case, as IAM documents for
-     * condition keys.
+     * condition keys. A request has a handful of them, so a scan beats building an index per request.
      */
     static Function<String, String> context(Map<String, String> values) {
-        TreeMap<String, String> context = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        context.putAll(values);
-        return context::get;
+        return name -> {
+            for (Map.Entry<String, String> entry : values.entrySet()) {
+                if (entry.getKey().equalsIgnoreCase(name)) {
+                    return entry.getValue();
+                }
+            }
+            return null;
+        };
     }
 }

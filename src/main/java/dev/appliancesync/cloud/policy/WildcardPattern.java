@@ -103,8 +103,18 @@ final class WildcardPattern {
     }
 
     /** The code points a pattern is matched against (lower-cased when the pattern ignores case). */
-    int[] codePoints(String text) {
-        return (ignoreCase ? text.toLowerCase(Locale.ROOT) : text).codePoints().toArray();
+    private int[] codePoints(String text) {
+        return toCodePoints(ignoreCase ? text.toLowerCase(Locale.ROOT) : text);
+    }
+
+    /** As String.codePoints().toArray(), without a stream: this runs for every request. */
+    static int[] toCodePoints(String text) {
+        int[] codePoints = new int[text.length()];
+        int count = 0;
+        for (int i = 0; i < text.length(); i += Character.charCount(codePoints[count++])) {
+            codePoints[count] = text.codePointAt(i);
+        }
+        return count == codePoints.length ? codePoints : Arrays.copyOf(codePoints, count);
     }
 
     /** Whether the resolved pattern matches text[from, to). */
@@ -118,6 +128,9 @@ final class WildcardPattern {
                 p++;
                 t++;
             } else if (p < pattern.length && pattern[p] == ANY_RUN) {
+                if (p == pattern.length - 1) {
+                    return true; // a trailing '*' takes whatever is left
+                }
                 star = p++;
                 starText = t;
             } else if (star >= 0) {
