@@ -121,6 +121,36 @@ class PolicyCompilerPropertyTest {
     }
 
     @Test
+    void documentsFillUpToTheSizeQuotaAndNeverPastIt() {
+        long base = Long.getLong("property.seed", System.nanoTime());
+        System.out.println("PolicyCompilerPropertyTest size base seed: " + base);
+        Random seeds = new Random(base);
+        long largest = 0;
+        int documents = 0;
+        for (int graph = 0; graph < OVERFLOW_GRAPHS; graph++) {
+            long seed = seeds.nextLong();
+            WorldUser user = World.manyAppliances(new Random(seed)).users().getFirst();
+            List<CompiledPolicy> policies;
+            try {
+                policies = compiler.compile(user.grants(), TARGET).policies();
+            } catch (QuotaExceededException e) {
+                continue;
+            }
+            for (CompiledPolicy policy : policies) {
+                long size = policy.document().codePoints().filter(c -> !Character.isWhitespace(c)).count();
+                assertThat(size).as("[base seed " + base + ", graph " + graph + ", seed " + seed + "] "
+                        + policy.name()).isLessThanOrEqualTo(2048);
+                largest = Math.max(largest, size);
+                documents++;
+            }
+        }
+        System.out.printf("PolicyCompilerPropertyTest size: %d documents, the largest %d characters%n", documents,
+                largest);
+        assertThat(documents).isGreaterThan(OVERFLOW_GRAPHS);
+        assertThat(largest).as("packing fills documents").isGreaterThan(1900);
+    }
+
+    @Test
     void theSameGrantsInAnyOrderCompileToIdenticalDocuments() {
         long base = Long.getLong("property.seed", System.nanoTime());
         System.out.println("PolicyCompilerPropertyTest shuffle base seed: " + base);
