@@ -81,11 +81,14 @@ public final class IotPolicyCompiler {
         if (effective.isEmpty()) {
             return new CompiledAccess(List.of(), tags);
         }
-        List<PolicyPacker.PackedDocument> documents = packer.pack(items(effective, target));
+        List<PolicyItem> items = items(effective, target);
+        int least = packer.minimumDocuments(items);
+        if (least > IotQuotas.MAX_POLICIES_PER_IDENTITY) {
+            throw tooManyPolicies("at least " + least);
+        }
+        List<PolicyPacker.PackedDocument> documents = packer.pack(items);
         if (documents.size() > IotQuotas.MAX_POLICIES_PER_IDENTITY) {
-            throw new QuotaExceededException("an identity may have at most " + IotQuotas.MAX_POLICIES_PER_IDENTITY
-                    + " IoT policies of at most " + IotQuotas.MAX_DOCUMENT_CHARACTERS
-                    + " characters each; these grants need " + documents.size());
+            throw tooManyPolicies(Integer.toString(documents.size()));
         }
         List<CompiledPolicy> policies = new ArrayList<>();
         for (PolicyPacker.PackedDocument packed : documents) {
@@ -97,6 +100,12 @@ public final class IotPolicyCompiler {
             policies.add(new CompiledPolicy(policyName(target, grants.userId(), policies.size() + 1), document));
         }
         return new CompiledAccess(policies, tags);
+    }
+
+    private static QuotaExceededException tooManyPolicies(String needed) {
+        return new QuotaExceededException("an identity may have at most " + IotQuotas.MAX_POLICIES_PER_IDENTITY
+                + " IoT policies of at most " + IotQuotas.MAX_DOCUMENT_CHARACTERS + " characters each; these grants need "
+                + needed);
     }
 
     private static String policyName(PolicyTarget target, String userId, int number) {
