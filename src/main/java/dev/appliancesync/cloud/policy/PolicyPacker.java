@@ -28,11 +28,13 @@ final class PolicyPacker {
     }
 
     /**
-     * A count no packing can beat: every resource costs at least its own characters, and a document has room for
-     * only so many besides its fixed frame. Cheap, so grants far over the quotas are refused without packing them.
+     * A count no packing can beat: every resource costs at least its own characters and two quotes (escaping only
+     * adds), and a document has room for only so many besides its fixed frame. Cheap (no rendering), so grants far
+     * over the quotas are refused without packing them.
      */
     int minimumDocuments(List<PolicyItem> items) {
-        long characters = items.stream().distinct().mapToLong(item -> writer.resourceSize(item.resource())).sum();
+        long characters = items.stream().distinct().mapToLong(item -> IotQuotas.documentSize(item.resource()) + 2)
+                .sum();
         long room = capacity - writer.emptyDocumentSize();
         return (int) ((characters + room - 1) / room);
     }
