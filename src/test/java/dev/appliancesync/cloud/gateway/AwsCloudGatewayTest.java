@@ -212,8 +212,9 @@ class AwsCloudGatewayTest {
         List<Long> arrivals = aws.callLog().stream().map(FakeAws.Call::arrivedNanos).toList();
         assertThat(arrivals).hasSize(calls);
         // No window of one second holds more than perSecond calls: call i+perSecond comes a second or more after call
-        // i (less a little for the time between the client's send and the fake's clock reading).
-        long slack = Duration.ofMillis(30).toNanos();
+        // i, less the time between the client's send and the fake's clock reading, which on a loaded 2-core machine
+        // has been seen at 45 ms for one call (without the limiter all 41 calls arrive within a few milliseconds).
+        long slack = Duration.ofMillis(100).toNanos();
         for (int i = 0; i + perSecond < arrivals.size(); i++) {
             assertThat(arrivals.get(i + perSecond) - arrivals.get(i))
                     .as("calls %d to %d", i, i + perSecond).isGreaterThanOrEqualTo(Duration.ofSeconds(1).toNanos() - slack);
