@@ -34,6 +34,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.appliancesync.cloud.gateway.AwsCloudGateway;
 import dev.appliancesync.cloud.gateway.CloudOperation;
 import dev.appliancesync.cloud.gateway.IotPolicyRules;
+import dev.appliancesync.cloud.policy.IotQuotas;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -523,10 +524,10 @@ public final class FakeAws implements AutoCloseable {
                 Policy policy = existing(segment(TARGET_POLICIES, rawPath, 1));
                 String target = body.getString("target");
                 Set<String> attached = attachments.computeIfAbsent(target, t -> new LinkedHashSet<>());
-                if (!attached.contains(policy.name) && attached.size() >= IotPolicyRules.MAX_POLICIES_PER_TARGET) {
+                if (!attached.contains(policy.name) && attached.size() >= IotQuotas.MAX_POLICIES_PER_IDENTITY) {
                     throw new AwsError(410, "LimitExceededException", "The target " + target + " already has "
                             + attached.size() + " policies attached; the limit is "
-                            + IotPolicyRules.MAX_POLICIES_PER_TARGET);
+                            + IotQuotas.MAX_POLICIES_PER_IDENTITY);
                 }
                 attached.add(policy.name);
                 yield null;
@@ -608,9 +609,9 @@ public final class FakeAws implements AutoCloseable {
 
     private Version createVersion(Policy policy, String document, boolean setAsDefault) {
         checkDocument(document);
-        if (policy.versions.size() >= IotPolicyRules.MAX_VERSIONS_PER_POLICY) {
+        if (policy.versions.size() >= IotQuotas.MAX_VERSIONS_PER_POLICY) {
             throw new AwsError(409, "VersionsLimitExceededException", "The policy " + policy.name
-                    + " already has the maximum number of versions (" + IotPolicyRules.MAX_VERSIONS_PER_POLICY + ")");
+                    + " already has the maximum number of versions (" + IotQuotas.MAX_VERSIONS_PER_POLICY + ")");
         }
         Version version = new Version(++policy.lastVersion, document, tick());
         policy.versions.put(version.id(), version);

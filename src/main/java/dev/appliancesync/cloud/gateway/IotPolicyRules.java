@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.appliancesync.cloud.policy.IotQuotas;
+
 /**
  * IoT Core's documented limits on policies, for the local gateway (and the tests' stand-in for AWS) to refuse what
  * AWS would refuse. Sources: the IoT API reference (CreatePolicy: name pattern, "policyDocument must have a minimum
@@ -15,9 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 public final class IotPolicyRules {
 
-    public static final int MAX_VERSIONS_PER_POLICY = 5;
-    public static final int MAX_POLICIES_PER_TARGET = 10;
-    public static final int MAX_DOCUMENT_CHARACTERS = 2048;
 
     private static final Pattern NAME = Pattern.compile("[\\w+=,.@-]{1,128}");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,13 +35,13 @@ public final class IotPolicyRules {
      * declare no LimitExceededException, so an oversized document is a malformed one there.
      */
     public static Optional<String> problemWithDocument(String document) {
-        long characters = document.codePoints().filter(c -> !Character.isWhitespace(c)).count();
+        long characters = IotQuotas.documentSize(document);
         if (characters == 0) {
             return Optional.of("Policy document is empty");
         }
-        if (characters > MAX_DOCUMENT_CHARACTERS) {
+        if (characters > IotQuotas.MAX_DOCUMENT_CHARACTERS) {
             return Optional.of("Policy document is " + characters + " characters without whitespace; at most "
-                    + MAX_DOCUMENT_CHARACTERS + " are allowed");
+                    + IotQuotas.MAX_DOCUMENT_CHARACTERS + " are allowed");
         }
         try {
             JsonNode parsed = JSON.readTree(document);

@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
+import dev.appliancesync.cloud.policy.IotQuotas;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -117,9 +119,9 @@ public final class LocalCloudGateway implements CloudGateway {
         CloudOperation operation = CloudOperation.CREATE_POLICY_VERSION;
         checkDocument(operation, document);
         return run(operation, c -> locked(c, operation, name).flatMap(policy -> {
-            if (policy.getLong("versions") >= IotPolicyRules.MAX_VERSIONS_PER_POLICY) {
+            if (policy.getLong("versions") >= IotQuotas.MAX_VERSIONS_PER_POLICY) {
                 throw new CloudRejectedException(operation, VERSIONS_LIMIT_EXCEEDED, "The policy " + name
-                        + " already has the maximum number of versions (" + IotPolicyRules.MAX_VERSIONS_PER_POLICY + ")");
+                        + " already has the maximum number of versions (" + IotQuotas.MAX_VERSIONS_PER_POLICY + ")");
             }
             int next = policy.getInteger("last_version_id") + 1;
             return c.preparedQuery("""
@@ -187,10 +189,10 @@ public final class LocalCloudGateway implements CloudGateway {
                     if (row.getBoolean("already")) {
                         return Uni.createFrom().voidItem();
                     }
-                    if (row.getLong("attached") >= IotPolicyRules.MAX_POLICIES_PER_TARGET) {
+                    if (row.getLong("attached") >= IotQuotas.MAX_POLICIES_PER_IDENTITY) {
                         throw new CloudRejectedException(operation, LIMIT_EXCEEDED, "The target " + target
                                 + " already has " + row.getLong("attached") + " policies attached; the limit is "
-                                + IotPolicyRules.MAX_POLICIES_PER_TARGET);
+                                + IotQuotas.MAX_POLICIES_PER_IDENTITY);
                     }
                     return c.preparedQuery("insert into cloud_local_policy_attachment (target, policy_name) values ($1, $2)")
                             .execute(Tuple.of(target, name)).replaceWithVoid();

@@ -19,9 +19,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.cloud.gateway.CloudGateway;
 import dev.appliancesync.cloud.gateway.CloudRejectedException;
-import dev.appliancesync.cloud.gateway.IotPolicyRules;
 import dev.appliancesync.cloud.gateway.PolicyState;
 import dev.appliancesync.cloud.gateway.PolicyVersion;
+import dev.appliancesync.cloud.policy.IotQuotas;
 
 /**
  * Brings one user's cloud gates to the desired state with only the calls needed. It reads what the cloud has (attached
@@ -120,7 +120,7 @@ public class CloudConverger {
     /** Below IoT Core's 5 versions per policy, by deleting the oldest versions that are not the default. */
     private static void makeRoomForVersion(CloudGateway cloud, String name) {
         List<PolicyVersion> versions = cloud.policyVersions(name);
-        int excess = versions.size() - (IotPolicyRules.MAX_VERSIONS_PER_POLICY - 1);
+        int excess = versions.size() - (IotQuotas.MAX_VERSIONS_PER_POLICY - 1);
         versions.stream().filter(v -> !v.isDefault()).sorted(OLDEST_FIRST).limit(Math.max(0, excess))
                 .forEach(v -> deleteVersion(cloud, name, v.versionId()));
     }
