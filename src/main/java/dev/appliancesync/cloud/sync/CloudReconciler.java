@@ -54,7 +54,9 @@ public class CloudReconciler {
     private static final String CLAIM = """
             update cloud_sync_state s set next_attempt_at = now() + make_interval(secs => $2)
             from (select user_id from cloud_sync_state where status <> 'IN_SYNC' and next_attempt_at <= now()
-                  order by next_attempt_at limit $1 for update skip locked) due, app_user u
+                  -- real changes before drift checks (which only re-read what is already applied)
+                  order by desired_generation > applied_generation desc, next_attempt_at
+                  limit $1 for update skip locked) due, app_user u
             where s.user_id = due.user_id and u.id = s.user_id
             returning s.user_id, s.desired_generation, s.applied_generation, s.attempts, s.desired_policies,
                       s.desired_tags, s.retired_identities, u.cognito_identity_id, u.username""";
@@ -185,9 +187,11 @@ public class CloudReconciler {
                         user.ourPrefix())).writes();
             }
             // Without a linked identity there is nothing to attach to yet; the principal tags still apply.
+            // Attributes live on the user pool user; an account without a username (not from Cognito) has none.
+            Map<String, String> attributes = user.username() == null ? Map.of() : user.attributes();
             if (user.identityId() != null) {
                 writes += converger.converge(new DesiredCloudAccess(user.identityId(), user.username(),
-                        user.policies(), user.attributes(), user.ourPrefix())).writes();
+                        user.policies(), attributes, user.ourPrefix())).writes();
             } else if (user.username() != null) {
                 writes += converger.attributesOnly(user.username(), user.attributes()).writes();
             }
