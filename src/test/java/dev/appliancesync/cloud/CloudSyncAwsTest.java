@@ -3,6 +3,7 @@ package dev.appliancesync.cloud;
 import static dev.appliancesync.cloud.gateway.CloudOperation.ADMIN_UPDATE_USER_ATTRIBUTES;
 import static dev.appliancesync.cloud.gateway.CloudOperation.ATTACH_POLICY;
 import static dev.appliancesync.cloud.gateway.CloudOperation.CREATE_POLICY;
+import static dev.appliancesync.cloud.gateway.CloudOperation.DELETE_POLICY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -107,6 +108,7 @@ class CloudSyncAwsTest {
     @AfterEach
     void nothingTheFakeDidNotUnderstand() {
         aws.heal();
+        aws.deleteRightAfterDetach();
         assertThat(aws.unknownRequests()).isEmpty();
     }
 
@@ -127,8 +129,7 @@ class CloudSyncAwsTest {
             assertThat(aws.attached(scene.identity())).isEqualTo(desired.keySet());
             assertThat(aws.attributes(scene.guest().username())).containsAllEntriesOf(FAMILY_TAGS);
 
-            GraphQL.post(scene.owner().token(), "mutation($s: ID!) { revokeShare(shareId: $s) { status } }",
-                    Map.of("s", shareId)).then().statusCode(200).body("errors", nullValue());
+            revoke(scene, shareId);
             assertThat(changes.next(CLOUD_SYNC, shareId).getString("cloudSync")).isEqualTo("IN_SYNC");
             assertThat(aws.attached(scene.identity())).isEmpty();
             assertThat(desired.keySet()).noneMatch(aws::exists);
@@ -272,6 +273,51 @@ class CloudSyncAwsTest {
         }
     }
 
+    @Test
+    void aPolicyIotCoreWouldNotDeleteRightAfterTheRevokeIsDeletedByALaterPass() throws Exception {
+        Scene scene = scene("aws-held");
+        aws.holdDeletesAfterDetach();
+        Set<String> policies;
+        try (ShareChanges changes = ShareChanges.subscribe(graphql, scene.guest().token())) {
+            String shareId = share(scene, scene.appliance());
+            assertThat(changes.next(CLOUD_SYNC, shareId).getString("cloudSync")).isEqualTo("IN_SYNC");
+            policies = desiredPolicies(scene.guest()).keySet();
+            double repairedBefore = count(DRIFT_REPAIRED);
+
+            revoke(scene, shareId);
+            assertThat(changes.next(CLOUD_SYNC, shareId).getString("cloudSync")).as("detached is revoked")
+                    .isEqualTo("IN_SYNC");
+            assertThat(aws.attached(scene.identity())).isEmpty();
+            assertThat(policies).as("IoT Core holds the deletes back").allMatch(aws::exists);
+
+            aws.letHeldDeletesThrough();
+            Awaitility.await("the held policies deleted").atMost(REPAIRED_WITHIN).pollInterval(Duration.ofMillis(50))
+                    .until(() -> policies.stream().noneMatch(aws::exists));
+            assertThat(count(DRIFT_REPAIRED)).as("finishing our own revoke is no drift").isEqualTo(repairedBefore);
+        }
+    }
+
+    @Test
+    void aRevokeThatDiesBetweenDetachAndDeleteIsFinishedByTheNextPass() throws Exception {
+        Scene scene = scene("aws-half-revoked");
+        try (ShareChanges changes = ShareChanges.subscribe(graphql, scene.guest().token())) {
+            String shareId = share(scene, scene.appliance());
+            assertThat(changes.next(CLOUD_SYNC, shareId).getString("cloudSync")).isEqualTo("IN_SYNC");
+            Set<String> policies = desiredPolicies(scene.guest()).keySet();
+
+            aws.failNext(DELETE_POLICY, OUTAGE, Fault.SERVICE_UNAVAILABLE);
+            revoke(scene, shareId);
+            Awaitility.await("the pass is put off").atMost(REPAIRED_WITHIN).pollInterval(Duration.ofMillis(20))
+                    .until(() -> CloudUsers.cloudAccess(scene.guest()).getString("lastError") != null);
+            assertThat(aws.attached(scene.identity())).as("detached before it died").isEmpty();
+            assertThat(policies).allMatch(aws::exists);
+
+            aws.heal();
+            assertThat(changes.next(CLOUD_SYNC, shareId).getString("cloudSync")).isEqualTo("IN_SYNC");
+            assertThat(policies).as("no longer attached anywhere, yet found and deleted").noneMatch(aws::exists);
+        }
+    }
+
     private Scene scene(String name) {
         User owner = users.signedIn(name + "-owner");
         Appliances.Claimed appliance = Appliances.claimed(owner.token(), "GENERIC");
@@ -286,6 +332,11 @@ class CloudSyncAwsTest {
                 .then().statusCode(200).body("errors", nullValue())
                 .body("data.shareAppliance.share.cloudSync", equalTo("PENDING"))
                 .extract().path("data.shareAppliance.share.id");
+    }
+
+    private static void revoke(Scene scene, String shareId) {
+        GraphQL.post(scene.owner().token(), "mutation($s: ID!) { revokeShare(shareId: $s) { status } }",
+                Map.of("s", shareId)).then().statusCode(200).body("errors", nullValue());
     }
 
     /** {@code Share.cloudSync} as the owner reads it: of {@code shareId}, or of the appliance's only share. */

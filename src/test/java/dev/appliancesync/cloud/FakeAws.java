@@ -272,6 +272,12 @@ public final class FakeAws implements AutoCloseable {
         detachedRecently.clear();
     }
 
+    /** Deletes go through right after a detach again, for the next test on a fake that several tests share. */
+    public synchronized void deleteRightAfterDetach() {
+        holdDeletesAfterDetach = false;
+        detachedRecently.clear();
+    }
+
     // ---- counters --------------------------------------------------------------------------------------------------
 
     /** Requests that arrived for {@code operation}, failed ones included. */

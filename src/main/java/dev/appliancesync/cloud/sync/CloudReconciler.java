@@ -2,13 +2,17 @@ package dev.appliancesync.cloud.sync;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,8 +20,10 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.cloud.CloudConfig;
+import dev.appliancesync.cloud.gateway.CloudOperation;
 import dev.appliancesync.cloud.gateway.CloudRejectedException;
 import dev.appliancesync.cloud.reconcile.CloudConverger;
+import dev.appliancesync.cloud.reconcile.ConvergeResult;
 import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
 import dev.appliancesync.cloud.reconcile.DesiredPolicy;
@@ -45,26 +51,34 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Throttling and AWS-side failures were already retried by the gateway; what still fails comes back later with
  * exponential backoff. A refusal (a quota, a malformed policy) marks the user FAILED with AWS's reason. The drift
  * check puts users that are in sync back in the queue now and then, which repairs anything changed behind our back.
+ * <p>
+ * A detached policy is found by no later ListAttachedPolicies, so each row keeps the names of our policies that may
+ * still exist ({@code known_policies}) and hands them to every converge as former policies: a delete IoT Core held
+ * back after the detach is done by the next drift check, and one a dying pass never reached by the next pass.
  */
 @ApplicationScoped
 public class CloudReconciler {
 
     private static final Logger LOG = Logger.getLogger(CloudReconciler.class);
 
+    /** Records, before any AWS call, that the generation's policies may come to exist (see known_policies). */
     private static final String CLAIM = """
-            update cloud_sync_state s set next_attempt_at = now() + make_interval(secs => $2)
+            update cloud_sync_state s set next_attempt_at = now() + make_interval(secs => $2),
+                known_policies = array(select unnest(s.known_policies)
+                                       union select p ->> 'name' from jsonb_array_elements(s.desired_policies) p)
             from (select user_id from cloud_sync_state where status <> 'IN_SYNC' and next_attempt_at <= now()
                   -- real changes before drift checks (which only re-read what is already applied)
                   order by desired_generation > applied_generation desc, next_attempt_at
                   limit $1 for update skip locked) due, app_user u
             where s.user_id = due.user_id and u.id = s.user_id
             returning s.user_id, s.desired_generation, s.applied_generation, s.attempts, s.desired_policies,
-                      s.desired_tags, s.retired_identities, u.cognito_identity_id, u.username""";
+                      s.desired_tags, s.retired_identities, s.known_policies, u.cognito_identity_id, u.username""";
     private static final String APPLIED = """
             update cloud_sync_state set applied_generation = greatest(applied_generation, $2),
                 status = case when desired_generation <= $2 then 'IN_SYNC' else 'PENDING' end,
                 attempts = 0, last_error = null, retired_identities = array(
                     select unnest(retired_identities) except select unnest($3::text[])),
+                known_policies = $4::text[],
                 next_attempt_at = case when desired_generation <= $2 then null else now() end, updated_at = now()
             where user_id = $1""";
     private static final String REFUSED = """
@@ -180,28 +194,38 @@ public class CloudReconciler {
 
     private void reconcile(Due user) {
         try {
-            int writes = 0;
+            int repairs = 0;
+            Set<String> known = new TreeSet<>();
+            user.policies().forEach(policy -> known.add(policy.name()));
             // Identities the user left behind lose this user's policies first; attributes belong to the username.
             for (String retired : user.retiredIdentities()) {
-                writes += converger.converge(new DesiredCloudAccess(retired, user.username(), List.of(), Map.of(),
-                        user.ourPrefix())).writes();
+                ConvergeResult result = converger.converge(new DesiredCloudAccess(retired, user.username(),
+                        List.of(), Map.of(), user.ourPrefix()));
+                repairs += repairs(result);
+                known.addAll(result.awaitingDeletion());
             }
             // Without a linked identity there is nothing to attach to yet; the principal tags still apply.
             // Attributes live on the user pool user; an account without a username (not from Cognito) has none.
             Map<String, String> attributes = user.username() == null ? Map.of() : user.attributes();
             if (user.identityId() != null) {
-                writes += converger.converge(new DesiredCloudAccess(user.identityId(), user.username(),
-                        user.policies(), attributes, user.ourPrefix())).writes();
-            } else if (user.username() != null) {
-                writes += converger.attributesOnly(user.username(), user.attributes()).writes();
+                ConvergeResult result = converger.converge(new DesiredCloudAccess(user.identityId(), user.username(),
+                        user.policies(), attributes, user.ourPrefix(), user.formerPolicies()));
+                repairs += repairs(result);
+                known.addAll(result.awaitingDeletion());
+            } else {
+                known.addAll(user.formerPolicies()); // not looked at: nothing to compare with without an identity
+                if (user.username() != null) {
+                    repairs += repairs(converger.attributesOnly(user.username(), user.attributes()));
+                }
             }
-            if (user.appliedGeneration() == user.desiredGeneration() && writes > 0) {
+            if (user.appliedGeneration() == user.desiredGeneration() && repairs > 0) {
                 driftRepaired.increment();
                 LOG.infof("Cloud access of user %s had drifted from ours; repaired with %d writes", user.userId(),
-                        writes);
+                        repairs);
             }
             settle(user, APPLIED, Tuple.of(user.userId(), user.desiredGeneration(),
-                    user.retiredIdentities().toArray(String[]::new)), CloudSyncStatus.IN_SYNC, null);
+                    user.retiredIdentities().toArray(String[]::new), known.toArray(String[]::new)),
+                    CloudSyncStatus.IN_SYNC, null);
             applied.increment();
         } catch (CloudRejectedException refused) {
             failed.increment();
@@ -244,6 +268,15 @@ public class CloudReconciler {
         return entries;
     }
 
+    /**
+     * The writes that changed what AWS had. Deletions alone only finish an earlier pass (a policy IoT Core would not
+     * delete yet, or one a dead pass detached); every repair of drift creates, attaches, detaches or sets something.
+     */
+    private static int repairs(ConvergeResult result) {
+        return result.writes() - result.count(CloudOperation.DELETE_POLICY)
+                - result.count(CloudOperation.DELETE_POLICY_VERSION);
+    }
+
     private long backoffSeconds(int attempts) {
         long base = Math.max(1, config.reconcile().interval().toSeconds());
         long capped = Math.min(config.reconcile().failedRetry().toSeconds(), base << Math.min(attempts, 16));
@@ -260,8 +293,8 @@ public class CloudReconciler {
 
     /** A user's row as claimed: what to apply and to whom. */
     record Due(UUID userId, long desiredGeneration, long appliedGeneration, int attempts, List<DesiredPolicy> policies,
-            Map<String, String> attributes, List<String> retiredIdentities, String identityId, String username,
-            String ourPrefix) {
+            Map<String, String> attributes, List<String> retiredIdentities, Set<String> formerPolicies,
+            String identityId, String username, String ourPrefix) {
 
         static Due from(Row row, String policyNamePrefix) {
             List<DesiredPolicy> policies = CloudAccessState.policiesOf(row.getValue("desired_policies")).stream()
@@ -270,10 +303,14 @@ public class CloudReconciler {
             CloudAccessState.tagsOf(row.getValue("desired_tags"))
                     .forEach((tag, value) -> attributes.put(ATTRIBUTE_PREFIX + tag, value));
             UUID userId = row.getUUID("user_id");
+            String ourPrefix = IotPolicyCompiler.userPolicyPrefix(policyNamePrefix, userId.toString());
+            // Names from before a change of the prefix are not ours to touch any more.
+            Set<String> former = Arrays.stream(row.getArrayOfStrings("known_policies"))
+                    .filter(name -> name.startsWith(ourPrefix)).collect(Collectors.toCollection(TreeSet::new));
             return new Due(userId, row.getLong("desired_generation"), row.getLong("applied_generation"),
                     row.getInteger("attempts"), policies, attributes,
-                    List.of(row.getArrayOfStrings("retired_identities")), row.getString("cognito_identity_id"),
-                    row.getString("username"), IotPolicyCompiler.userPolicyPrefix(policyNamePrefix, userId.toString()));
+                    List.of(row.getArrayOfStrings("retired_identities")), former, row.getString("cognito_identity_id"),
+                    row.getString("username"), ourPrefix);
         }
     }
 }
