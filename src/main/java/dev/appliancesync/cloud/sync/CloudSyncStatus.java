@@ -9,6 +9,6 @@ public enum CloudSyncStatus {
     PENDING,
     @Description("IoT Core policies and principal tags match")
     IN_SYNC,
-    @Description("AWS refused the change (e.g. a quota); see the reason. Retried when the grants change or on the next drift check")
+    @Description("AWS refused the change (e.g. a quota); see the reason. Retried when the grants change, else after a while (15 minutes by default)")
     FAILED
 }
