@@ -3,6 +3,8 @@ package dev.appliancesync.cloud;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.awaitility.Awaitility;
@@ -42,11 +44,20 @@ public final class CloudUsers {
 
     /** Signed in, in the pool, a fresh identity linked, and the link applied (nothing pending for them). */
     public Linked linked(String prefix) {
-        User user = signedIn(prefix);
-        String identity = CloudIdentity.newId();
-        CloudIdentity.link(user, identity).body("errors", nullValue());
-        awaitApplied(user);
-        return new Linked(user, identity);
+        return linked(prefix, 1).get(0);
+    }
+
+    /** {@code count} such users, linked all at once and then awaited, so the reconciler applies them in batches. */
+    public List<Linked> linked(String prefix, int count) {
+        List<Linked> linked = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            User user = signedIn(prefix);
+            String identity = CloudIdentity.newId();
+            CloudIdentity.link(user, identity).body("errors", nullValue());
+            linked.add(new Linked(user, identity));
+        }
+        linked.forEach(each -> awaitApplied(each.user()));
+        return linked;
     }
 
     /** The user's {@code cloudAccess}: status, generations, last error, policies (name, document). */
