@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import dev.appliancesync.cloud.FakeAws.Fault;
 import dev.appliancesync.cloud.FakeAwsResource.InjectFakeAws;
 import dev.appliancesync.cloud.gateway.CloudOperation;
-import dev.appliancesync.cloud.gateway.IotPolicyRules;
+import dev.appliancesync.cloud.policy.IotQuotas;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.ShareChanges;
@@ -168,7 +168,7 @@ class CloudSyncAwsTest {
         Scene scene = scene("aws-refused");
         // Someone else's policies fill the identity's 10 attachment slots: AttachPolicy answers 410 LimitExceeded.
         List<String> foreign = new ArrayList<>();
-        for (int i = 0; i < IotPolicyRules.MAX_POLICIES_PER_TARGET; i++) {
+        for (int i = 0; i < IotQuotas.MAX_POLICIES_PER_IDENTITY; i++) {
             String name = "other-team-" + UUID.randomUUID();
             aws.createPolicyBehindOurBack(name,
                     "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iot:Connect\",\"Resource\":\"*\"}]}");
@@ -206,7 +206,7 @@ class CloudSyncAwsTest {
             assertThat(cloudSync(scene, scene.appliance(), refusedShare)).isEqualTo("IN_SYNC");
         }
         Set<String> desired = desiredPolicies(scene.guest()).keySet();
-        assertThat(aws.attached(scene.identity())).hasSize(IotPolicyRules.MAX_POLICIES_PER_TARGET)
+        assertThat(aws.attached(scene.identity())).hasSize(IotQuotas.MAX_POLICIES_PER_IDENTITY)
                 .containsAll(desired).containsAll(foreign.subList(desired.size(), foreign.size()));
         assertThat(CloudUsers.cloudAccess(scene.guest()).getString("lastError")).isNull();
         assertThat(count(FAILED)).as("no second refusal").isEqualTo(failedBefore + 1);
