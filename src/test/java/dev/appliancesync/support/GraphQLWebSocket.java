@@ -132,6 +132,12 @@ public final class GraphQLWebSocket implements AutoCloseable {
         return message;
     }
 
+    /** The next message of operation {@code id} if one comes within {@code wait}. */
+    public java.util.Optional<JsonObject> pollMessage(String id, Duration wait) throws InterruptedException {
+        return java.util.Optional.ofNullable(byOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>())
+                .poll(wait.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
     /** The payload's data of the next message of operation {@code id}, which must be data without errors. */
     public JsonObject nextData(String id) throws InterruptedException {
         JsonObject message = nextMessage(id);

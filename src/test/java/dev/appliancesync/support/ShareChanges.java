@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.nullValue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.vertx.core.json.JsonObject;
@@ -17,6 +18,7 @@ public final class ShareChanges implements AutoCloseable {
 
     private static final String ID = "shares";
     private static final String READY = "ready";
+    private static final Duration MARKER_WAIT = Duration.ofSeconds(2);
     private static final String SUBSCRIPTION = "subscription { shareChanges { type shareId cloudSync reason } }";
     /** However many other events come first, the one awaited must come within this. */
     private static final Duration DEADLINE = Duration.ofSeconds(30);
@@ -31,19 +33,34 @@ public final class ShareChanges implements AutoCloseable {
      * Returns once the subscription is in place: a stream starts at the moment the server sets it up, so a share made
      * before that would never arrive. A second subscription, sent after this one, is in place once it delivers a change
      * made after it; creating an empty household is such a change and grants nothing (the cloud access stays as is).
+     * Setting up can take longer than the marker's mutation on a loaded machine, so a marker that does not arrive is
+     * followed by another.
      */
     public static ShareChanges subscribe(URI graphql, String token) throws Exception {
         GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, token);
         ws.subscribe(ID, SUBSCRIPTION);
         ws.subscribe(READY, "subscription { changes { type data } }");
-        String marker = GraphQL.post(token, "mutation($n: String!) { createHousehold(name: $n) { id } }",
-                        Map.of("n", "ready " + UUID.randomUUID().toString().substring(0, 8)))
-                .then().statusCode(200).body("errors", nullValue()).extract().path("data.createHousehold.id");
-        JsonObject change;
-        do {
-            change = ws.nextData(READY).getJsonObject("changes");
-        } while (!change.getString("data").contains(marker));
-        return new ShareChanges(ws);
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (System.nanoTime() < deadline) {
+            String marker = GraphQL.post(token, "mutation($n: String!) { createHousehold(name: $n) { id } }",
+                            Map.of("n", "ready " + UUID.randomUUID().toString().substring(0, 8)))
+                    .then().statusCode(200).body("errors", nullValue()).extract().path("data.createHousehold.id");
+            if (markerArrives(ws, marker)) {
+                return new ShareChanges(ws);
+            }
+        }
+        ws.close();
+        throw new AssertionError("The shareChanges subscription was not in place within " + DEADLINE);
+    }
+
+    private static boolean markerArrives(GraphQLWebSocket ws, String marker) throws InterruptedException {
+        Optional<JsonObject> message;
+        while ((message = ws.pollMessage(READY, MARKER_WAIT)).isPresent()) {
+            if (message.get().encode().contains(marker)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The next event of {@code type}; events of other types before it are skipped. */
