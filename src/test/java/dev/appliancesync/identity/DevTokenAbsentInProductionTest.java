@@ -24,8 +24,9 @@ class DevTokenAbsentInProductionTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            // Production configures a real database, broker and Cognito pool; here the embedded ones stand in.
-            return Map.of("appliance-sync.embedded.enabled", "true");
+            // Production configures a real database, broker, Cognito pool and AWS account; here the embedded ones and
+            // the local cloud gateway stand in.
+            return Map.of("appliance-sync.embedded.enabled", "true", "appliance-sync.cloud.mode", "local");
         }
     }
 

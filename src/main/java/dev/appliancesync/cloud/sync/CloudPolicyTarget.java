@@ -4,11 +4,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.cloud.CloudConfig;
 import dev.appliancesync.cloud.policy.PolicyTarget;
+import io.quarkus.runtime.Startup;
 
 /**
  * Where compiled policies point: the region and account in their ARNs and the prefix of their names. The local
- * gateway (dev mode, tests) has no AWS account, so it gets a recognisable stand-in; against AWS both must be set.
+ * gateway (dev mode, tests) has no AWS account, so it gets a recognisable stand-in; against AWS both must be set, and
+ * a deployment without them does not start (rather than failing every access change later).
  */
+@Startup
 @ApplicationScoped
 public class CloudPolicyTarget {
 
