@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasKey;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.deploy.DeployFiles;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
@@ -26,6 +27,13 @@ class HealthTest {
     @Test
     void liveIsUp() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    /** The probes of deploy/kubernetes/deployment.yaml (DeployFilesTest checks their port against the service's). */
+    @Test
+    void kubernetesProbesAskPathsTheServiceAnswers() {
+        DeployFiles.probePaths().forEach((probe, path) -> given().get(path).then().statusCode(200)
+                .body("status", equalTo("UP")));
     }
 
     @Test
