@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,6 +21,9 @@ import org.jboss.logging.Logger;
 import dev.appliancesync.access.Subject;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import io.quarkus.runtime.Startup;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
@@ -38,9 +42,15 @@ import io.vertx.mutiny.core.Vertx;
  * subscription on an appliance they lost ends with ACCESS_REVOKED. All state lives on one Vert.x context, so there
  * is no locking and the order of the log is the order of delivery.
  */
+// Created at start, not on first use: its meters are scraped as zeros from the start rather than missing.
+@Startup
 @ApplicationScoped
 public class LiveChanges {
 
+    static final String ACTIVE_METRIC = "appliance_sync.realtime.subscriptions.active";
+    static final String DELIVERED_METRIC = "appliance_sync.realtime.events.delivered";
+    static final String DROPPED_METRIC = "appliance_sync.realtime.subscriptions.dropped";
+    static final String REVOCATION_CUTOFF_METRIC = "appliance_sync.realtime.revocation_cutoff";
     private static final Logger LOG = Logger.getLogger(LiveChanges.class);
 
     private final AccessViews views;
@@ -48,6 +58,12 @@ public class LiveChanges {
     private final RealtimeConfig config;
     private final Context context;
     private final Timer lag;
+    private final Timer revocationCutoff;
+    private final Counter delivered;
+    private final Counter droppedSlow;
+    private final Counter droppedRevoked;
+    /** Open subscriptions here; changed on the context, read by the metrics scrape from any thread. */
+    private final AtomicInteger active = new AtomicInteger();
     private final Map<UUID, UserStreams> users = new HashMap<>();
     private final Map<UUID, Set<UserStreams>> byAppliance = new HashMap<>();
     private final Map<UUID, Set<UserStreams>> byHousehold = new HashMap<>();
@@ -60,7 +76,19 @@ public class LiveChanges {
         this.context = vertx.getDelegate().getOrCreateContext();
         this.lag = Timer.builder("appliance_sync.realtime.delivery_lag")
                 .description("From the start of the transaction that made a change to its delivery here")
-                .publishPercentiles(0.5, 0.99).register(metrics);
+                .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(metrics);
+        this.revocationCutoff = Timer.builder(REVOCATION_CUTOFF_METRIC)
+                .description("From the commit of a change that ended someone's access (its change_log created_at)"
+                        + " to their subscription on that appliance being ended with ACCESS_REVOKED")
+                .publishPercentileHistogram().register(metrics);
+        this.delivered = Counter.builder(DELIVERED_METRIC)
+                .description("Changes handed to a subscription (after access decisions and filters)")
+                .register(metrics);
+        this.droppedSlow = dropped(metrics, ErrorCode.SLOW_CONSUMER,
+                "its buffer overflowed (the client fell behind); the connection-level close is slow_consumers_closed");
+        this.droppedRevoked = dropped(metrics, ErrorCode.ACCESS_REVOKED, "the user lost access to its appliance");
+        Gauge.builder(ACTIVE_METRIC, active, AtomicInteger::get)
+                .description("Open GraphQL subscriptions on this instance").register(metrics);
     }
 
     /**
@@ -76,9 +104,16 @@ public class LiveChanges {
             context.runOnContext(ignored -> add(subject, subscription, initial));
         }, BackPressureStrategy.ERROR);
         return live.onOverflow().buffer(config.maxBufferedEvents())
-                .onFailure(BackPressureFailure.class).transform(tooSlow -> new ApiException(ErrorCode.SLOW_CONSUMER,
-                        "This subscription fell more than " + config.maxBufferedEvents()
-                                + " changes behind; resubscribe and catch up with changes(since:)"));
+                .onFailure(BackPressureFailure.class).transform(tooSlow -> {
+                    droppedSlow.increment();
+                    return new ApiException(ErrorCode.SLOW_CONSUMER, "This subscription fell more than "
+                            + config.maxBufferedEvents() + " changes behind; resubscribe and catch up with changes(since:)");
+                });
+    }
+
+    private static Counter dropped(MeterRegistry metrics, ErrorCode reason, String why) {
+        return Counter.builder(DROPPED_METRIC).tag("reason", reason.name())
+                .description("Subscriptions ended by the server, by reason: " + why).register(metrics);
     }
 
     /** As {@link #stream}, for a caller still being signed in (the usual case in a subscription resolver). */
@@ -119,7 +154,7 @@ public class LiveChanges {
         Instant now = Instant.now();
         List<UserStreams> stale = targets.stream().filter(user -> user.view == null || user.view.isStale(now))
                 .toList();
-        return refresh(stale).chain(() -> refresh(offer(change, targets)));
+        return refresh(stale, null).chain(() -> refresh(offer(change, targets), change));
     }
 
     /** Offers the change to each target; returns those whose access it changes. */
@@ -129,7 +164,7 @@ public class LiveChanges {
             if (user.view == null) {
                 continue; // could not be read; the next entry tries again
             }
-            visibility.visible(user.view, change).ifPresent(user::offer);
+            visibility.visible(user.view, change).ifPresent(visible -> delivered.increment(user.offer(visible)));
             if (visibility.changesAccessOf(change, user.view)) {
                 changed.add(user);
             }
@@ -155,8 +190,11 @@ public class LiveChanges {
         return new ArrayList<>(targets);
     }
 
-    /** Reads these users' views again (at once, in parallel), then re-indexes them and ends lost subscriptions. */
-    private Uni<Void> refresh(List<UserStreams> stale) {
+    /**
+     * Reads these users' views again (at once, in parallel), then re-indexes them and ends lost subscriptions.
+     * {@code cause} is the entry that changed their access, if one did (it times the cut-off).
+     */
+    private Uni<Void> refresh(List<UserStreams> stale, ChangeRecord cause) {
         if (stale.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -164,7 +202,7 @@ public class LiveChanges {
         for (UserStreams user : stale) {
             loads.add(views.load(user.subject)
                     .emitOn(runnable -> context.runOnContext(ignored -> runnable.run()))
-                    .invoke(view -> replaceView(user, view))
+                    .invoke(view -> replaceView(user, view, cause))
                     .onFailure().invoke(failure -> LOG.warnf("Cannot read the access of user %s: %s",
                             user.subject.userId(), failure.getMessage()))
                     .onFailure().recoverWithNull()
@@ -173,7 +211,7 @@ public class LiveChanges {
         return Uni.join().all(loads).andCollectFailures().replaceWithVoid();
     }
 
-    private void replaceView(UserStreams user, AccessView view) {
+    private void replaceView(UserStreams user, AccessView view, ChangeRecord cause) {
         AccessView previous = user.view;
         if (previous != null) {
             previous.appliances().keySet().forEach(id -> unindex(byAppliance, id, user));
@@ -187,7 +225,14 @@ public class LiveChanges {
         if (previous != null) {
             Set<UUID> lost = previous.appliancesLostIn(view);
             if (!lost.isEmpty()) {
-                List.copyOf(user.subscriptions).forEach(subscription -> subscription.accessLost(lost));
+                for (LiveSubscription subscription : List.copyOf(user.subscriptions)) {
+                    if (subscription.accessLost(lost)) {
+                        droppedRevoked.increment();
+                        if (cause != null) {
+                            revocationCutoff.record(Duration.between(cause.at().toInstant(), Instant.now()));
+                        }
+                    }
+                }
             }
         }
     }
@@ -196,7 +241,8 @@ public class LiveChanges {
             Function<AccessView, Uni<List<ChangeRecord>>> initial) {
         UserStreams user = users.computeIfAbsent(subject.userId(), id -> new UserStreams(subject));
         user.subscriptions.add(subscription);
-        Uni<Void> ready = user.view == null ? refresh(List.of(user)) : Uni.createFrom().voidItem();
+        active.incrementAndGet();
+        Uni<Void> ready = user.view == null ? refresh(List.of(user), null) : Uni.createFrom().voidItem();
         if (initial == null) {
             ready.subscribe().with(ignored -> { }, failure -> { });
             return;
@@ -205,7 +251,8 @@ public class LiveChanges {
                 .emitOn(runnable -> context.runOnContext(ignored -> runnable.run()))
                 .subscribe().with(entries -> entries.forEach(entry -> {
                     if (user.view != null) {
-                        visibility.visible(user.view, entry).ifPresent(subscription::offer);
+                        visibility.visible(user.view, entry)
+                                .filter(subscription::offer).ifPresent(handed -> delivered.increment());
                     }
                 }),
                         failure -> LOG.warnf("Cannot read the initial state of a subscription: %s", failure.getMessage()));
@@ -216,7 +263,9 @@ public class LiveChanges {
         if (user == null) {
             return;
         }
-        user.subscriptions.remove(subscription);
+        if (user.subscriptions.remove(subscription)) {
+            active.decrementAndGet();
+        }
         if (user.subscriptions.isEmpty()) {
             users.remove(userId);
             if (user.view != null) {
@@ -243,10 +292,15 @@ public class LiveChanges {
             this.subject = subject;
         }
 
-        void offer(ChangeRecord visible) {
+        /** Offers to each subscription; returns to how many it went. */
+        int offer(ChangeRecord visible) {
+            int handed = 0;
             for (LiveSubscription subscription : List.copyOf(subscriptions)) {
-                subscription.offer(visible);
+                if (subscription.offer(visible)) {
+                    handed++;
+                }
             }
+            return handed;
         }
     }
 }

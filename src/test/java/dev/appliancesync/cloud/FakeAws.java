@@ -1,5 +1,7 @@
 package dev.appliancesync.cloud;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -174,6 +176,11 @@ public final class FakeAws implements AutoCloseable {
 
     /** A real {@link AwsCloudGateway} (SDK clients and all) configured as {@link #settings()} plus {@code overrides}. */
     public AwsCloudGateway gateway(Map<String, String> overrides) {
+        return gateway(overrides, new SimpleMeterRegistry());
+    }
+
+    /** As above, counting into {@code metrics}. */
+    public AwsCloudGateway gateway(Map<String, String> overrides, MeterRegistry metrics) {
         Map<String, String> properties = settings();
         properties.putAll(overrides);
         SmallRyeConfig config = new SmallRyeConfigBuilder()
@@ -181,7 +188,7 @@ public final class FakeAws implements AutoCloseable {
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withSources(new PropertiesConfigSource(properties, "fake-aws", 500))
                 .build();
-        return AwsCloudGateway.create(config.getConfigMapping(CloudConfig.class));
+        return AwsCloudGateway.create(config.getConfigMapping(CloudConfig.class), metrics);
     }
 
     @Override

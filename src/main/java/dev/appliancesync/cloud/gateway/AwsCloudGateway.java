@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.Random;
 
 import dev.appliancesync.cloud.CloudConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -50,7 +51,7 @@ public final class AwsCloudGateway implements CloudGateway, AutoCloseable {
     }
 
     /** The gateway {@code config} describes; credentials from the config's static pair, else the default chain. */
-    public static AwsCloudGateway create(CloudConfig config) {
+    public static AwsCloudGateway create(CloudConfig config, MeterRegistry metrics) {
         Region region = Region.of(required(config.region(), "region"));
         String userPoolId = required(config.userPoolId(), "user-pool-id");
         AwsCredentialsProvider credentials = config.staticCredentials()
@@ -63,7 +64,7 @@ public final class AwsCloudGateway implements CloudGateway, AutoCloseable {
         CognitoIdentityProviderClient cognito = configure(CognitoIdentityProviderClient.builder(), config, region,
                 credentials, config.endpointOverride().cognito()).build();
         RetryingCalls calls = new RetryingCalls(limits.maxPerSecond(), limits.maxAttempts(),
-                new Backoff(limits.baseBackoff(), limits.maxBackoff(), new Random()));
+                new Backoff(limits.baseBackoff(), limits.maxBackoff(), new Random()), metrics);
         return new AwsCloudGateway(iot, cognito, userPoolId, calls);
     }
 

@@ -7,6 +7,7 @@ import jakarta.enterprise.inject.Produces;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.cloud.CloudConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /** The gateway for {@code appliance-sync.cloud.mode}: AWS, or the local stand-in in our own database. */
@@ -17,10 +18,10 @@ public class CloudGatewayProducer {
 
     @Produces
     @ApplicationScoped
-    CloudGateway cloudGateway(CloudConfig config, Pool pool) {
+    CloudGateway cloudGateway(CloudConfig config, Pool pool, MeterRegistry metrics) {
         return switch (config.mode()) {
             case AWS -> {
-                AwsCloudGateway gateway = AwsCloudGateway.create(config);
+                AwsCloudGateway gateway = AwsCloudGateway.create(config, metrics);
                 LOG.infof("Cloud sync: IoT Core and Cognito user pool %s in %s", config.userPoolId().orElseThrow(),
                         config.region().orElseThrow());
                 yield gateway;

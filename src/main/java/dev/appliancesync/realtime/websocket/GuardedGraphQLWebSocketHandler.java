@@ -2,12 +2,14 @@ package dev.appliancesync.realtime.websocket;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.identity.SignedInPrincipal;
 import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -29,12 +31,14 @@ import io.vertx.ext.web.RoutingContext;
 final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandler {
 
     static final String SLOW_CLOSED_METRIC = "appliance_sync.realtime.slow_consumers_closed";
+    static final String CONNECTIONS_METRIC = "appliance_sync.realtime.connections.active";
     private static final Logger LOG = Logger.getLogger(GuardedGraphQLWebSocketHandler.class);
 
     private final Optional<String> initPayloadTokenName;
     private final RealtimeConfig config;
     private final SubscriptionConnections connections;
     private final Counter slowClosed;
+    private final AtomicInteger open = new AtomicInteger();
 
     GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
             Optional<String> initPayloadTokenName, RealtimeConfig config, SubscriptionConnections connections,
@@ -45,6 +49,8 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
         this.connections = connections;
         this.slowClosed = Counter.builder(SLOW_CLOSED_METRIC)
                 .description("Subscription connections closed because the client did not keep up").register(metrics);
+        Gauge.builder(CONNECTIONS_METRIC, open, AtomicInteger::get)
+                .description("Open GraphQL WebSocket connections on this instance").register(metrics);
     }
 
     static boolean isUpgrade(RoutingContext ctx) {
@@ -76,7 +82,9 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                 return;
             }
             SubscriptionConnections.Lease lease = new SubscriptionConnections.Lease();
+            open.incrementAndGet();
             socket.closeHandler(closed -> {
+                open.decrementAndGet();
                 connections.release(lease);
                 handler.onClose();
             });

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.cloud.FakeAws;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.appliancesync.cloud.FakeAws.Fault;
 
 /** The AWS gateway's real SDK clients against {@link FakeAws}: wire format, typed failures, retries, rate limit. */
@@ -27,6 +28,7 @@ class AwsCloudGatewayTest {
 
     private final FakeAws aws = FakeAws.start();
     private final List<AwsCloudGateway> gateways = new ArrayList<>();
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
     @AfterEach
     void close() {
@@ -35,7 +37,7 @@ class AwsCloudGatewayTest {
     }
 
     private CloudGateway gateway(Map<String, String> overrides) {
-        AwsCloudGateway gateway = aws.gateway(overrides);
+        AwsCloudGateway gateway = aws.gateway(overrides, metrics);
         gateways.add(gateway);
         return gateway;
     }
@@ -127,6 +129,14 @@ class AwsCloudGatewayTest {
         assertThat(aws.calls(CloudOperation.CREATE_POLICY)).isEqualTo(5);
         assertThat(aws.attributes("bob")).containsEntry("custom:k", "v");
         assertThat(aws.calls(CloudOperation.ADMIN_UPDATE_USER_ATTRIBUTES)).isEqualTo(4);
+        // Throttles are counted per operation; AWS's own failures (5xx) are not throttles.
+        assertThat(throttled(CloudOperation.CREATE_POLICY)).isEqualTo(2);
+        assertThat(throttled(CloudOperation.ADMIN_UPDATE_USER_ATTRIBUTES)).isEqualTo(2);
+        assertThat(throttled(CloudOperation.GET_POLICY)).isZero();
+    }
+
+    private double throttled(CloudOperation operation) {
+        return metrics.get(RetryingCalls.THROTTLED_METRIC).tag("operation", operation.awsName()).counter().count();
     }
 
     @Test
