@@ -100,6 +100,13 @@ public interface CloudConfig {
         /** Users in sync are compared with what AWS has this often, which repairs changes made behind our back. */
         @WithDefault("10M")
         Duration driftCheckInterval();
+
+        /**
+         * Readiness goes DOWN while some user's access has been due for longer than this (ReconcilerLagCheck): AWS
+         * is refusing or throttling us, or no instance is reconciling.
+         */
+        @WithDefault("10M")
+        Duration maxLag();
     }
 
     interface StaticCredentials {
