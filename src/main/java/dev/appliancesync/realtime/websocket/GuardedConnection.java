@@ -71,6 +71,15 @@ final class GuardedConnection implements GraphQLWebSocketSession {
         return true;
     }
 
+    /** The operation a client message is about (subscribe, complete...), or null (connection_init, ping...). */
+    static String operationId(String text) {
+        try {
+            return new JsonObject(text).getValue("id") instanceof String id ? id : null;
+        } catch (DecodeException | ClassCastException e) {
+            return null;
+        }
+    }
+
     @Override
     public void sendMessage(String message) {
         if (socket.isClosed()) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.common.logging.RequestIds;
 import dev.appliancesync.identity.SignedInPrincipal;
 import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.Counter;
@@ -101,7 +102,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                     }
                 }
                 if (connection.admit(text)) {
-                    handler.onMessage(text);
+                    RequestIds.duringOperation(ctx, GuardedConnection.operationId(text), () -> handler.onMessage(text));
                 }
             });
         });

@@ -1,0 +1,44 @@
+package dev.appliancesync.operations;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import dev.appliancesync.common.logging.RequestIds;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class RequestIdTest {
+
+    private static final String UUID_FORM = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+
+    @Test
+    void everyResponseCarriesANewIdWhenTheCallerSentNone() {
+        String first = idOf(null);
+        String second = idOf(null);
+        assertThat(first).matches(UUID_FORM);
+        assertThat(second).matches(UUID_FORM).isNotEqualTo(first);
+    }
+
+    @Test
+    void aWellFormedIncomingIdIsKept() {
+        assertThat(idOf("gateway-trace.4bf92f3577b34da6")).isEqualTo("gateway-trace.4bf92f3577b34da6");
+    }
+
+    /** It goes into logs and a response header: nothing that could forge a log line or another header. */
+    @Test
+    void aMalformedIncomingIdIsReplaced() {
+        for (String bad : new String[] { "short", "has space in it", "x".repeat(129), "id\"},{\"level\":\"ERROR" }) {
+            assertThat(idOf(bad)).as(bad).matches(UUID_FORM);
+        }
+    }
+
+    private static String idOf(String incoming) {
+        var request = given();
+        if (incoming != null) {
+            request.header(RequestIds.HEADER, incoming);
+        }
+        return request.get("/q/health/live").then().statusCode(200).extract().header(RequestIds.HEADER);
+    }
+}
