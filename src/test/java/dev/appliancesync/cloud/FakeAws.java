@@ -1,7 +1,5 @@
 package dev.appliancesync.cloud;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -37,6 +35,8 @@ import dev.appliancesync.cloud.gateway.AwsCloudGateway;
 import dev.appliancesync.cloud.gateway.CloudOperation;
 import dev.appliancesync.cloud.gateway.IotPolicyRules;
 import dev.appliancesync.cloud.policy.IotQuotas;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
