@@ -70,10 +70,14 @@ class EmbeddedServicesTest {
                     new io.vertx.mqtt.MqttClientOptions().setClientId("device-" + java.util.UUID.randomUUID()));
             CompletableFuture<MqttPublishMessage> received = new CompletableFuture<>();
             device.publishHandler(received::complete);
+            // subscribe() completes when SUBSCRIBE is written, not when the broker has it: wait for the SUBACK, or
+            // a command published in between is dropped for want of a subscriber (this test flaked on exactly that).
+            CompletableFuture<Void> subscribed = new CompletableFuture<>();
+            device.subscribeCompletionHandler(ack -> subscribed.complete(null));
             device.connect(broker.port(), broker.host()).toCompletionStage().toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
-            device.subscribe("appliances/oven-42/commands", MqttQoS.AT_LEAST_ONCE.value())
-                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            device.subscribe("appliances/oven-42/commands", MqttQoS.AT_LEAST_ONCE.value());
+            subscribed.get(10, TimeUnit.SECONDS);
 
             commands.publish("oven-42", "{\"command\":\"START\"}").await().atMost(Duration.ofSeconds(10));
 
