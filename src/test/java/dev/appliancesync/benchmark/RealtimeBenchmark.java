@@ -3,28 +3,21 @@ package dev.appliancesync.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -32,18 +25,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
-import dev.appliancesync.support.Tokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -112,16 +99,20 @@ class RealtimeBenchmark {
     @Inject
     Pool pool;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(BOUND).build();
+    private BenchmarkAccounts setup;
+
+    @BeforeEach
+    void setUp() {
+        setup = new BenchmarkAccounts(graphql);
+    }
 
     // ---- 1. revocation cut-off -------------------------------------------------------------------------------------
 
     @Test
     @Order(1)
     void revocationCutOff() throws Exception {
-        Account owner = signIn("rev-owner");
-        Account guest = signIn("rev-guest");
+        BenchmarkAccounts.Account owner = setup.signIn("rev-owner");
+        BenchmarkAccounts.Account guest = setup.signIn("rev-guest");
         String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
         record(UUID.fromString(appliance), 1, "idle"); // the subscription's first item: it is in place
         int trials = REVOCATION_WARM_UP + REVOCATIONS;
@@ -129,10 +120,10 @@ class RealtimeBenchmark {
         long[] mutation = new long[REVOCATIONS];
         long[] afterMutation = new long[REVOCATIONS];
 
-        try (Clients clients = new Clients(graphql, 4)) {
-            Connection ws = clients.connect(guest.token()).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        try (GraphQLClients clients = new GraphQLClients(graphql, 4)) {
+            GraphQLClients.Connection ws = clients.connect(guest.token()).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
             for (int trial = 0; trial < trials; trial++) {
-                String share = shareWith(owner, appliance, guest, "GUEST");
+                String share = setup.shareWith(owner, appliance, guest, "GUEST");
                 String id = "r" + trial;
                 ws.subscribe(id, STATE_OF, new JsonObject().put("a", appliance));
                 JsonObject first = ws.next(id);
@@ -141,13 +132,13 @@ class RealtimeBenchmark {
                         .getInteger("version")).as("first item of trial %d", trial).isEqualTo(1);
 
                 long sent = System.nanoTime();
-                JsonObject revoked = post(owner.token(), REVOKE, new JsonObject().put("s", share));
+                JsonObject revoked = setup.post(owner.token(), REVOKE, new JsonObject().put("s", share));
                 long returned = System.nanoTime();
                 assertThat(revoked.getValue("errors")).as("revokeShare errors").isNull();
                 assertThat(revoked.getJsonObject("data").getJsonObject("revokeShare").getString("status"))
                         .isEqualTo("REVOKED");
 
-                Received end = ws.nextReceived(id);
+                GraphQLClients.Received end = ws.nextReceived(id);
                 JsonArray errors = end.message().getJsonObject("payload") == null ? null
                         : end.message().getJsonObject("payload").getJsonArray("errors");
                 assertThat(errors).as("trial %d: expected ACCESS_REVOKED, got %s", trial, end.message()).isNotNull();
@@ -182,18 +173,18 @@ class RealtimeBenchmark {
         long setupStarted = System.nanoTime();
 
         // Setup (not measured): users, one MINI_OVEN per owner, shared with the next users (FAMILY), state version 1.
-        List<Account> accounts = parallel(SUBSCRIBERS, i -> signIn("fan" + i));
+        List<BenchmarkAccounts.Account> accounts = parallel(SUBSCRIBERS, i -> setup.signIn("fan" + i));
         String[] applianceOf = new String[SUBSCRIBERS];
         UUID[] appliances = new UUID[applianceCount];
         for (int a = 0; a < applianceCount; a++) {
-            Account owner = accounts.get(a * PER_APPLIANCE);
+            BenchmarkAccounts.Account owner = accounts.get(a * PER_APPLIANCE);
             appliances[a] = UUID.fromString(Appliances.claimed(owner.token(), "MINI_OVEN").id());
         }
         parallel(SUBSCRIBERS, i -> {
             int a = i / PER_APPLIANCE;
             applianceOf[i] = appliances[a].toString();
             if (i % PER_APPLIANCE != 0) {
-                shareWith(accounts.get(a * PER_APPLIANCE), applianceOf[i], accounts.get(i), "FAMILY");
+                setup.shareWith(accounts.get(a * PER_APPLIANCE), applianceOf[i], accounts.get(i), "FAMILY");
             }
             return null;
         });
@@ -211,16 +202,16 @@ class RealtimeBenchmark {
         Queue<String> problems = new ConcurrentLinkedQueue<>();
         long connectStarted = System.nanoTime();
 
-        try (Clients clients = new Clients(graphql, SUBSCRIBERS + 10)) {
-            List<Connection> connections = new ArrayList<>(SUBSCRIBERS);
+        try (GraphQLClients clients = new GraphQLClients(graphql, SUBSCRIBERS + 10)) {
+            List<GraphQLClients.Connection> connections = new ArrayList<>(SUBSCRIBERS);
             // At most CONNECTING_AT_ONCE handshakes in flight; a place frees up once a subscription had its first item.
             Semaphore connecting = new Semaphore(CONNECTING_AT_ONCE);
-            List<CompletableFuture<Connection>> opened = new ArrayList<>(SUBSCRIBERS);
+            List<CompletableFuture<GraphQLClients.Connection>> opened = new ArrayList<>(SUBSCRIBERS);
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 int subscriber = i;
                 assertThat(connecting.tryAcquire(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS))
                         .as("subscriptions in place within %s; problems: %s", SETUP_BOUND, problems).isTrue();
-                CompletableFuture<Connection> connection = clients.connect(accounts.get(i).token()).thenApply(ws -> {
+                CompletableFuture<GraphQLClients.Connection> connection = clients.connect(accounts.get(i).token()).thenApply(ws -> {
                     ws.handler = (nanos, message) -> onFanOutMessage(subscriber, applianceOf[subscriber], nanos,
                             message, received, subscribed, ready, connecting, delivered, problems);
                     ws.subscribe("s", ALL_STATES, null);
@@ -234,7 +225,7 @@ class RealtimeBenchmark {
                 });
                 opened.add(connection);
             }
-            for (CompletableFuture<Connection> connection : opened) {
+            for (CompletableFuture<GraphQLClients.Connection> connection : opened) {
                 connections.add(connection.get(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS));
             }
             assertThat(ready.await(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS))
@@ -330,7 +321,7 @@ class RealtimeBenchmark {
                         mean);
             }
             System.out.println();
-            connections.forEach(Connection::close);
+            connections.forEach(GraphQLClients.Connection::close);
         }
     }
 
@@ -393,189 +384,15 @@ class RealtimeBenchmark {
         }
     }
 
-    // ---- setup over plain HTTP (thread-safe, little client overhead) -----------------------------------------------
-
-    private record Account(String username, String email, String token) {
-    }
-
-    private Account signIn(String prefix) {
-        String username = Tokens.uniqueUsername(prefix);
-        String email = username + "@example.com";
-        JsonObject issued = send("/dev/token", null, new JsonObject().put("username", username).put("email", email)
-                .put("groups", new JsonArray()));
-        String token = issued.getString("access_token");
-        JsonObject me = post(token, "{ me { id } }", new JsonObject());
-        assertThat(me.getValue("errors")).as("sign-in of %s", username).isNull();
-        return new Account(username, email, token);
-    }
-
-    private String shareWith(Account owner, String appliance, Account recipient, String role) {
-        JsonObject shared = post(owner.token(), SHARE, new JsonObject().put("a", appliance).put("e", recipient.email())
-                .put("r", role));
-        assertThat(shared.getValue("errors")).as("shareAppliance: %s", shared).isNull();
-        return shared.getJsonObject("data").getJsonObject("shareAppliance").getJsonObject("share").getString("id");
-    }
-
-    private JsonObject post(String token, String query, JsonObject variables) {
-        return send(graphql.getPath(), token, new JsonObject().put("query", query).put("variables", variables));
-    }
-
-    private JsonObject send(String path, String token, JsonObject body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(graphql.resolve(path)).timeout(BOUND)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as("%s: %s", path, response.body()).isEqualTo(200);
-            return new JsonObject(response.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    // ---- setup ------------------------------------------------------------------------------------------------------
 
     private void record(UUID appliance, long version, String status) {
         assertThat(states.record(appliance, "", new JsonObject().put("status", status),
                 new JsonObject().put("targetCelsius", 180), version, null).await().atMost(BOUND)).isTrue();
     }
 
-    private interface Task<T> {
-        T run(int i) throws Exception;
-    }
-
-    /** Runs {@code task} for 0..count-1 on a few threads; results in order. */
-    private static <T> List<T> parallel(int count, Task<T> task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(SETUP_THREADS);
-        try {
-            List<Future<T>> futures = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                int index = i;
-                futures.add(pool.submit(() -> task.run(index)));
-            }
-            List<T> results = new ArrayList<>(count);
-            for (Future<T> future : futures) {
-                results.add(future.get(5, TimeUnit.MINUTES));
-            }
-            return results;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    // ---- a lean graphql-transport-ws client: one Vert.x and one WebSocketClient for every connection ---------------
-
-    private record Received(long nanos, JsonObject message) {
-    }
-
-    private interface Handler {
-        void on(long nanos, JsonObject message);
-    }
-
-    /** Many connections on one Vert.x instance (the support client starts one per connection). */
-    private static final class Clients implements AutoCloseable {
-        private final Vertx vertx = Vertx.vertx();
-        private final WebSocketClient client;
-        private final URI uri;
-
-        Clients(URI graphql, int maxConnections) {
-            this.uri = graphql;
-            this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(maxConnections));
-        }
-
-        /** Upgrade with the token in the Authorization header, connection_init without payload, connection_ack. */
-        CompletableFuture<Connection> connect(String token) {
-            WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(uri.getHost())
-                    .setPort(uri.getPort()).setURI(uri.getPath()).addSubProtocol("graphql-transport-ws")
-                    .addHeader("Authorization", "Bearer " + token);
-            CompletableFuture<Connection> acknowledged = new CompletableFuture<>();
-            client.connect(options).onComplete(connected -> {
-                if (connected.failed()) {
-                    acknowledged.completeExceptionally(connected.cause());
-                    return;
-                }
-                Connection connection = new Connection(connected.result(), acknowledged);
-                connection.send(new JsonObject().put("type", "connection_init"));
-            });
-            return acknowledged.orTimeout(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-        }
-
-        @Override
-        public void close() throws Exception {
-            vertx.close().toCompletionStage().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private static final class Connection {
-        private final WebSocket socket;
-        private final BlockingQueue<Received> queue = new LinkedBlockingQueue<>();
-        final Queue<String> problems = new ConcurrentLinkedQueue<>();
-        /** Where messages after connection_ack go; by default, into a queue read with {@link #nextReceived}. */
-        volatile Handler handler = (nanos, message) -> queue.add(new Received(nanos, message));
-        private volatile boolean closing;
-
-        Connection(WebSocket socket, CompletableFuture<Connection> acknowledged) {
-            this.socket = socket;
-            socket.textMessageHandler(text -> {
-                long nanos = System.nanoTime();
-                JsonObject message = new JsonObject(text);
-                switch (message.getString("type", "")) {
-                    case "connection_ack" -> acknowledged.complete(this);
-                    case "ping" -> send(new JsonObject().put("type", "pong"));
-                    case "pong", "ka" -> {
-                    }
-                    default -> handler.on(nanos, message);
-                }
-            });
-            socket.closeHandler(ignored -> {
-                if (!acknowledged.isDone()) {
-                    acknowledged.completeExceptionally(new IllegalStateException(
-                            "closed before connection_ack: " + socket.closeStatusCode() + " " + socket.closeReason()));
-                } else if (!closing) {
-                    problems.add("closed by the server: " + socket.closeStatusCode() + " " + socket.closeReason());
-                    handler.on(System.nanoTime(), new JsonObject().put("type", "closed")
-                            .put("code", socket.closeStatusCode()).put("reason", socket.closeReason()));
-                }
-            });
-        }
-
-        void send(JsonObject message) {
-            socket.writeTextMessage(message.encode());
-        }
-
-        void subscribe(String id, String query, JsonObject variables) {
-            JsonObject payload = new JsonObject().put("query", query);
-            if (variables != null) {
-                payload.put("variables", variables);
-            }
-            send(new JsonObject().put("id", id).put("type", "subscribe").put("payload", payload));
-        }
-
-        Received nextReceived(String id) throws InterruptedException {
-            Received received = queue.poll(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-            if (received == null) {
-                throw new AssertionError("No message for operation " + id + " within " + BOUND);
-            }
-            if (!id.equals(received.message().getString("id"))) {
-                throw new AssertionError("Expected a message for operation " + id + ", got " + received.message());
-            }
-            return received;
-        }
-
-        JsonObject next(String id) throws InterruptedException {
-            return nextReceived(id).message();
-        }
-
-        void close() {
-            closing = true;
-            if (!socket.isClosed()) {
-                socket.close();
-            }
-        }
+    private static <T> List<T> parallel(int count, BenchmarkAccounts.Task<T> task) throws Exception {
+        return BenchmarkAccounts.parallel(count, SETUP_THREADS, task);
     }
 
     // ---- figures ---------------------------------------------------------------------------------------------------
