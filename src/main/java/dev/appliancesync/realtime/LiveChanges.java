@@ -242,7 +242,8 @@ public class LiveChanges {
         UserStreams user = users.computeIfAbsent(subject.userId(), id -> new UserStreams(subject));
         user.subscriptions.add(subscription);
         active.incrementAndGet();
-        Uni<Void> ready = user.view == null ? refresh(List.of(user), null) : Uni.createFrom().voidItem();
+        Uni<Void> ready = needsFreshView(user, subscription.filter()) ? refresh(List.of(user), null)
+                : Uni.createFrom().voidItem();
         if (initial == null) {
             ready.subscribe().with(ignored -> { }, failure -> { });
             return;
@@ -256,6 +257,17 @@ public class LiveChanges {
                     }
                 }),
                         failure -> LOG.warnf("Cannot read the initial state of a subscription: %s", failure.getMessage()));
+    }
+
+    /**
+     * Whether a new subscription must read the user's access again rather than use the view their other subscriptions
+     * keep. That view follows the change feed, which can be behind the database: an app that subscribes to an
+     * appliance right after its share was granted is already allowed (the resolver checked), yet the view may not
+     * have the appliance until SHARE_GRANTED comes through the feed, and its first state would be filtered out.
+     */
+    private static boolean needsFreshView(UserStreams user, LiveFilter filter) {
+        return user.view == null || user.view.isStale(Instant.now())
+                || filter.applianceId() != null && !user.view.appliances().containsKey(filter.applianceId());
     }
 
     private void remove(UUID userId, LiveSubscription subscription) {

@@ -20,6 +20,8 @@ import dev.appliancesync.support.User;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** What a subscriber receives, decided when each change is delivered: grants live, revocation cuts off at once. */
 @QuarkusTest
@@ -35,6 +37,9 @@ class LiveChangesTest {
 
     @Inject
     DeviceStateService states;
+
+    @Inject
+    Pool pool;
 
     @Test
     void aRecipientSeesTheShareGrantedLive() throws Exception {
@@ -103,6 +108,29 @@ class LiveChangesTest {
             JsonObject next = nextFor(ws, "all").getJsonObject("changes");
             assertThat(next.getString("applianceId")).isEqualTo(mine);
             assertThat(next.getString("data")).contains("marker");
+        }
+    }
+
+    /**
+     * The live view a user's open subscriptions share follows the change feed, which can be behind the database. A
+     * subscription to an appliance the database already grants must not wait for the feed: it reads access afresh.
+     */
+    @Test
+    void aSubscriptionToAnApplianceJustSharedGetsItsStateBeforeTheFeedHasTheGrant() throws Exception {
+        User owner = User.signedIn("owner");
+        User guest = User.signedIn("guest");
+        String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
+        record(appliance, 1, "idle");
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, guest.token())) {
+            ws.subscribe("all", CHANGES);
+            awaitSubscribed(ws, "all", guest); // the guest's live view exists, without the appliance
+            // The grant as the database has it while the feed has not delivered SHARE_GRANTED yet (here: never).
+            pool.preparedQuery("insert into share (appliance_id, recipient_id, role, granted_by) values ($1, $2, 'GUEST', $3)")
+                    .execute(Tuple.of(UUID.fromString(appliance), UUID.fromString(guest.id()), UUID.fromString(owner.id())))
+                    .await().atMost(Duration.ofSeconds(10));
+
+            ws.subscribe("one", STATE_OF, Map.of("a", appliance));
+            assertThat(nextFor(ws, "one").getJsonObject("applianceState").getInteger("version")).isEqualTo(1);
         }
     }
 
