@@ -111,8 +111,9 @@ public final class BenchmarkTable implements LauncherSessionListener {
         md.append('\n');
         for (Object b : results.getJsonArray("benchmarks")) {
             JsonObject benchmark = (JsonObject) b;
-            md.append("%d. **%s**: %s".formatted(benchmark.getInteger("number"), benchmark.getString("title"),
-                    benchmark.getString("conditions", "")));
+            String conditions = benchmark.getString("conditions", "").strip();
+            md.append("%d. **%s**: %s%s".formatted(benchmark.getInteger("number"), benchmark.getString("title"),
+                    conditions, conditions.endsWith(".") ? "" : "."));
             List<String> details = new ArrayList<>();
             for (Object d : benchmark.getJsonArray("details")) {
                 JsonObject detail = (JsonObject) d;

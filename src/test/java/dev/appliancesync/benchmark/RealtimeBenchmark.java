@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -115,13 +117,20 @@ class RealtimeBenchmark {
         BenchmarkAccounts.Account guest = setup.signIn("rev-guest");
         String appliance = Appliances.claimed(owner.token(), "MINI_OVEN").id();
         record(UUID.fromString(appliance), 1, "idle"); // the subscription's first item: it is in place
+        // The baseline: an ordinary change reaching the same guest, on an appliance shared with them for good.
+        String kept = Appliances.claimed(owner.token(), "MINI_OVEN").id();
+        setup.shareWith(owner, kept, guest, "FAMILY");
         int trials = REVOCATION_WARM_UP + REVOCATIONS;
         long[] cutOff = new long[REVOCATIONS];
         long[] mutation = new long[REVOCATIONS];
         long[] afterMutation = new long[REVOCATIONS];
+        long[] ordinary = new long[REVOCATIONS];
 
         try (GraphQLClients clients = new GraphQLClients(graphql, 4)) {
             GraphQLClients.Connection ws = clients.connect(guest.token()).get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            RenameWatch renames = new RenameWatch(clients.connect(guest.token())
+                    .get(BOUND.toMillis(), TimeUnit.MILLISECONDS), kept);
+            renames.awaitInPlace(owner);
             for (int trial = 0; trial < trials; trial++) {
                 String share = setup.shareWith(owner, appliance, guest, "GUEST");
                 String id = "r" + trial;
@@ -145,14 +154,17 @@ class RealtimeBenchmark {
                 assertThat(errors.getJsonObject(0).getJsonObject("extensions").getString("code"))
                         .as("trial %d", trial).isEqualTo("ACCESS_REVOKED");
                 assertThat(ws.next(id).getString("type")).isEqualTo("complete");
+                long renamed = renames.timeOne(owner, "trial " + trial);
                 if (trial >= REVOCATION_WARM_UP) {
                     int i = trial - REVOCATION_WARM_UP;
                     cutOff[i] = end.nanos() - sent;
                     mutation[i] = returned - sent;
                     afterMutation[i] = end.nanos() - returned;
+                    ordinary[i] = renamed;
                 }
             }
             assertThat(ws.problems).as("unexpected messages or closes").isEmpty();
+            assertThat(renames.connection.problems).as("unexpected closes of the baseline connection").isEmpty();
         }
 
         System.out.printf("%nBENCHMARK realtime revocation: %d trials after %d warm-up, one at a time, one guest "
@@ -161,7 +173,93 @@ class RealtimeBenchmark {
         System.out.println(row("revocation cut-off: `revokeShare` sent → guest receives ACCESS_REVOKED", cutOff));
         System.out.println(row("`revokeShare` round trip", mutation));
         System.out.println(row("cut-off after the mutation returned", afterMutation));
+        System.out.println(row("baseline: `renameAppliance` sent → the guest's `changes` has it", ordinary));
         System.out.println();
+
+        Samples revocation = Samples.ofNanos(cutOff);
+        Samples baseline = Samples.ofNanos(ordinary);
+        Samples afterResponse = Samples.ofNanos(afterMutation);
+        BenchmarkResults.of(6, "revocation", "Revocation cut-off")
+                .baseline("an ordinary change reaching the same guest")
+                .conditions(("%d revocations one at a time (after %d warm-up), each ending a guest's `applianceState` "
+                        + "subscription, timed from sending `revokeShare` (its commit included) to `ACCESS_REVOKED` "
+                        + "on the guest's socket; interleaved with the baseline, the owner's `renameAppliance` of "
+                        + "another appliance shared with the guest, timed from sending it to the guest's `changes` "
+                        + "subscription receiving it").formatted(REVOCATIONS, REVOCATION_WARM_UP))
+                .figure("p50", "ms", BenchmarkResults.Better.LOWER, revocation.p50(), baseline.p50())
+                .figure("p99", "ms", BenchmarkResults.Better.LOWER, revocation.p99(), baseline.p99())
+                .detail("cut-off after the owner had the mutation's response", "p50 %.1f ms, p99 %.1f ms"
+                        .formatted(afterResponse.p50(), afterResponse.p99()))
+                .write();
+    }
+
+    /**
+     * The guest's {@code changes} subscription on its own connection, reduced to the renames of one appliance: the
+     * revocation trials' own share events go to it too.
+     */
+    private final class RenameWatch {
+        private static final String CHANGES = "subscription { changes { type applianceId data } }";
+        private static final String RENAME = "mutation($a: ID!, $n: String!) { renameAppliance(applianceId: $a, name: $n) { name } }";
+
+        private final GraphQLClients.Connection connection;
+        private final String appliance;
+        /** Renames the guest saw; {@link #timeOne} matches them by name, so a late one never answers a later rename. */
+        private final BlockingQueue<GraphQLClients.Received> renames = new LinkedBlockingQueue<>();
+        private int count;
+
+        RenameWatch(GraphQLClients.Connection connection, String appliance) {
+            this.connection = connection;
+            this.appliance = appliance;
+            connection.handler = (nanos, message) -> {
+                JsonObject payload = message.getJsonObject("payload");
+                JsonObject change = payload == null || payload.getJsonObject("data") == null ? null
+                        : payload.getJsonObject("data").getJsonObject("changes");
+                if (change == null) {
+                    connection.problems.add("baseline subscription: " + message.encode());
+                } else if ("APPLIANCE_RENAMED".equals(change.getString("type"))
+                        && appliance.equals(change.getString("applianceId"))) {
+                    renames.add(new GraphQLClients.Received(nanos, message));
+                }
+            };
+            connection.subscribe("c", CHANGES, null);
+        }
+
+        /** The protocol does not say when a subscription is in place: renames until one arrives (bounded). */
+        void awaitInPlace(BenchmarkAccounts.Account owner) throws InterruptedException {
+            long deadline = System.nanoTime() + SETUP_BOUND.toNanos();
+            while (System.nanoTime() < deadline) {
+                rename(owner);
+                if (renames.poll(1, TimeUnit.SECONDS) != null) {
+                    return;
+                }
+            }
+            throw new AssertionError("the guest's changes subscription received no rename within " + SETUP_BOUND);
+        }
+
+        /** One rename, from sending it to the guest's receipt, in nanoseconds. */
+        long timeOne(BenchmarkAccounts.Account owner, String what) throws InterruptedException {
+            long sent = System.nanoTime();
+            String name = rename(owner);
+            long deadline = sent + BOUND.toNanos();
+            while (true) {
+                GraphQLClients.Received received = renames.poll(Math.max(0, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+                assertThat(received).as("%s: the rename reached the guest's changes within %s; problems: %s", what,
+                        BOUND, connection.problems).isNotNull();
+                String data = received.message().getJsonObject("payload").getJsonObject("data")
+                        .getJsonObject("changes").getString("data"); // JSON is sent as a string, like AWSJSON
+                if (name.equals(new JsonObject(data).getString("name"))) {
+                    return received.nanos() - sent;
+                }
+            }
+        }
+
+        private String rename(BenchmarkAccounts.Account owner) {
+            String name = "Kept " + ++count;
+            JsonObject renamed = setup.post(owner.token(), RENAME, new JsonObject().put("a", appliance).put("n", name));
+            assertThat(renamed.getValue("errors")).as("renameAppliance: %s", renamed).isNull();
+            return name;
+        }
     }
 
     // ---- 2. fan-out ------------------------------------------------------------------------------------------------
