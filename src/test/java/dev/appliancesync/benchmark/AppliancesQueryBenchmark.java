@@ -22,13 +22,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * `appliances` with capabilities for a user who reaches 200 appliances every way there is: owned, two households
  * (FAMILY and GUEST), direct FAMILY and GUEST shares, some narrowed, across all five types. Prints latency
- * percentiles of the whole HTTP round trip. Run: ./mvnw -Pbenchmarks test
+ * percentiles of the whole HTTP round trip, against {@code { me { id } }} (the same path with no data to read).
+ * Run: ./mvnw -Pbenchmarks test -Dtest=AppliancesQueryBenchmark
  */
 @QuarkusTest
 class AppliancesQueryBenchmark {
 
     private static final String[] TYPES = { "MINI_OVEN", "SENSE", "COOKER", "FRIDGE", "GENERIC" };
     private static final String QUERY = "{ appliances { id name type myRole myCapabilities household { id } } }";
+    private static final String ME = "{ me { id } }";
     private static final int WARM_UP = 100;
     private static final int MEASURED = 300;
 
@@ -66,28 +68,34 @@ class AppliancesQueryBenchmark {
                 .extract().path("data.appliances.size()");
         GraphQL.post(owner.token(), QUERY).then().body("data.appliances", hasSize(150));
 
-        report("user reaching 200 appliances (" + visible + " visible)", user.token());
-        report("owner of 150 appliances", owner.token());
+        Samples reaching = measure("user reaching 200 appliances (" + visible + " visible)", user.token(), QUERY);
+        Samples owning = measure("owner of 150 appliances", owner.token(), QUERY);
+        Samples floor = measure("baseline: `{ me { id } }`", user.token(), ME);
+        BenchmarkResults.of(8, "appliances-query", "`appliances` with capabilities")
+                .baseline("`{ me { id } }`: the same HTTP, token and GraphQL path, no data")
+                .conditions(("a user reaching 200 appliances every way there is (owned, 2 households, direct FAMILY "
+                        + "and GUEST shares, some narrowed; %d visible), whole HTTP round trips one at a time, %d after "
+                        + "%d warm-up; the baseline right after, the same way").formatted(visible, MEASURED, WARM_UP))
+                .figure("p50", "ms", BenchmarkResults.Better.LOWER, reaching.p50(), floor.p50())
+                .figure("p99", "ms", BenchmarkResults.Better.LOWER, reaching.p99(), floor.p99())
+                .detail("an owner of 150 appliances", "p50 %.1f ms, p99 %.1f ms".formatted(owning.p50(), owning.p99()))
+                .write();
     }
 
-    private static void report(String label, String token) {
+    private static Samples measure(String label, String token, String query) {
         for (int i = 0; i < WARM_UP; i++) {
-            GraphQL.post(token, QUERY).then().statusCode(200);
+            GraphQL.post(token, query).then().statusCode(200).body("errors", nullValue());
         }
         long[] nanos = new long[MEASURED];
         for (int i = 0; i < MEASURED; i++) {
             long started = System.nanoTime();
-            GraphQL.post(token, QUERY).then().statusCode(200);
+            GraphQL.post(token, query).then().statusCode(200);
             nanos[i] = System.nanoTime() - started;
         }
-        Arrays.sort(nanos);
+        Samples samples = Samples.ofNanos(nanos);
         System.out.printf("BENCHMARK appliances-query | %s | n=%d | p50 %.1f ms | p95 %.1f ms | p99 %.1f ms | max %.1f ms%n",
-                label, MEASURED, ms(nanos[MEASURED / 2]), ms(nanos[MEASURED * 95 / 100]), ms(nanos[MEASURED * 99 / 100]),
-                ms(nanos[MEASURED - 1]));
-    }
-
-    private static double ms(long nanos) {
-        return nanos / 1_000_000.0;
+                label, MEASURED, samples.p50(), samples.ms(95), samples.p99(), samples.max());
+        return samples;
     }
 
     private UUID household(UUID ownerId, String tag) {

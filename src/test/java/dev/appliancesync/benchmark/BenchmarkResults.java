@@ -50,10 +50,17 @@ public final class BenchmarkResults {
         return this;
     }
 
-    /** A figure: {@code service} against {@code baseline}, both in {@code unit}. */
+    /** A figure: {@code service} against the benchmark's {@link #baseline}, both in {@code unit}. */
     public BenchmarkResults figure(String measure, String unit, Better better, double service, double baseline) {
+        return figure(measure, unit, better, service, baseline, null);
+    }
+
+    /** A figure against a baseline of its own, named by {@code baselineLabel} next to its number. */
+    public BenchmarkResults figure(String measure, String unit, Better better, double service, double baseline,
+            String baselineLabel) {
         figures.add(new JsonObject().put("measure", measure).put("unit", unit).put("better", better.name())
-                .put("service", service).put("baseline", baseline).put("ratio", baseline == 0 ? null : service / baseline));
+                .put("service", service).put("baseline", baseline).put("baselineLabel", baselineLabel)
+                .put("ratio", baseline == 0 ? null : service / baseline));
         return this;
     }
 

@@ -103,7 +103,8 @@ public final class BenchmarkTable implements LauncherSessionListener {
                 Double ratio = figure.getDouble("ratio");
                 md.append("| %s | %s | %s | %s | %s | %s |\n".formatted(first ? benchmark.getInteger("number") : "",
                         first ? name : "", figure.getString("measure"), amount(figure.getDouble("service"), unit),
-                        amount(figure.getDouble("baseline"), unit),
+                        amount(figure.getDouble("baseline"), unit) + (figure.getString("baselineLabel") == null ? ""
+                                : " (" + figure.getString("baselineLabel") + ")"),
                         ratio == null ? "–" : "**%s×**".formatted(number(ratio))));
                 first = false;
             }
