@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 
@@ -77,7 +78,7 @@ import jdk.jfr.consumer.RecordingFile;
  * embedded MQTT broker, and the benchmark's own WebSocket clients, both shown apart), PostgreSQL's processes and the
  * simulator's. Asserts only correctness: every message the broker accepted was applied, every device's shadow ends
  * at the last version it sent, nothing was dead-lettered, every event was stored, every subscriber saw the last
- * version of its appliances. With {@code bench.jfr=true} (default) a JFR recording of the measured window is taken
+ * version of its appliances. With {@code bench.jfr=true} a JFR recording of the measured window is taken
  * (target/ingestion-benchmark.jfr) and its hottest methods are printed.
  * <p>
  * <p>
@@ -90,7 +91,7 @@ import jdk.jfr.consumer.RecordingFile;
  * <p>
  * Run: ./mvnw -Pbenchmarks test -Dtest=IngestionBenchmark [-Dbench.rate=5000] [-Dbench.duration=20]
  * [-Dbench.warmUp=10] [-Dbench.warmUpRate=1000] [-Dbench.devices=1000] [-Dbench.provisionRate=200] [-Dbench.connections=4] [-Dbench.subscribers=10]
- * [-Dbench.claimedPerSubscriber=10] [-Dbench.jfr=true]
+ * [-Dbench.claimedPerSubscriber=10] [-Dbench.jfr=false]
  */
 @QuarkusTest
 class IngestionBenchmark {
@@ -112,7 +113,7 @@ class IngestionBenchmark {
     private static final int PROVISION_RATE = Integer.getInteger("bench.provisionRate", 200);
     private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 10);
     private static final int CLAIMED_PER_SUBSCRIBER = Integer.getInteger("bench.claimedPerSubscriber", 10);
-    private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "true"));
+    private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "false"));
     /** Applying what was sent may take longer than sending it; this long at most. */
     private static final Duration DRAIN = Duration.ofMinutes(5);
     private static final Duration BOUND = Duration.ofSeconds(30);
@@ -213,6 +214,11 @@ class IngestionBenchmark {
             long batchesBefore = batches.count();
             double batchMillisBefore = batches.totalTime(TimeUnit.MILLISECONDS);
             Path summaryFile = Files.createTempFile("ingestion-benchmark-", ".json");
+            // The baseline, subscribed once the warm-up has drained: everything it gets is the measured run's.
+            List<String> watched = IntStream.rangeClosed(1, claimed).mapToObj(d -> DeviceSimulator.thingName(prefix, d))
+                    .toList();
+            Baseline baseline = new Baseline(broker, watched, measuredStart);
+            long baselineCpuBefore = baseline.subscriber.cpuNanos();
             Simulation measured = startSimulation(broker, prefix, line -> {
                 if (line.startsWith(DeviceSimulator.SENDING)) {
                     atSending.set(snapshot(postgresPort));
@@ -250,6 +256,10 @@ class IngestionBenchmark {
                 recording.stop();
             }
             long appliedAtMicros = nowMicros() - (System.nanoTime() - appliedAt) / 1_000;
+            baseline.awaitLast(measured.summary.getJsonObject("lastVersions"));
+            long baselineCpu = baseline.subscriber.cpuNanos() - baselineCpuBefore;
+            clientThreads.addAll(baseline.subscriber.threadIds());
+            baseline.subscriber.close();
             Snapshot start = atSending.get();
             double cpuWindow = (appliedAt - start.nanos) / 1e9;
             double applied = messages.count() - messagesBefore;
@@ -328,6 +338,9 @@ class IngestionBenchmark {
             System.out.println(latencyRow("publish → the storing transaction began (`change_log.created_at`)",
                     toTransaction));
             System.out.println(latencyRow("publish → the owner's `applianceState` subscription has it", delivered));
+            long[] toBaseline = baseline.latencies();
+            System.out.println(latencyRow("baseline: publish → a plain MQTT subscriber on the same broker has it",
+                    toBaseline));
             System.out.println();
 
             double serviceCpu = (after.processCpu - start.processCpu) / 1e9;
@@ -351,8 +364,11 @@ class IngestionBenchmark {
             System.out.printf("| (JIT compilation time %.2f s, GC time %.2f s in the window: CompilationMXBean, "
                     + "GarbageCollectorMXBeans) | | | |%n", (after.jitMillis - start.jitMillis) / 1e3,
                     (after.gcMillis - start.gcMillis) / 1e3);
+            double serviceAlone = serviceCpu - (brokerCpu + clientCpu) / 1e9;
             System.out.println(cpuRow("**service alone** (the JVM less broker and benchmark threads)",
-                    serviceCpu - (brokerCpu + clientCpu) / 1e9, perThousand, cpuWindow));
+                    serviceAlone, perThousand, cpuWindow));
+            System.out.println(cpuRow("baseline: a plain MQTT subscriber on the same broker (its event loop)",
+                    baselineCpu / 1e9, 1000.0 / baseline.received.get(), cpuWindow));
             System.out.println(cpuRow("PostgreSQL (all its processes)", (after.postgresCpu - start.postgresCpu) / 1e9,
                     perThousand, cpuWindow));
             System.out.println(cpuRow("simulator JVM (publisher, not the service)",
@@ -409,6 +425,28 @@ class IngestionBenchmark {
                     .isEmpty();
             assertThat(subscribers.problems).as("subscription problems").isEmpty();
 
+            Samples toStored = Samples.ofNanos(Arrays.stream(toTransaction).map(micros -> micros * 1_000).toArray());
+            Samples plain = Samples.ofNanos(Arrays.stream(toBaseline).map(micros -> micros * 1_000).toArray());
+            BenchmarkResults.of(5, "ingestion", "Device ingestion")
+                    .baseline("a plain MQTT subscriber on the same broker")
+                    .conditions(("%,d simulated devices (their own JVM, %d MQTT connections, QoS 1) publishing %,d "
+                            + "msg/s for %d s after a %d s warm-up, into the embedded broker; the service stores each "
+                            + "shadow update and fans the %d watched appliances out to their owners' subscriptions; "
+                            + "the baseline subscriber only receives and parses the shadow updates of those %d")
+                            .formatted(DEVICES, CONNECTIONS, RATE, DURATION, WARM_UP, claimed, claimed))
+                    .figure("publish → stored (the baseline: received) p50", "ms", BenchmarkResults.Better.LOWER,
+                            toStored.p50(), plain.p50())
+                    .figure("publish → stored (the baseline: received) p99", "ms", BenchmarkResults.Better.LOWER,
+                            toStored.p99(), plain.p99())
+                    .figure("CPU per 1,000 messages", "core-ms", BenchmarkResults.Better.LOWER,
+                            serviceAlone * 1e6 / applied, baselineCpu / 1e3 / baseline.received.get())
+                    .detail("shadow updates persisted", "%,.0f/s (%,d older versions coalesced within a batch)"
+                            .formatted(persisted / window, shadowsSent - persisted))
+                    .detail("published", "%,d in %.1f s, all applied: %,.0f msg/s from first publish to last applied"
+                            .formatted(sent, measured.summary.getDouble("seconds"), applied / window))
+                    .detail("PostgreSQL CPU per 1,000 messages", "%.0f core-ms".formatted(
+                            (after.postgresCpu - start.postgresCpu) / 1e6 * 1000 / applied))
+                    .write();
             Files.deleteIfExists(summaryFile);
         } finally {
             progress.close();
@@ -741,6 +779,54 @@ class IngestionBenchmark {
     }
 
     // ---- subscribers: one WebSocket per user, applianceState for all of their appliances -------------------------
+
+    /**
+     * A {@link PlainMqttSubscriber} on the shadow documents of the watched devices (a tenth of the traffic: a second
+     * subscriber to all of it doubles the embedded broker's work, and on 2 cores the broker then drops for both): how
+     * many it received, each measured update's latency from the simulator's stamp, the newest version per device.
+     */
+    private static final class Baseline {
+        final PlainMqttSubscriber subscriber;
+        final AtomicLong received = new AtomicLong();
+        private final List<String> things;
+        private final Map<String, Long> newest = new ConcurrentHashMap<>();
+        private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+
+        Baseline(EmbeddedMqttBroker broker, List<String> things, long measuredAbove) throws Exception {
+            this.things = List.copyOf(things);
+            List<String> topics = things.stream().map(thing -> "aws/things/" + thing + "/shadow/update/documents")
+                    .toList();
+            subscriber = new PlainMqttSubscriber(broker.host(), broker.port(), topics, (topic, payload) -> {
+                long now = nowMicros();
+                received.incrementAndGet();
+                JsonObject current = new JsonObject(payload).getJsonObject("current");
+                JsonObject reported = current.getJsonObject("state").getJsonObject("reported");
+                long version = current.getLong("version");
+                newest.merge(topic.split("/")[2], version, Math::max);
+                if (version > measuredAbove && reported.containsKey("sentAtMicros")) {
+                    latencies.add(now - reported.getLong("sentAtMicros"));
+                }
+            });
+        }
+
+        /** Waits (bounded) until it has the last version of every device in {@code lastVersions} it watches. */
+        void awaitLast(JsonObject lastVersions) throws InterruptedException {
+            long deadline = System.nanoTime() + BOUND.toNanos();
+            while (!missing(lastVersions).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(missing(lastVersions)).as("devices whose last version the plain subscriber lacks").isEmpty();
+        }
+
+        private List<String> missing(JsonObject lastVersions) {
+            return things.stream().filter(lastVersions::containsKey)
+                    .filter(thing -> newest.getOrDefault(thing, -1L) < lastVersions.getLong(thing)).toList();
+        }
+
+        long[] latencies() {
+            return latencies.stream().mapToLong(Long::longValue).toArray();
+        }
+    }
 
     private static final class Subscribers implements AutoCloseable {
         private final Vertx vertx = Vertx.vertx();
