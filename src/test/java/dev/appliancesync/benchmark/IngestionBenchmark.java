@@ -71,7 +71,11 @@ import jdk.jfr.consumer.RecordingFile;
  * {@code bench.rate} messages per second for {@code bench.duration} seconds (shadow update/documents, with a little
  * presence and device events mixed in, as the simulator sends them). {@code bench.subscribers} users each claim
  * {@code bench.claimedPerSubscriber} of the appliances and watch them with {@code applianceState} over a WebSocket, so
- * the updates of those appliances are fanned out too.
+ * the updates of those appliances are fanned out too. {@code deviceToAppLatency} runs the same path at 2,000 msg/s
+ * ({@code bench.latency.rate}) with 1,000 subscribers, each user watching the one appliance they claimed.
+ * <p>
+ * Both runs have a baseline in the same run: a {@link PlainMqttSubscriber} on the same broker, subscribed to the
+ * watched devices' shadow updates, timed from the same stamp; its CPU per message is the floor for the service's.
  * <p>
  * Prints markdown tables: achieved rates (published, applied, persisted, delivered), ingestion batch sizes, latency
  * from publish to the storing transaction and to the subscriber, and CPU: the service's JVM (which also runs the
@@ -81,7 +85,6 @@ import jdk.jfr.consumer.RecordingFile;
  * version of its appliances. With {@code bench.jfr=true} a JFR recording of the measured window is taken
  * (target/ingestion-benchmark.jfr) and its hottest methods are printed.
  * <p>
- * <p>
  * As the service ships (0.3.0) the device channels have the SmallRye MQTT connector's default {@code buffer-size}
  * (128): once more messages wait than the ingestion has asked for plus that buffer, the channel fails with
  * BackPressureFailure and nothing more is ingested until a restart. To measure capacity past that, give the channels
@@ -89,30 +92,45 @@ import jdk.jfr.consumer.RecordingFile;
  * the same for device-connected, device-disconnected, device-events, device-provisioned); the header prints the
  * buffer in force. The embedded HiveMQ then drops what exceeds its queue for the subscriber (reported).
  * <p>
- * Run: ./mvnw -Pbenchmarks test -Dtest=IngestionBenchmark [-Dbench.rate=5000] [-Dbench.duration=20]
+ * Run: ./mvnw -Pbenchmarks test -Dtest=IngestionBenchmark (or IngestionBenchmark#deviceToAppLatency) [-Dbench.rate=5000] [-Dbench.duration=20]
  * [-Dbench.warmUp=10] [-Dbench.warmUpRate=1000] [-Dbench.devices=1000] [-Dbench.provisionRate=200] [-Dbench.connections=4] [-Dbench.subscribers=10]
  * [-Dbench.claimedPerSubscriber=10] [-Dbench.jfr=false]
  */
 @QuarkusTest
 class IngestionBenchmark {
 
-    private static final int RATE = Integer.getInteger("bench.rate", 5000);
-    private static final int DURATION = Integer.getInteger("bench.duration", 20);
-    private static final int WARM_UP = Integer.getInteger("bench.warmUp", 10);
     /**
-     * The warm-up's rate. Lower than the target by default: a cold service (JIT still compiling) falls behind at a few
-     * thousand messages a second, and then the connector fails (buffer overflow) or the broker drops messages.
+     * The traffic and its audience. The warm-up's rate is lower than the target by default: a cold service (JIT still
+     * compiling) falls behind at a few thousand messages a second, and then the broker drops messages.
      */
-    private static final int WARM_UP_RATE = Integer.getInteger("bench.warmUpRate", Math.min(RATE, 1000));
-    private static final int DEVICES = Integer.getInteger("bench.devices", 1000);
+    private record Load(int rate, int duration, int warmUp, int warmUpRate, int devices, int subscribers,
+            int claimedPerSubscriber) {
+
+        /** Capacity: 5,000 msg/s from 1,000 devices, 10 users watching 10 each. */
+        static Load ingestion() {
+            int rate = Integer.getInteger("bench.rate", 5000);
+            return new Load(rate, Integer.getInteger("bench.duration", 20), Integer.getInteger("bench.warmUp", 10),
+                    Integer.getInteger("bench.warmUpRate", Math.min(rate, 1000)), Integer.getInteger("bench.devices", 1000),
+                    Integer.getInteger("bench.subscribers", 10), Integer.getInteger("bench.claimedPerSubscriber", 10));
+        }
+
+        /** Device to app: 2,000 msg/s from 1,000 devices, each the one appliance of its own subscribed user. */
+        static Load deviceToApp() {
+            return new Load(Integer.getInteger("bench.latency.rate", 2000), Integer.getInteger("bench.latency.duration", 15),
+                    10, 1000, 1000, 1000, 1);
+        }
+
+        int claimed() {
+            return Math.min(devices, subscribers * claimedPerSubscriber);
+        }
+    }
+
     private static final int CONNECTIONS = Integer.getInteger("bench.connections", 4);
     /**
      * Announcements per second. As fast as the broker takes them (0), 1,000 announcements overflow the MQTT
      * connector's buffer (SmallRye buffer-size 128) and the device channels fail for good (BackPressureFailure).
      */
     private static final int PROVISION_RATE = Integer.getInteger("bench.provisionRate", 200);
-    private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 10);
-    private static final int CLAIMED_PER_SUBSCRIBER = Integer.getInteger("bench.claimedPerSubscriber", 10);
     private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "false"));
     /** Applying what was sent may take longer than sending it; this long at most. */
     private static final Duration DRAIN = Duration.ofMinutes(5);
@@ -136,9 +154,59 @@ class IngestionBenchmark {
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     /** Threads the benchmark's own WebSocket clients ran on (their CPU is not the service's). */
     private final Set<Long> clientThreads = ConcurrentHashMap.newKeySet();
+    private Load load;
 
     @Test
     void sustainedShadowUpdates() throws Exception {
+        Measured run = run(Load.ingestion());
+        BenchmarkResults.of(5, "ingestion", "Device ingestion")
+                .baseline("a plain MQTT subscriber on the same broker")
+                .conditions(("%,d simulated devices (their own JVM, %d MQTT connections, QoS 1) publishing %,d "
+                        + "msg/s for %d s after a %d s warm-up, into the embedded broker; the service stores each "
+                        + "shadow update and fans the %d watched appliances out to their owners' subscriptions; "
+                        + "the baseline subscriber only receives and parses the shadow updates of those %d")
+                        .formatted(load.devices(), CONNECTIONS, load.rate(), load.duration(), load.warmUp(),
+                                load.claimed(), load.claimed()))
+                .figure("publish → stored (the baseline: received) p50", "ms", BenchmarkResults.Better.LOWER,
+                        run.toStored().p50(), run.plain().p50())
+                .figure("publish → stored (the baseline: received) p99", "ms", BenchmarkResults.Better.LOWER,
+                        run.toStored().p99(), run.plain().p99())
+                .figure("CPU per 1,000 messages", "core-ms", BenchmarkResults.Better.LOWER,
+                        run.serviceCoreMsPerThousand(), run.plainCoreMsPerThousand())
+                .detail("shadow updates persisted", "%,.0f/s (%,d older versions coalesced within a batch)"
+                        .formatted(run.persistedPerSecond(), run.coalesced()))
+                .detail("published", "%,d in %.1f s, all applied: %,.0f msg/s from first publish to last applied"
+                        .formatted(run.sent(), run.publishSeconds(), run.appliedPerSecond()))
+                .detail("PostgreSQL CPU per 1,000 messages", "%.0f core-ms".formatted(run.postgresCoreMsPerThousand()))
+                .write();
+    }
+
+    /**
+     * Device to app: the same path at 2,000 msg/s with 1,000 subscribers, one appliance each, so every shadow update
+     * of a device is one delivery to a GraphQL subscription; the baseline subscribes to all of their shadow updates.
+     */
+    @Test
+    void deviceToAppLatency() throws Exception {
+        Measured run = run(Load.deviceToApp());
+        BenchmarkResults.of(1, "device-to-app", "Device → app latency")
+                .baseline("a plain MQTT subscriber on the same broker")
+                .conditions(("%,d simulated devices (their own JVM, %d MQTT connections, QoS 1) publishing %,d msg/s "
+                        + "for %d s after a %d s warm-up; each device is the one appliance of its own user, subscribed "
+                        + "to `applianceState` over its own WebSocket (%,d subscribers); timed from the device's stamp "
+                        + "to receipt, against a plain MQTT subscriber to the same devices' shadow updates")
+                        .formatted(load.devices(), CONNECTIONS, load.rate(), load.duration(), load.warmUp(),
+                                load.subscribers()))
+                .figure("publish → app p50", "ms", BenchmarkResults.Better.LOWER, run.toSubscriber().p50(),
+                        run.plain().p50())
+                .figure("publish → app p99", "ms", BenchmarkResults.Better.LOWER, run.toSubscriber().p99(),
+                        run.plain().p99())
+                .detail("deliveries", "%,d measured (older versions of a shadow in one batch are coalesced, so an "
+                        + "app gets the newest)".formatted(run.toSubscriber().count()))
+                .write();
+    }
+
+    private Measured run(Load load) throws Exception {
+        this.load = load;
         EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
         int postgresPort = EmbeddedServices.find(EmbeddedPostgresServer.class).orElseThrow().port();
         String prefix = "BENCH" + UUID.randomUUID().toString().substring(0, 6).toUpperCase(Locale.ROOT);
@@ -151,7 +219,7 @@ class IngestionBenchmark {
         Simulation provisioning = simulate(broker, prefix, "--provision", "--provision-rate=" + PROVISION_RATE,
                 "--duration=0");
         assertThat(provisioning.exitCode).as("simulator (provision) output:%n%s", provisioning.output).isZero();
-        awaitCount("select count(*) from appliance where thing_name like $1", DEVICES, prefix + "-%");
+        awaitCount("select count(*) from appliance where thing_name like $1", load.devices(), prefix + "-%");
         // DeviceIngestion (and its timer) comes to be with the first batch.
         Timer batches = metrics.find("appliance_sync.ingest.batch").timer();
         assertThat(batches).as("ingest batch timer").isNotNull();
@@ -160,14 +228,14 @@ class IngestionBenchmark {
                 .execute(Tuple.of(prefix + "-%")).await().atMost(BOUND)) {
             applianceOf.put(row.getString("thing_name"), row.getUUID("id"));
         }
-        int claimed = Math.min(DEVICES, SUBSCRIBERS * CLAIMED_PER_SUBSCRIBER);
+        int claimed = load.claimed();
         Map<String, Integer> subscriberOf = new HashMap<>(); // appliance id → subscriber
         List<String> tokens = new ArrayList<>();
-        for (int s = 0; s < SUBSCRIBERS && s * CLAIMED_PER_SUBSCRIBER < claimed; s++) {
+        for (int s = 0; s < load.subscribers() && s * load.claimedPerSubscriber() < claimed; s++) {
             String username = Tokens.uniqueUsername("ingest");
             String token = Tokens.forUser(username, username + "@example.com", List.of());
             tokens.add(token);
-            for (int d = s * CLAIMED_PER_SUBSCRIBER + 1; d <= Math.min(claimed, (s + 1) * CLAIMED_PER_SUBSCRIBER); d++) {
+            for (int d = s * load.claimedPerSubscriber() + 1; d <= Math.min(claimed, (s + 1) * load.claimedPerSubscriber()); d++) {
                 String serial = DeviceSimulator.thingName(prefix, d);
                 GraphQL.post(token, """
                         mutation($s: String!, $c: String!) { claimAppliance(serialNumber: $s, claimCode: $c) { id } }""",
@@ -178,12 +246,13 @@ class IngestionBenchmark {
         }
         Subscribers subscribers = new Subscribers(graphql, tokens, clientThreads);
         Progress progress = new Progress(messages, batches);
+        Measured result;
         try {
             double setupSeconds = (System.nanoTime() - setupStarted) / 1e9;
 
             // ---- warm-up: the same traffic, not measured ---------------------------------------------------------
             long warmUpStart = 1_000;
-            Simulation warmUp = simulate(broker, prefix, "--rate=" + WARM_UP_RATE, "--duration=" + WARM_UP,
+            Simulation warmUp = simulate(broker, prefix, "--rate=" + load.warmUpRate(), "--duration=" + load.warmUp(),
                     "--start-version=" + warmUpStart, "--stamp");
             assertThat(warmUp.exitCode).as("simulator (warm-up) output:%n%s", warmUp.output).isZero();
             progress.awaitApplied(base + provisioning.summary.getLong("sent") + warmUp.summary.getLong("sent"),
@@ -191,7 +260,7 @@ class IngestionBenchmark {
             if (progress.stalled) {
                 System.out.printf("%nBENCHMARK ingestion: STALLED in the warm-up at %,d msg/s: %,.0f of %,d messages "
                         + "applied in %,d batches (%.1f per batch), then none for %s; MQTT connector buffer-size %s%n",
-                        WARM_UP_RATE, messages.count() - base, provisioning.summary.getLong("sent")
+                        load.warmUpRate(), messages.count() - base, provisioning.summary.getLong("sent")
                                 + warmUp.summary.getLong("sent"), batches.count(),
                         (messages.count() - base) / Math.max(1, batches.count()), STALL, bufferSize());
                 System.out.println("  broker: " + brokerDrops(broker));
@@ -199,8 +268,8 @@ class IngestionBenchmark {
             boolean stalledInWarmUp = progress.stalled;
             progress.stalled = false;
             System.out.printf("%nBENCHMARK ingestion setup: %d devices announced, %d claimed by %d subscribers in "
-                    + "%.1f s; warm-up %d s at %,d msg/s: %s%n", DEVICES, claimed, tokens.size(), setupSeconds, WARM_UP,
-                    WARM_UP_RATE, warmUp.doneLine);
+                    + "%.1f s; warm-up %d s at %,d msg/s: %s%n", load.devices(), claimed, tokens.size(), setupSeconds, load.warmUp(),
+                    load.warmUpRate(), warmUp.doneLine);
 
             // ---- measured run ------------------------------------------------------------------------------------
             long measuredStart = 10_000_000;
@@ -226,7 +295,7 @@ class IngestionBenchmark {
                         recording.start();
                     }
                 }
-            }, "--rate=" + RATE, "--duration=" + DURATION, "--start-version=" + measuredStart, "--stamp",
+            }, "--rate=" + load.rate(), "--duration=" + load.duration(), "--start-version=" + measuredStart, "--stamp",
                     "--summary-file=" + summaryFile);
             // Applied per second while it runs (the counter counts a batch when it starts).
             while (atSending.get() == null && measured.process.isAlive()) {
@@ -293,7 +362,7 @@ class IngestionBenchmark {
             System.out.printf("%nBENCHMARK ingestion: %d devices, target %,d msg/s for %d s after a %d s warm-up at %,d msg/s, "
                     + "%d MQTT connections, QoS 1, embedded HiveMQ; %d of the devices watched by %d `applianceState` "
                     + "subscribers (WebSocket, in this JVM); MQTT connector buffer-size of the shadow channel: %s%n%n",
-                    DEVICES, RATE, DURATION, WARM_UP, WARM_UP_RATE, CONNECTIONS, claimed, tokens.size(), bufferSize());
+                    load.devices(), load.rate(), load.duration(), load.warmUp(), load.warmUpRate(), CONNECTIONS, claimed, tokens.size(), bufferSize());
             System.out.println("| measure | value |");
             System.out.println("| --- | --- |");
             System.out.printf("| published (simulator, PUBACKed by the broker) | %,d messages in %.1f s = %,.0f msg/s "
@@ -425,33 +494,26 @@ class IngestionBenchmark {
                     .isEmpty();
             assertThat(subscribers.problems).as("subscription problems").isEmpty();
 
-            Samples toStored = Samples.ofNanos(Arrays.stream(toTransaction).map(micros -> micros * 1_000).toArray());
-            Samples plain = Samples.ofNanos(Arrays.stream(toBaseline).map(micros -> micros * 1_000).toArray());
-            BenchmarkResults.of(5, "ingestion", "Device ingestion")
-                    .baseline("a plain MQTT subscriber on the same broker")
-                    .conditions(("%,d simulated devices (their own JVM, %d MQTT connections, QoS 1) publishing %,d "
-                            + "msg/s for %d s after a %d s warm-up, into the embedded broker; the service stores each "
-                            + "shadow update and fans the %d watched appliances out to their owners' subscriptions; "
-                            + "the baseline subscriber only receives and parses the shadow updates of those %d")
-                            .formatted(DEVICES, CONNECTIONS, RATE, DURATION, WARM_UP, claimed, claimed))
-                    .figure("publish → stored (the baseline: received) p50", "ms", BenchmarkResults.Better.LOWER,
-                            toStored.p50(), plain.p50())
-                    .figure("publish → stored (the baseline: received) p99", "ms", BenchmarkResults.Better.LOWER,
-                            toStored.p99(), plain.p99())
-                    .figure("CPU per 1,000 messages", "core-ms", BenchmarkResults.Better.LOWER,
-                            serviceAlone * 1e6 / applied, baselineCpu / 1e3 / baseline.received.get())
-                    .detail("shadow updates persisted", "%,.0f/s (%,d older versions coalesced within a batch)"
-                            .formatted(persisted / window, shadowsSent - persisted))
-                    .detail("published", "%,d in %.1f s, all applied: %,.0f msg/s from first publish to last applied"
-                            .formatted(sent, measured.summary.getDouble("seconds"), applied / window))
-                    .detail("PostgreSQL CPU per 1,000 messages", "%.0f core-ms".formatted(
-                            (after.postgresCpu - start.postgresCpu) / 1e6 * 1000 / applied))
-                    .write();
+            result = new Measured(nanos(toTransaction), nanos(delivered), nanos(toBaseline),
+                    serviceAlone * 1e6 / applied, baselineCpu / 1e3 / baseline.received.get(),
+                    (after.postgresCpu - start.postgresCpu) / 1e6 * 1000 / applied, persisted / window,
+                    shadowsSent - persisted, sent, measured.summary.getDouble("seconds"), applied / window);
             Files.deleteIfExists(summaryFile);
         } finally {
             progress.close();
             subscribers.close();
         }
+        return result;
+    }
+
+    /** What one run measured, for the results table. */
+    private record Measured(Samples toStored, Samples toSubscriber, Samples plain, double serviceCoreMsPerThousand,
+            double plainCoreMsPerThousand, double postgresCoreMsPerThousand, double persistedPerSecond,
+            long coalesced, long sent, double publishSeconds, double appliedPerSecond) {
+    }
+
+    private static Samples nanos(long[] micros) {
+        return Samples.ofNanos(Arrays.stream(micros).map(value -> value * 1_000).toArray());
     }
 
     /** The embedded HiveMQ's dropped-message counters (read through its metric registry; diagnostics only). */
@@ -518,7 +580,7 @@ class IngestionBenchmark {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 DeviceSimulator.class.getName(), "--host=" + broker.host(), "--port=" + broker.port(),
-                "--aws-prefix=aws", "--thing-prefix=" + prefix, "--devices=" + DEVICES,
+                "--aws-prefix=aws", "--thing-prefix=" + prefix, "--devices=" + load.devices(),
                 "--connections=" + CONNECTIONS, "--qos=1", "--seed=42"));
         command.addAll(List.of(options));
         Simulation simulation = new Simulation();
