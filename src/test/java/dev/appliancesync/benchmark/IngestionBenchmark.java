@@ -1,7 +1,6 @@
 package dev.appliancesync.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.nullValue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,11 +22,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -42,7 +43,6 @@ import dev.appliancesync.embedded.EmbeddedMqttBroker;
 import dev.appliancesync.embedded.EmbeddedPostgresServer;
 import dev.appliancesync.embedded.EmbeddedServices;
 import dev.appliancesync.simulator.DeviceSimulator;
-import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.Tokens;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -229,21 +229,22 @@ class IngestionBenchmark {
             applianceOf.put(row.getString("thing_name"), row.getUUID("id"));
         }
         int claimed = load.claimed();
-        Map<String, Integer> subscriberOf = new HashMap<>(); // appliance id → subscriber
-        List<String> tokens = new ArrayList<>();
-        for (int s = 0; s < load.subscribers() && s * load.claimedPerSubscriber() < claimed; s++) {
+        Map<String, Integer> subscriberOf = new ConcurrentHashMap<>(); // appliance id → subscriber
+        BenchmarkAccounts accounts = new BenchmarkAccounts(graphql);
+        int watchers = (claimed + load.claimedPerSubscriber() - 1) / load.claimedPerSubscriber();
+        List<String> tokens = BenchmarkAccounts.parallel(watchers, 4, s -> {
             String username = Tokens.uniqueUsername("ingest");
             String token = Tokens.forUser(username, username + "@example.com", List.of());
-            tokens.add(token);
             for (int d = s * load.claimedPerSubscriber() + 1; d <= Math.min(claimed, (s + 1) * load.claimedPerSubscriber()); d++) {
                 String serial = DeviceSimulator.thingName(prefix, d);
-                GraphQL.post(token, """
+                JsonObject claim = accounts.post(token, """
                         mutation($s: String!, $c: String!) { claimAppliance(serialNumber: $s, claimCode: $c) { id } }""",
-                        Map.of("s", serial, "c", DeviceSimulator.claimCode(serial)))
-                        .then().statusCode(200).body("errors", nullValue());
+                        new JsonObject().put("s", serial).put("c", DeviceSimulator.claimCode(serial)));
+                assertThat(claim.getValue("errors")).as("claimAppliance %s: %s", serial, claim).isNull();
                 subscriberOf.put(applianceOf.get(serial).toString(), s);
             }
-        }
+            return token;
+        });
         Subscribers subscribers = new Subscribers(graphql, tokens, clientThreads);
         Progress progress = new Progress(messages, batches);
         Measured result;
@@ -892,7 +893,7 @@ class IngestionBenchmark {
 
     private static final class Subscribers implements AutoCloseable {
         private final Vertx vertx = Vertx.vertx();
-        private final List<WebSocket> sockets = new ArrayList<>();
+        private final Queue<WebSocket> sockets = new ConcurrentLinkedQueue<>();
         private final Map<String, Long> newest = new ConcurrentHashMap<>();
         private final ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
@@ -901,31 +902,50 @@ class IngestionBenchmark {
         Subscribers(URI graphql, List<String> tokens, Set<Long> clientThreads) throws Exception {
             WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
                     .setMaxConnections(tokens.size() + 1).setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+            // A few handshakes at a time: a thousand at once would time out on 2 cores, one by one takes minutes.
+            Semaphore handshakes = new Semaphore(16);
+            List<CompletableFuture<Void>> subscribed = new ArrayList<>();
             for (String token : tokens) {
+                assertThat(handshakes.tryAcquire(BOUND.toMillis(), TimeUnit.MILLISECONDS)).as("handshakes").isTrue();
                 CompletableFuture<Void> acknowledged = new CompletableFuture<>();
-                WebSocket socket = client.connect(new WebSocketConnectOptions().setHost(graphql.getHost())
+                acknowledged.whenComplete((ignored, failure) -> handshakes.release());
+                subscribed.add(acknowledged);
+                client.connect(new WebSocketConnectOptions().setHost(graphql.getHost())
                         .setPort(graphql.getPort()).setURI(graphql.getPath()).addSubProtocol("graphql-transport-ws")
-                        .addHeader("Authorization", "Bearer " + token)).toCompletionStage().toCompletableFuture()
-                        .get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                socket.textMessageHandler(text -> {
-                    long receivedMicros = nowMicros();
-                    clientThreads.add(Thread.currentThread().threadId());
-                    JsonObject message = new JsonObject(text);
-                    switch (message.getString("type", "")) {
-                        case "connection_ack" -> acknowledged.complete(null);
-                        case "ping" -> socket.writeTextMessage("{\"type\":\"pong\"}");
-                        case "next" -> onState(message, receivedMicros);
-                        default -> problems.add(text);
-                    }
-                });
-                socket.closeHandler(ignored -> problems.add("closed: " + socket.closeStatusCode() + " "
-                        + socket.closeReason()));
-                socket.writeTextMessage("{\"type\":\"connection_init\"}");
-                acknowledged.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                socket.writeTextMessage(new JsonObject().put("id", "s").put("type", "subscribe")
-                        .put("payload", new JsonObject().put("query", ALL_STATES)).encode());
-                sockets.add(socket);
+                        .addHeader("Authorization", "Bearer " + token)).onComplete(connected -> {
+                            if (connected.failed()) {
+                                acknowledged.completeExceptionally(connected.cause());
+                            } else {
+                                start(connected.result(), acknowledged, clientThreads);
+                            }
+                        });
             }
+            for (CompletableFuture<Void> each : subscribed) {
+                each.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+
+        /** connection_init; on connection_ack, subscribes and completes {@code acknowledged}. */
+        private void start(WebSocket socket, CompletableFuture<Void> acknowledged, Set<Long> clientThreads) {
+            sockets.add(socket);
+            socket.textMessageHandler(text -> {
+                long receivedMicros = nowMicros();
+                clientThreads.add(Thread.currentThread().threadId());
+                JsonObject message = new JsonObject(text);
+                switch (message.getString("type", "")) {
+                    case "connection_ack" -> {
+                        socket.writeTextMessage(new JsonObject().put("id", "s").put("type", "subscribe")
+                                .put("payload", new JsonObject().put("query", ALL_STATES)).encode());
+                        acknowledged.complete(null);
+                    }
+                    case "ping" -> socket.writeTextMessage("{\"type\":\"pong\"}");
+                    case "next" -> onState(message, receivedMicros);
+                    default -> problems.add(text);
+                }
+            });
+            socket.closeHandler(ignored -> problems.add("closed: " + socket.closeStatusCode() + " "
+                    + socket.closeReason()));
+            socket.writeTextMessage("{\"type\":\"connection_init\"}");
         }
 
         private void onState(JsonObject message, long receivedMicros) {
