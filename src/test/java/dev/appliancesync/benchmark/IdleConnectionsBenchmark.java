@@ -1,0 +1,188 @@
+package dev.appliancesync.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.util.internal.PlatformDependent;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Memory per idle subscribed connection: {@code bench.idle.connections} (10,000) graphql-transport-ws connections,
+ * {@value #PER_USER} per user (the service's default per-user limit), each with a {@code changes} subscription, then
+ * idle. The clients run in a JVM of their own ({@link IdleConnectionsClient}); this JVM runs the service, so its heap
+ * (used, after a full GC) and direct memory (NIO buffers and Netty's own) before and after, divided by the
+ * connections, are what one idle subscriber costs the service. Baseline, same run, same clients: a bare Vert.x
+ * WebSocket server in this JVM that answers {@code connection_init} and holds the connection, measured the same way.
+ * Asserts every connection was acknowledged, the service counts every subscription, and all were still open at the end.
+ * <p>
+ * Run: ./mvnw -Pbenchmarks test -Dtest=IdleConnectionsBenchmark [-Dbench.idle.connections=10000]
+ */
+@QuarkusTest
+class IdleConnectionsBenchmark {
+
+    private static final int CONNECTIONS = Integer.getInteger("bench.idle.connections", 10_000);
+    private static final int PER_USER = 10;
+    private static final String CHANGES = "subscription { changes { cursor type applianceId data } }";
+    private static final Duration BOUND = Duration.ofMinutes(3);
+
+    @TestHTTPResource("/graphql")
+    URI graphql;
+
+    @Inject
+    MeterRegistry metrics;
+
+    /** Heap used after a full GC, and direct memory (NIO buffer pool plus Netty's own accounting), in bytes. */
+    private record Footprint(long heap, long direct) {
+    }
+
+    @Test
+    void memoryPerIdleSubscribedConnection() throws Exception {
+        int users = CONNECTIONS / PER_USER;
+        BenchmarkAccounts accounts = new BenchmarkAccounts(graphql);
+        List<String> tokens = BenchmarkAccounts.parallel(users, 4, i -> accounts.signIn("idle").token());
+        Path tokenFile = Files.createTempFile("idle-tokens-", ".txt");
+        Files.write(tokenFile, tokens);
+
+        long started = System.nanoTime();
+        Footprint service = measure(graphql, tokenFile, CHANGES, this::awaitSubscriptionsInPlace);
+        double serviceSeconds = (System.nanoTime() - started) / 1e9;
+
+        Vertx bare = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
+        try {
+            HttpServer server = bare.createHttpServer(new HttpServerOptions()
+                    .setWebSocketSubProtocols(List.of("graphql-transport-ws")))
+                    .webSocketHandler(ws -> ws.textMessageHandler(text -> {
+                        if ("connection_init".equals(new JsonObject(text).getString("type"))) {
+                            ws.writeTextMessage("{\"type\":\"connection_ack\"}");
+                        }
+                    }))
+                    .listen(0, "localhost").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Footprint baseline = measure(URI.create("http://localhost:" + server.actualPort() + "/graphql"), tokenFile,
+                    CHANGES, () -> { });
+
+            System.out.printf("%nBENCHMARK idle connections: %,d connections (%d per user), each with a `changes` "
+                    + "subscription, opened in %.1f s%n%n| per connection | heap | direct |%n| --- | --- | --- |%n"
+                    + "| appliance-sync | %.1f KiB | %.1f KiB |%n| bare Vert.x WebSocket server | %.1f KiB | %.1f KiB |%n%n",
+                    CONNECTIONS, PER_USER, serviceSeconds, kib(service.heap()), kib(service.direct()),
+                    kib(baseline.heap()), kib(baseline.direct()));
+            BenchmarkResults.of(3, "idle-connections", "Idle subscribed connections")
+                    .baseline("a bare Vert.x WebSocket server holding the same connections")
+                    .conditions(("%,d graphql-transport-ws connections from a client JVM of their own, %d per user, "
+                            + "each with a `changes` subscription, then idle; the service's heap (used after a full GC) "
+                            + "and direct memory before and after, per connection; the baseline answers "
+                            + "`connection_init` and holds the same connections").formatted(CONNECTIONS, PER_USER))
+                    .figure("heap per connection", "KiB", BenchmarkResults.Better.LOWER, kib(service.heap()),
+                            kib(baseline.heap()))
+                    .figure("heap + direct per connection", "KiB", BenchmarkResults.Better.LOWER,
+                            kib(service.heap() + service.direct()), kib(baseline.heap() + baseline.direct()))
+                    .detail("the service for all of them", "%.0f MiB of heap, %.0f MiB direct".formatted(
+                            service.heap() / 1048576.0, service.direct() / 1048576.0))
+                    .write();
+        } finally {
+            bare.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            Files.deleteIfExists(tokenFile);
+        }
+    }
+
+    /**
+     * Opens the connections from a client JVM, runs {@code check} while they are held, and returns what they cost
+     * this JVM per connection, after checking that every one was acknowledged and still open at the end.
+     */
+    private Footprint measure(URI server, Path tokens, String query, Runnable check) throws Exception {
+        Footprint before = footprint();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process clients = new ProcessBuilder(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
+                IdleConnectionsClient.class.getName(), server.toString(), tokens.toString(),
+                Integer.toString(PER_USER), query).redirectErrorStream(true).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(clients.getInputStream(),
+                StandardCharsets.UTF_8)); Writer in = new OutputStreamWriter(clients.getOutputStream(),
+                        StandardCharsets.UTF_8)) {
+            assertThat(awaitLine(out, IdleConnectionsClient.READY)).as("connections acknowledged")
+                    .isEqualTo(CONNECTIONS);
+            check.run();
+            Footprint held = footprint();
+            in.write("close\n");
+            in.flush();
+            assertThat(awaitLine(out, IdleConnectionsClient.OPEN)).as("connections still open at the end")
+                    .isEqualTo(CONNECTIONS);
+            assertThat(clients.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS)).as("client JVM exits").isTrue();
+            return new Footprint((held.heap() - before.heap()) / CONNECTIONS, (held.direct() - before.direct())
+                    / CONNECTIONS);
+        } finally {
+            clients.destroyForcibly();
+        }
+    }
+
+    /** A subscribe has no answer in graphql-transport-ws: the service's own gauge says when all are in place. */
+    private void awaitSubscriptionsInPlace() {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        double active;
+        while ((active = metrics.get("appliance_sync.realtime.subscriptions.active").gauge().value()) < CONNECTIONS
+                && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        assertThat(active).as("subscriptions the service holds").isGreaterThanOrEqualTo(CONNECTIONS);
+    }
+
+    /** The number after {@code prefix} on the first line that starts with it (the client's other lines are echoed). */
+    private static long awaitLine(BufferedReader out, String prefix) throws IOException {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+            if (line.startsWith(prefix + " ")) {
+                return Long.parseLong(line.substring(prefix.length() + 1).trim());
+            }
+            System.out.println("  [clients] " + line);
+        }
+        throw new AssertionError("the client JVM ended before saying " + prefix);
+    }
+
+    /** Full GCs until the heap stops shrinking (at most five), then the heap used and direct memory. */
+    private static Footprint footprint() {
+        long heap = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            if (used >= heap * 0.99) {
+                heap = Math.min(heap, used);
+                break;
+            }
+            heap = used;
+        }
+        long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+        return new Footprint(heap, direct + Math.max(0, PlatformDependent.usedDirectMemory()));
+    }
+
+    private static double kib(long bytes) {
+        return bytes / 1024.0;
+    }
+}
