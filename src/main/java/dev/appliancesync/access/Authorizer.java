@@ -46,18 +46,22 @@ public class Authorizer {
     public static final String NO_ROLE = "NONE";
 
     private static final Logger LOG = Logger.getLogger(Authorizer.class);
-    private static final EntityTypeName USER = type("User");
-    private static final EntityTypeName GROUP = type("Group");
-    private static final EntityTypeName APPLIANCE = type("Appliance");
-    private static final EntityTypeName HOUSEHOLD = type("Household");
-    private static final EntityTypeName FLEET = type("Fleet");
-    private static final EntityTypeName ACTION = type("Action");
 
     static final String DECISION_METRIC = "appliance_sync.access.decision";
     static final String MEMO_HITS_METRIC = "appliance_sync.access.decision.memo_hits";
 
     /** Decisions are shared across requests; bounded by clearing, since the key space is small in practice. */
     private static final int MAX_REMEMBERED = 200_000;
+
+    // Cedar parses type names in its native library. Instance state, not static: a native executable initializes
+    // classes while it is built, where Cedar's library is not loaded (NativeImageConfigTest keeps Cedar out of every
+    // static initializer of ours).
+    private final EntityTypeName userType = type("User");
+    private final EntityTypeName groupType = type("Group");
+    private final EntityTypeName applianceType = type("Appliance");
+    private final EntityTypeName householdType = type("Household");
+    private final EntityTypeName fleetType = type("Fleet");
+    private final EntityTypeName actionType = type("Action");
 
     private final PolicyStore policies;
     private final Map<Object, Decision> remembered = new java.util.concurrent.ConcurrentHashMap<>();
@@ -102,11 +106,11 @@ public class Authorizer {
             ZonedDateTime utc = now.atZone(ZoneOffset.UTC);
             this.time = Map.of("hourUtc", new PrimLong(utc.getHour()), "minuteUtc", new PrimLong(utc.getMinute()),
                     "weekdayUtc", new PrimString(utc.getDayOfWeek().name()));
-            this.principal = new EntityUID(USER, subject.userId().toString());
+            this.principal = new EntityUID(userType, subject.userId().toString());
             Set<EntityUID> groups = new LinkedHashSet<>();
             Set<Entity> entities = new LinkedHashSet<>();
             for (String group : subject.groups()) {
-                EntityUID uid = new EntityUID(GROUP, group);
+                EntityUID uid = new EntityUID(groupType, group);
                 groups.add(uid);
                 entities.add(new Entity(uid));
             }
@@ -183,7 +187,7 @@ public class Authorizer {
             facts.forEach((name, value) -> context.put(name, new PrimString(value)));
             Set<Entity> entities = new LinkedHashSet<>(principalEntities);
             EntityUID resourceUid = resourceEntity(resource, entities);
-            AuthorizationRequest request = new AuthorizationRequest(principal, new EntityUID(ACTION, action),
+            AuthorizationRequest request = new AuthorizationRequest(principal, new EntityUID(actionType, action),
                     resourceUid, context);
             long started = System.nanoTime();
             try {
@@ -207,13 +211,13 @@ public class Authorizer {
         }
     }
 
-    private static EntityUID resourceEntity(Resource resource, Set<Entity> entities) {
+    private EntityUID resourceEntity(Resource resource, Set<Entity> entities) {
         return switch (resource) {
             case Resource.Appliance appliance -> {
-                EntityUID uid = new EntityUID(APPLIANCE, appliance.id().toString());
+                EntityUID uid = new EntityUID(applianceType, appliance.id().toString());
                 Set<EntityUID> parents = new LinkedHashSet<>();
                 if (appliance.householdId() != null) {
-                    EntityUID household = new EntityUID(HOUSEHOLD, appliance.householdId().toString());
+                    EntityUID household = new EntityUID(householdType, appliance.householdId().toString());
                     parents.add(household);
                     entities.add(new Entity(household));
                 }
@@ -221,12 +225,12 @@ public class Authorizer {
                 yield uid;
             }
             case Resource.Household household -> {
-                EntityUID uid = new EntityUID(HOUSEHOLD, household.id().toString());
+                EntityUID uid = new EntityUID(householdType, household.id().toString());
                 entities.add(new Entity(uid));
                 yield uid;
             }
             case Resource.Fleet fleet -> {
-                EntityUID uid = new EntityUID(FLEET, "appliances");
+                EntityUID uid = new EntityUID(fleetType, "appliances");
                 entities.add(new Entity(uid));
                 yield uid;
             }
