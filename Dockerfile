@@ -21,6 +21,12 @@ RUN ./mvnw -B -q -Pnative quarkus:go-offline
 COPY --chown=quarkus:quarkus src/ src/
 # native-image needs several GB of memory for this application: give the builder 8 GB if it runs out.
 RUN ./mvnw -B -Pnative package -DskipTests
+# Cedar's native library for this machine's architecture (uname -m names jne's directories: x86_64, aarch64), out of
+# the cedar-java jar the executable was built with. cedar-java cannot load it from inside a native executable, so it
+# ships beside it (see CEDAR_JAVA_FFI_LIB below).
+RUN cd target && jar xf *-native-image-source-jar/lib/com.cedarpolicy.cedar-java-*-uber.jar \
+        "jne/linux/$(uname -m)/libcedar_java_ffi.so" \
+    && mv "jne/linux/$(uname -m)/libcedar_java_ffi.so" .
 
 # --- Stage 2: the runtime image ----------------------------------------------------------------------------------
 # quarkus-micro-image is UBI 8 micro plus the few libraries a Quarkus native executable loads (glibc, zlib, ...):
@@ -31,6 +37,10 @@ WORKDIR /work/
 # an arbitrary uid in group 0 (OpenShift) work too.
 RUN chown 1001:0 /work && chmod g+rwX /work
 COPY --from=build --chown=1001:0 --chmod=0755 /code/target/*-runner /work/application
+COPY --from=build --chown=1001:0 --chmod=0644 /code/target/libcedar_java_ffi.so /work/libcedar_java_ffi.so
+# cedar-java's LibraryLoader loads the library from this file instead of extracting it from its jar, which a native
+# executable does not have.
+ENV CEDAR_JAVA_FFI_LIB=/work/libcedar_java_ffi.so
 # Never root: the Kubernetes Deployment also says runAsNonRoot, which needs a numeric USER to check.
 USER 1001
 # The service's HTTP port (quarkus.http.port): GraphQL, WebSocket subscriptions, health and metrics.

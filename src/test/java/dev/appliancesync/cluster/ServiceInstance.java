@@ -3,6 +3,7 @@ package dev.appliancesync.cluster;
 import static io.restassured.RestAssured.given;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +49,7 @@ public final class ServiceInstance implements AutoCloseable {
     private static final Path TARGET = Path.of(System.getProperty("appliance-sync.it.target-dir", "target"));
     /** Backstop for a test JVM that ends without @AfterAll (a failed start, an interrupted run). */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static boolean cedarLibraryCopied;
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
@@ -115,8 +118,13 @@ public final class ServiceInstance implements AutoCloseable {
             }
             Files.writeString(logFile, "=== %s: start %d of %s at %s%n".formatted(Instant.now(), starts + 1, name, url()),
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            if (Boolean.getBoolean("appliance-sync.it.native")) {
+                // As the native image's Dockerfile does: the executable cannot extract Cedar's library from its jar.
+                builder.environment().put("CEDAR_JAVA_FFI_LIB", cedarLibrary().toAbsolutePath().toString());
+            }
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start " + name + ": " + command, e);
         }
@@ -150,6 +158,30 @@ public final class ServiceInstance implements AutoCloseable {
             command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
         }
         return command;
+    }
+
+    /**
+     * Cedar's native library for this machine, out of the cedar-java jar on this JVM's class path (the one the
+     * executable was built with), into the target directory once per run.
+     */
+    private static synchronized Path cedarLibrary() throws IOException {
+        String arch = switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> throw new IllegalStateException("cedar-java has no Linux library for " + System.getProperty("os.arch"));
+        };
+        String resource = "jne/linux/" + arch + "/libcedar_java_ffi.so";
+        Path file = TARGET.resolve("libcedar_java_ffi.so");
+        if (!cedarLibraryCopied) {
+            try (InputStream in = ServiceInstance.class.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException(resource + " is not on the class path (cedar-java's uber jar)");
+                }
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            cedarLibraryCopied = true;
+        }
+        return file;
     }
 
     /** Waits at most {@link #READY_WAIT} for GET /q/health/ready to answer 200; fails with the log's tail. */
