@@ -76,11 +76,12 @@ class IdleConnectionsBenchmark {
         try {
             HttpServer server = bare.createHttpServer(new HttpServerOptions()
                     .setWebSocketSubProtocols(List.of("graphql-transport-ws")))
-                    .webSocketHandler(ws -> ws.textMessageHandler(text -> {
+                    // This Vert.x hands upgrade requests to the request handler, which accepts them here.
+                    .requestHandler(request -> request.toWebSocket().onSuccess(ws -> ws.textMessageHandler(text -> {
                         if ("connection_init".equals(new JsonObject(text).getString("type"))) {
                             ws.writeTextMessage("{\"type\":\"connection_ack\"}");
                         }
-                    }))
+                    })))
                     .listen(0, "localhost").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             Footprint baseline = measure(URI.create("http://localhost:" + server.actualPort() + "/graphql"), tokenFile,
                     CHANGES, () -> { });
