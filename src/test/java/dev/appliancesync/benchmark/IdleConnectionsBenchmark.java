@@ -25,6 +25,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.util.internal.PlatformDependent;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -43,7 +45,15 @@ import io.vertx.core.json.JsonObject;
  * Run: ./mvnw -Pbenchmarks test -Dtest=IdleConnectionsBenchmark [-Dbench.idle.connections=10000]
  */
 @QuarkusTest
+@TestProfile(IdleConnectionsBenchmark.OwnInstance.class)
 class IdleConnectionsBenchmark {
+
+    /**
+     * A service of its own: 10,000 subscriptions arriving together saturate its database pool for minutes (see the
+     * README), and the benchmarks that share the default test instance must not inherit that.
+     */
+    public static class OwnInstance implements QuarkusTestProfile {
+    }
 
     private static final int CONNECTIONS = Integer.getInteger("bench.idle.connections", 10_000);
     private static final int PER_USER = 10;

@@ -38,8 +38,10 @@ public final class IdleConnectionsClient {
         try (GraphQLClients clients = new GraphQLClients(uri, tokens.size() * perToken + 16)) {
             Semaphore handshakes = new Semaphore(HANDSHAKES_AT_ONCE);
             List<CompletableFuture<GraphQLClients.Connection>> opening = new ArrayList<>();
-            for (String token : tokens) {
-                for (int i = 0; i < perToken; i++) {
+            // User by user in turn, as many apps would reconnect: each user's first connection reads their access
+            // and the others find it in place (ten of one user at once would each read it).
+            for (int i = 0; i < perToken; i++) {
+                for (String token : tokens) {
                     if (!handshakes.tryAcquire(60, TimeUnit.SECONDS)) {
                         throw new IllegalStateException("no handshake finished within 60 s");
                     }
