@@ -55,6 +55,15 @@ public final class BenchmarkTable implements LauncherSessionListener {
         }
     }
 
+    /**
+     * Rebuilds both files from the per-benchmark files present, e.g. after running benchmarks one by one:
+     * {@code java -cp target/test-classes:<test class path> dev.appliancesync.benchmark.BenchmarkTable}. The whole-run
+     * time is then unknown (0).
+     */
+    public static void main(String[] args) {
+        System.out.println(write(Duration.ZERO));
+    }
+
     private static boolean enabled() {
         return System.getProperty("appliance-sync.bench.results") != null;
     }
@@ -87,10 +96,12 @@ public final class BenchmarkTable implements LauncherSessionListener {
     static String markdown(JsonObject results) {
         JsonObject machine = results.getJsonObject("machine");
         StringBuilder md = new StringBuilder();
-        md.append("Measured %s on %s (%d cores, %s GiB, %s), commit %s; the whole run took %s. Ratio = appliance-sync ÷ baseline, both measured in the same run.%n%n"
+        long wholeRun = results.getLong("wholeRunSeconds");
+        md.append("Measured %s on %s (%d cores, %s GiB, %s), commit %s; %s. Ratio = appliance-sync ÷ baseline, both measured in the same run.%n%n"
                 .formatted(results.getString("measuredAt").substring(0, 10), machine.getString("cpu"),
                         machine.getInteger("cores"), machine.getLong("memoryGiB"), machine.getString("java"),
-                        machine.getString("commit"), minutes(results.getLong("wholeRunSeconds"))));
+                        machine.getString("commit"), wholeRun == 0 ? "assembled from benchmarks run one by one"
+                                : "the whole run took " + minutes(wholeRun)));
         md.append("| # | benchmark (baseline) | measure | appliance-sync | baseline | ratio |\n");
         md.append("| --- | --- | --- | --- | --- | --- |\n");
         for (Object b : results.getJsonArray("benchmarks")) {
