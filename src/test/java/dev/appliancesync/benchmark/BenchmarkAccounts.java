@@ -26,11 +26,17 @@ import io.vertx.core.json.JsonObject;
 public final class BenchmarkAccounts {
 
     private static final Duration BOUND = Duration.ofSeconds(10);
+    private static final String PROVISION = """
+            mutation($s: String!, $t: ApplianceType!, $c: String!) {
+              provisionAppliance(serialNumber: $s, type: $t, claimCode: $c) { id } }""";
+    private static final String CLAIM = """
+            mutation($s: String!, $c: String!) { claimAppliance(serialNumber: $s, claimCode: $c) { id } }""";
     private static final String SHARE = """
             mutation($a: ID!, $e: String!, $r: Role!) {
               shareAppliance(applianceId: $a, recipientEmail: $e, role: $r) { share { id } } }""";
 
-    public record Account(String username, String email, String token) {
+    /** A user: {@code id} is the service's, {@code token} null for one that never calls the API. */
+    public record Account(String username, String email, String token, String id) {
     }
 
     public interface Task<T> {
@@ -47,14 +53,34 @@ public final class BenchmarkAccounts {
 
     /** A new user (unique name from {@code prefix}) with a dev token, known to the service ({@code me} answered). */
     public Account signIn(String prefix) {
+        return signIn(prefix, List.of());
+    }
+
+    /** {@link #signIn(String)} with token groups, e.g. {@code admin} for an operator. */
+    public Account signIn(String prefix, List<String> groups) {
         String username = Tokens.uniqueUsername(prefix);
         String email = username + "@example.com";
         JsonObject issued = send("/dev/token", null, new JsonObject().put("username", username).put("email", email)
-                .put("groups", new JsonArray()));
+                .put("groups", new JsonArray(groups)));
         String token = issued.getString("access_token");
         JsonObject me = post(token, "{ me { id } }", new JsonObject());
         assertThat(me.getValue("errors")).as("sign-in of %s", username).isNull();
-        return new Account(username, email, token);
+        return new Account(username, email, token, me.getJsonObject("data").getJsonObject("me").getString("id"));
+    }
+
+    /**
+     * An appliance of {@code type} with this serial number (also its thing name), provisioned by {@code operator} (an
+     * account in group admin) and claimed by {@code owner}; returns its id. Unlike {@code support.Appliances}, safe on
+     * several threads.
+     */
+    public String claimed(Account operator, Account owner, String serial, String type) {
+        String code = "code-" + serial;
+        JsonObject provisioned = post(operator.token(), PROVISION, new JsonObject().put("s", serial).put("t", type)
+                .put("c", code));
+        assertThat(provisioned.getValue("errors")).as("provisionAppliance %s: %s", serial, provisioned).isNull();
+        JsonObject claimed = post(owner.token(), CLAIM, new JsonObject().put("s", serial).put("c", code));
+        assertThat(claimed.getValue("errors")).as("claimAppliance %s: %s", serial, claimed).isNull();
+        return claimed.getJsonObject("data").getJsonObject("claimAppliance").getString("id");
     }
 
     /** {@code shareAppliance}; returns the share's id. */
