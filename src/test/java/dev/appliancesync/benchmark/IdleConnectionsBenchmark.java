@@ -112,7 +112,8 @@ class IdleConnectionsBenchmark {
                     .figure("heap + direct per connection", "KiB", BenchmarkResults.Better.LOWER,
                             kib(service.heap() + service.direct()), kib(baseline.heap() + baseline.direct()))
                     .detail("the service for all of them", "%.0f MiB of heap, %.0f MiB direct".formatted(
-                            service.heap() / 1048576.0, service.direct() / 1048576.0))
+                            service.heap() * (double) CONNECTIONS / 1048576.0,
+                            service.direct() * (double) CONNECTIONS / 1048576.0))
                     .write();
         } finally {
             bare.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
