@@ -5,8 +5,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
 
@@ -100,6 +107,44 @@ class CloudAccessSyncTest {
         }
         GraphQL.post(guest.token(), "{ cloudAccess { status policies { name } } }").then().statusCode(200)
                 .body("errors", nullValue()).body("data.cloudAccess.policies.size()", equalTo(0));
+    }
+
+    /**
+     * Access changes for one user committed at the same time: each transaction compiles the user's policies at its
+     * end, and one that read the grants before another committed must not overwrite the other's result with less.
+     */
+    @Test
+    void concurrentSharesToOneRecipientAllReachItsCompiledPolicies() throws Exception {
+        User recipient = User.signedIn("popular");
+        List<User> owners = IntStream.range(0, 8).mapToObj(i -> User.signedIn("owner" + i)).toList();
+        List<String> appliances = owners.stream().map(owner -> Appliances.claimed(owner.token(), "MINI_OVEN").id())
+                .toList();
+        ExecutorService senders = Executors.newFixedThreadPool(owners.size());
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<String>> shares = new ArrayList<>();
+            for (int i = 0; i < owners.size(); i++) {
+                User owner = owners.get(i);
+                String appliance = appliances.get(i);
+                shares.add(senders.submit(() -> {
+                    go.await();
+                    return Appliances.share(owner.token(), appliance, recipient.email(), "FAMILY");
+                }));
+            }
+            go.countDown();
+            for (Future<String> share : shares) {
+                share.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        String desired = String.join("", database.strings(
+                "select desired_policies::text from cloud_sync_state where user_id = $1::uuid", recipient.id()));
+        for (String appliance : appliances) {
+            String thing = String.join("", database.strings("select thing_name from appliance where id = $1::uuid",
+                    appliance));
+            assertThat(desired).as("the recipient's compiled policies name %s", thing).contains(thing);
+        }
     }
 
     @Test

@@ -46,6 +46,8 @@ public class CloudAccessOutbox implements ChangeObserver {
             union select h.owner_id from household h join appliance a on a.household_id = h.id where a.id = any($1)
             union select recipient_id from share where household_id = any($2) and revoked_at is null
             union select owner_id from household where id = any($2)""";
+    /** A transaction-scoped lock on one user's compiled access (a hash collision only serialises two users). */
+    private static final String LOCK_USER = "select pg_advisory_xact_lock(hashtextextended('cloud-access:' || $1, 0))";
     private static final String SAVE_DESIRED = """
             insert into cloud_sync_state as s (user_id, desired_generation, desired_policies, desired_tags, status,
                                                next_attempt_at, updated_at)
@@ -102,7 +104,11 @@ public class CloudAccessOutbox implements ChangeObserver {
     }
 
     private Uni<Void> refreshOne(SqlConnection tx, UUID userId) {
-        return grants.read(tx, userId).flatMap(userGrants -> {
+        // Serialises compiling one user's access: a transaction that read the grants while another one changing them
+        // had not committed would overwrite that one's result with less (or keep a revoked grant). Once the lock is
+        // ours, the reads below (read committed: a snapshot per statement) see every commit before us.
+        return tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId.toString()))
+                .flatMap(locked -> grants.read(tx, userId)).flatMap(userGrants -> {
             CompiledAccess compiled;
             try {
                 compiled = compiler.compile(userGrants, target.get());
