@@ -31,13 +31,17 @@ public final class EmbeddedMqttBroker implements EmbeddedServer {
         this.workDirectory = workDirectory;
     }
 
-    /** @param preferredPort the port to use when free, 0 for any free port */
-    static EmbeddedMqttBroker start(int preferredPort, int maxPacketSizeBytes) {
+    /**
+     * @param preferredPort the port to use when free, 0 for any free port
+     * @param maxQueuedMessages how many messages the broker holds for one session (or shared subscription) that has
+     *        not taken them yet before it discards new ones
+     */
+    static EmbeddedMqttBroker start(int preferredPort, int maxPacketSizeBytes, int maxQueuedMessages) {
         int port = FreePort.preferredOrFree(preferredPort);
         try {
             Path work = Files.createTempDirectory("appliance-sync-mqtt-");
             Path config = Files.createDirectories(work.resolve("conf"));
-            Files.writeString(config.resolve("config.xml"), configXml(port, maxPacketSizeBytes));
+            Files.writeString(config.resolve("config.xml"), configXml(port, maxPacketSizeBytes, maxQueuedMessages));
             EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                     .withConfigurationFolder(config)
                     .withDataFolder(Files.createDirectories(work.resolve("data")))
@@ -61,7 +65,7 @@ public final class EmbeddedMqttBroker implements EmbeddedServer {
         }
     }
 
-    private static String configXml(int port, int maxPacketSizeBytes) {
+    private static String configXml(int port, int maxPacketSizeBytes, int maxQueuedMessages) {
         return """
                 <?xml version="1.0"?>
                 <hivemq>
@@ -75,6 +79,10 @@ public final class EmbeddedMqttBroker implements EmbeddedServer {
                         <packets>
                             <max-packet-size>%d</max-packet-size>
                         </packets>
+                        <queued-messages>
+                            <max-queue-size>%d</max-queue-size>
+                            <strategy>discard</strategy>
+                        </queued-messages>
                     </mqtt>
                     <persistence>
                         <mode>in-memory</mode>
@@ -83,7 +91,7 @@ public final class EmbeddedMqttBroker implements EmbeddedServer {
                         <enabled>false</enabled>
                     </anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, maxPacketSizeBytes);
+                """.formatted(port, maxPacketSizeBytes, maxQueuedMessages);
     }
 
     public String host() {

@@ -42,7 +42,7 @@ class ConfiguredServicesTest {
         @Override
         public Map<String, String> start() {
             externalPostgres = EmbeddedPostgresServer.start(null, 0);
-            externalBroker = EmbeddedMqttBroker.start(0, 131072);
+            externalBroker = EmbeddedServersForTests.mqttBroker(131072);
             return Map.of(
                     "quarkus.datasource.reactive.url", externalPostgres.reactiveUrl(),
                     "quarkus.datasource.jdbc.url", externalPostgres.jdbcUrl(),

@@ -17,8 +17,11 @@ public final class EmbeddedServersForTests {
         return EmbeddedPostgresServer.start(null, 0);
     }
 
+    /** application.properties' appliance-sync.embedded.mqtt.max-queued-messages. */
+    public static final int MQTT_MAX_QUEUED_MESSAGES = 100_000;
+
     /** An MQTT broker on a free port. */
     public static EmbeddedMqttBroker mqttBroker(int maxPacketSizeBytes) {
-        return EmbeddedMqttBroker.start(0, maxPacketSizeBytes);
+        return EmbeddedMqttBroker.start(0, maxPacketSizeBytes, MQTT_MAX_QUEUED_MESSAGES);
     }
 }

@@ -41,7 +41,7 @@ class EmbeddedServersLifecycleTest {
 
     @Test
     void brokerStopsCleanlyAndReleasesItsPort() {
-        EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(0, 131072);
+        EmbeddedMqttBroker broker = EmbeddedServersForTests.mqttBroker(131072);
         int port = broker.port();
         assertThat(isFree(port)).isFalse();
         broker.stop();
