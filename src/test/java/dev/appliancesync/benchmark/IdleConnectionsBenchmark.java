@@ -27,11 +27,6 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Memory per idle subscribed connection: {@code bench.idle.connections} (10,000) graphql-transport-ws connections,
@@ -82,19 +77,8 @@ class IdleConnectionsBenchmark {
         Footprint service = measure(graphql, tokenFile, CHANGES, this::awaitSubscriptionsInPlace);
         double serviceSeconds = (System.nanoTime() - started) / 1e9;
 
-        Vertx bare = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(1));
-        try {
-            HttpServer server = bare.createHttpServer(new HttpServerOptions()
-                    .setWebSocketSubProtocols(List.of("graphql-transport-ws")))
-                    // This Vert.x hands upgrade requests to the request handler, which accepts them here.
-                    .requestHandler(request -> request.toWebSocket().onSuccess(ws -> ws.textMessageHandler(text -> {
-                        if ("connection_init".equals(new JsonObject(text).getString("type"))) {
-                            ws.writeTextMessage("{\"type\":\"connection_ack\"}");
-                        }
-                    })))
-                    .listen(0, "localhost").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-            Footprint baseline = measure(URI.create("http://localhost:" + server.actualPort() + "/graphql"), tokenFile,
-                    CHANGES, () -> { });
+        try (BareWebSocketServer bare = new BareWebSocketServer()) {
+            Footprint baseline = measure(bare.graphql(), tokenFile, CHANGES, () -> { });
 
             System.out.printf("%nBENCHMARK idle connections: %,d connections (%d per user), each with a `changes` "
                     + "subscription, opened in %.1f s%n%n| per connection | heap | direct |%n| --- | --- | --- |%n"
@@ -116,7 +100,6 @@ class IdleConnectionsBenchmark {
                             service.direct() * (double) CONNECTIONS / 1048576.0))
                     .write();
         } finally {
-            bare.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             Files.deleteIfExists(tokenFile);
         }
     }

@@ -1,0 +1,437 @@
+package dev.appliancesync.benchmark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.appliancesync.state.DeviceStateService;
+import dev.appliancesync.support.Appliances;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The fan-out ceiling: deliveries per CPU-second of the service, against a bare Vert.x WebSocket server broadcasting
+ * the same bytes to the same connections in the same run.
+ * <p>
+ * {@code bench.subscribers} users, each on their own graphql-transport-ws connection with {@code applianceState} (all
+ * their appliances), {@code bench.perAppliance} (default and at most 50, an appliance's share limit) per appliance:
+ * its owner and FAMILY recipients. Every round records a new state of every appliance ({@code bench.writes=concurrent},
+ * the default, all at once; {@code sequential}, one commit after the other) and waits until every subscriber has it;
+ * {@code bench.rounds} rounds are measured after {@code bench.warmUpRounds}. Each delivery is timed from just before
+ * its {@code record()} to its receipt.
+ * <p>
+ * The baseline then holds the same number of connections from the same clients, grouped the same way, and each round
+ * writes to every connection of a group the very frame the service sent for that appliance in that round (captured
+ * from the service's run): no authentication, no access check, no GraphQL, one encoding per group.
+ * <p>
+ * CPU is this JVM's (process CPU time) over the measured rounds, less the clients' threads (their event loops,
+ * measured per thread). The service's side therefore includes storing each state, reading the change feed, deciding
+ * access and executing each subscriber's selection; the embedded PostgreSQL's CPU is not in it. Asserts that every
+ * delivery arrived exactly once, in order, within the bound, on both sides. With {@code bench.jfr=true} the service's
+ * measured rounds are recorded (target/fan-out-benchmark.jfr) and its hottest methods printed.
+ * <p>
+ * Run: ./mvnw -Pbenchmarks test -Dtest=FanOutBenchmark [-Dbench.subscribers=1000] [-Dbench.rounds=30]
+ * [-Dbench.warmUpRounds=10] [-Dbench.perAppliance=50] [-Dbench.writes=concurrent|sequential] [-Dbench.jfr=false]
+ */
+@QuarkusTest
+class FanOutBenchmark {
+
+    private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 1000);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 30);
+    /** Enough for the JIT to have compiled the delivery path: with 3, it still was in the measured rounds. */
+    private static final int WARM_UP_ROUNDS = Integer.getInteger("bench.warmUpRounds", 10);
+    private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "false"));
+    /** Setup threads (sign-ins, shares); the service has 20 database connections and the machine 2 cores. */
+    private static final int SETUP_THREADS = Integer.getInteger("bench.setupThreads", 4);
+    /** WebSocket handshakes (upgrade + connection_init + subscribe + first item) in flight at once. */
+    private static final int CONNECTING_AT_ONCE = 16;
+    /**
+     * Subscribers per appliance: the owner and FAMILY recipients. At most 50 (an appliance's share limit is 50 active
+     * recipients); fewer means more appliances, i.e. more device states written at once per round.
+     */
+    private static final int PER_APPLIANCE = Math.min(50, Integer.getInteger("bench.perAppliance", 50));
+    /**
+     * concurrent (default): a round starts every appliance's write at once, as devices reporting together would;
+     * sequential: one after the other, each awaited before the next starts.
+     */
+    private static final boolean CONCURRENT_WRITES = !"sequential".equals(System.getProperty("bench.writes"));
+    private static final Duration BOUND = Duration.ofSeconds(10);
+    private static final Duration SETUP_BOUND = Duration.ofSeconds(30);
+    private static final String ALL_STATES = "subscription { applianceState { applianceId version reported } }";
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    @TestHTTPResource("/graphql")
+    URI graphql;
+
+    @Inject
+    DeviceStateService states;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @Inject
+    Pool pool;
+
+    /** Starts one appliance's write of one round; the future completes when it is done (stored, or written out). */
+    private interface Write {
+        CompletableFuture<?> start(int appliance, int round) throws Exception;
+    }
+
+    /** What the measured rounds of one side cost and took. */
+    private record Measured(long cpuNanos, long wallNanos, long deliveries, Samples latency, Samples roundTime) {
+
+        double perCpuSecond() {
+            return deliveries / (cpuNanos / 1e9);
+        }
+
+        double perSecond() {
+            return deliveries / (wallNanos / 1e9);
+        }
+    }
+
+    @Test
+    void deliveriesPerCpuSecond() throws Exception {
+        int applianceCount = (SUBSCRIBERS + PER_APPLIANCE - 1) / PER_APPLIANCE;
+        long setupStarted = System.nanoTime();
+
+        // Setup (not measured): users, one MINI_OVEN per owner, shared with the next users (FAMILY), state version 1.
+        BenchmarkAccounts setup = new BenchmarkAccounts(graphql);
+        List<BenchmarkAccounts.Account> accounts = BenchmarkAccounts.parallel(SUBSCRIBERS, SETUP_THREADS,
+                i -> setup.signIn("fan" + i));
+        UUID[] appliances = new UUID[applianceCount];
+        for (int a = 0; a < applianceCount; a++) {
+            appliances[a] = UUID.fromString(Appliances.claimed(accounts.get(a * PER_APPLIANCE).token(), "MINI_OVEN").id());
+        }
+        BenchmarkAccounts.parallel(SUBSCRIBERS, SETUP_THREADS, i -> {
+            if (i % PER_APPLIANCE != 0) {
+                setup.shareWith(accounts.get(i / PER_APPLIANCE * PER_APPLIANCE),
+                        appliances[i / PER_APPLIANCE].toString(), accounts.get(i), "FAMILY");
+            }
+            return null;
+        });
+        for (UUID appliance : appliances) {
+            assertThat(record(appliance, 0).get(BOUND.toMillis(), TimeUnit.MILLISECONDS)).as("state stored").isTrue();
+        }
+        System.out.printf("BENCHMARK fan-out setup: %d users, %d appliances, shares in %.1f s%n", SUBSCRIBERS,
+                applianceCount, (System.nanoTime() - setupStarted) / 1e9);
+
+        // ---- the service --------------------------------------------------------------------------------------------
+        Audience service = new Audience(appliances);
+        Measured served;
+        Timer lag = metrics.find("appliance_sync.realtime.delivery_lag").timer();
+        long lagCountBefore = lag == null ? 0 : lag.count();
+        double lagMsBefore = lag == null ? 0 : lag.totalTime(TimeUnit.MILLISECONDS);
+        try (GraphQLClients clients = new GraphQLClients(graphql, SUBSCRIBERS + 10)) {
+            List<GraphQLClients.Connection> connections = service.connect(clients, accounts, i -> null);
+            JfrProfile profile = JFR ? new JfrProfile() : null;
+            served = service.rounds(profile, (a, r) -> {
+                CompletableFuture<Boolean> stored = record(appliances[a], r + 1);
+                return stored.thenAccept(ok -> assertThat(ok).as("state stored").isTrue());
+            });
+            service.assertNothingElseArrives();
+            connections.forEach(GraphQLClients.Connection::close);
+            if (profile != null) {
+                profile.print(Path.of("target", "fan-out-benchmark.jfr"));
+            }
+        }
+        long lagCount = lag == null ? 0 : lag.count() - lagCountBefore;
+        double lagMs = lag == null ? 0 : lag.totalTime(TimeUnit.MILLISECONDS) - lagMsBefore;
+
+        // ---- the baseline: the same frames, from a bare Vert.x WebSocket server ------------------------------------
+        Audience bare = new Audience(appliances);
+        Measured broadcast;
+        Set<Integer> sizes = ConcurrentHashMap.newKeySet();
+        try (BareWebSocketServer server = new BareWebSocketServer(a -> service.frame(a, -1));
+                GraphQLClients clients = new GraphQLClients(server.graphql(), SUBSCRIBERS + 10)) {
+            List<GraphQLClients.Connection> connections = bare.connect(clients, accounts,
+                    i -> new JsonObject().put("a", appliances[i / PER_APPLIANCE].toString()));
+            broadcast = bare.rounds(null, (a, r) -> {
+                String frame = service.frame(appliances[a].toString(), r);
+                sizes.add(frame.length());
+                assertThat(server.broadcast(appliances[a].toString(), frame)).as("connections of appliance %d", a)
+                        .isEqualTo(Math.min(PER_APPLIANCE, SUBSCRIBERS - a * PER_APPLIANCE));
+                return CompletableFuture.completedFuture(null);
+            });
+            bare.assertNothingElseArrives();
+            connections.forEach(GraphQLClients.Connection::close);
+        }
+
+        System.out.printf("%nBENCHMARK fan-out: %d subscribers (one connection each) on %d appliances (owner + up to "
+                + "%d FAMILY), %d rounds after %d warm-up, each round a new state of every appliance, written %s; "
+                + "frames of %s characters%n%n", SUBSCRIBERS, applianceCount, PER_APPLIANCE - 1, ROUNDS,
+                WARM_UP_ROUNDS, CONCURRENT_WRITES ? "concurrently" : "one after the other", sizes);
+        System.out.println("| side | deliveries | CPU (core-s) | deliveries per CPU-second | deliveries per second "
+                + "| delivery p50 | p99 | round p50 | round max |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        System.out.println(row("appliance-sync (`record()` → subscriber)", served));
+        System.out.println(row("bare Vert.x broadcast of the same frames", broadcast));
+        if (lagCount > 0) {
+            System.out.printf("%nServer `appliance_sync.realtime.delivery_lag` (a change's transaction start → offered "
+                    + "to every subscriber) during the service's rounds: %d changes, mean %.1f ms%n", lagCount,
+                    lagMs / lagCount);
+        }
+        System.out.println();
+
+        BenchmarkResults.of(2, "fan-out", "Fan-out ceiling")
+                .baseline("a bare Vert.x WebSocket server writing the same frames to the same connections")
+                .conditions(("%,d subscribers, one graphql-transport-ws connection each, %d per appliance (owner and "
+                        + "FAMILY), %d rounds (after %d warm-up), each storing a new state of all %d appliances at once "
+                        + "and awaiting every delivery; CPU is the JVM's less the clients' threads, over the measured "
+                        + "rounds; the baseline writes the frames the service sent, captured from its run")
+                        .formatted(SUBSCRIBERS, PER_APPLIANCE, ROUNDS, WARM_UP_ROUNDS, applianceCount))
+                .figure("deliveries per CPU-second", "/s", BenchmarkResults.Better.HIGHER, served.perCpuSecond(),
+                        broadcast.perCpuSecond())
+                .figure("delivery p50", "ms", BenchmarkResults.Better.LOWER, served.latency().p50(),
+                        broadcast.latency().p50())
+                .figure("delivery p99", "ms", BenchmarkResults.Better.LOWER, served.latency().p99(),
+                        broadcast.latency().p99())
+                .detail("deliveries per second achieved (2 cores, clients included)", "%,.0f, the baseline %,.0f"
+                        .formatted(served.perSecond(), broadcast.perSecond()))
+                .write();
+    }
+
+    private CompletableFuture<Boolean> record(UUID appliance, int round) {
+        return states.record(appliance, "", new JsonObject().put("status", "round-" + round),
+                new JsonObject().put("targetCelsius", 180 + round), round + 1, null)
+                .subscribeAsCompletionStage();
+    }
+
+    /**
+     * The subscribers of one side: their connections, what each received (version {@code v} of its appliance is
+     * round {@code v − 2}; version 1 is the first item, when the subscription is in place), and the frames received,
+     * one per appliance and version, to be sent again by the baseline.
+     */
+    private final class Audience {
+        private final String[] applianceOf = new String[SUBSCRIBERS];
+        private final int allRounds = WARM_UP_ROUNDS + ROUNDS;
+        private final long[][] received = new long[SUBSCRIBERS][allRounds];
+        /** Each written by its connection's event loop only. */
+        private final boolean[] subscribed = new boolean[SUBSCRIBERS];
+        private final CountDownLatch ready = new CountDownLatch(SUBSCRIBERS);
+        private final CountDownLatch[] delivered = new CountDownLatch[allRounds];
+        private final Semaphore connecting = new Semaphore(CONNECTING_AT_ONCE);
+        private final Queue<String> problems = new ConcurrentLinkedQueue<>();
+        /** appliance id → the frames of its versions 1..allRounds+1, from its owner's connection. */
+        private final ConcurrentHashMap<String, String[]> frames = new ConcurrentHashMap<>();
+        /** The clients' event-loop threads: their CPU is not the server's. */
+        private final Set<Long> clientThreads = ConcurrentHashMap.newKeySet();
+        private final UUID[] appliances;
+
+        Audience(UUID[] appliances) {
+            this.appliances = appliances;
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                applianceOf[i] = appliances[i / PER_APPLIANCE].toString();
+            }
+            Arrays.setAll(delivered, r -> new CountDownLatch(SUBSCRIBERS));
+        }
+
+        /** The frame that carried version {@code round + 2} of {@code appliance} (round −1: the first item). */
+        String frame(String appliance, int round) {
+            String frame = frames.get(appliance)[round + 1];
+            assertThat(frame).as("the service's frame of %s in round %d", appliance, round).isNotNull();
+            return frame;
+        }
+
+        /** Opens every subscriber's connection and subscription; returns once each had its first item. */
+        List<GraphQLClients.Connection> connect(GraphQLClients clients, List<BenchmarkAccounts.Account> accounts,
+                IntFunction<JsonObject> variablesOf) throws Exception {
+            long started = System.nanoTime();
+            List<CompletableFuture<GraphQLClients.Connection>> opened = new ArrayList<>(SUBSCRIBERS);
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                int subscriber = i;
+                assertThat(connecting.tryAcquire(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("subscriptions in place within %s; problems: %s", SETUP_BOUND, problems).isTrue();
+                CompletableFuture<GraphQLClients.Connection> connection = clients.connect(accounts.get(i).token())
+                        .thenApply(ws -> {
+                            ws.handler = (nanos, message) -> on(subscriber, nanos, message);
+                            ws.subscribe("s", ALL_STATES, variablesOf.apply(subscriber));
+                            return ws;
+                        });
+                connection.whenComplete((ws, failure) -> {
+                    if (failure != null) {
+                        problems.add("subscriber " + subscriber + " could not connect: " + failure);
+                        connecting.release();
+                    }
+                });
+                opened.add(connection);
+            }
+            List<GraphQLClients.Connection> connections = new ArrayList<>(SUBSCRIBERS);
+            for (CompletableFuture<GraphQLClients.Connection> connection : opened) {
+                connections.add(connection.get(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            assertThat(ready.await(SETUP_BOUND.toMillis(), TimeUnit.MILLISECONDS))
+                    .as("%d of %d subscriptions had their first item; problems: %s", SUBSCRIBERS - ready.getCount(),
+                            SUBSCRIBERS, problems).isTrue();
+            System.out.printf("BENCHMARK fan-out: %d connections subscribed in %.1f s%n", SUBSCRIBERS,
+                    (System.nanoTime() - started) / 1e9);
+            return connections;
+        }
+
+        /**
+         * Runs every round, each awaited until all subscribers have it; measures the rounds after the warm-up (and
+         * records them in {@code profile}, if given).
+         */
+        Measured rounds(JfrProfile profile, Write write) throws Exception {
+            long[][] writtenAt = new long[appliances.length][allRounds];
+            long[] roundTime = new long[ROUNDS];
+            long cpuBefore = 0;
+            long clientCpuBefore = 0;
+            long wallBefore = 0;
+            for (int r = 0; r < allRounds; r++) {
+                if (r == WARM_UP_ROUNDS) {
+                    if (profile != null) {
+                        profile.start();
+                    }
+                    cpuBefore = OS.getProcessCpuTime();
+                    clientCpuBefore = clientCpu();
+                    wallBefore = System.nanoTime();
+                }
+                List<CompletableFuture<?>> writes = new ArrayList<>(appliances.length);
+                for (int a = 0; a < appliances.length; a++) {
+                    writtenAt[a][r] = System.nanoTime();
+                    CompletableFuture<?> started = write.start(a, r);
+                    if (!CONCURRENT_WRITES) {
+                        started.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                    }
+                    writes.add(started);
+                }
+                for (CompletableFuture<?> each : writes) {
+                    each.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                boolean complete = delivered[r].await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                if (!complete) {
+                    explainMissing(r);
+                }
+                assertThat(complete).as("round %d: %d of %d deliveries within %s; problems: %s", r,
+                        SUBSCRIBERS - delivered[r].getCount(), SUBSCRIBERS, BOUND, problems).isTrue();
+                if (r >= WARM_UP_ROUNDS) {
+                    int round = r;
+                    long first = Arrays.stream(writtenAt).mapToLong(at -> at[round]).min().orElseThrow();
+                    long last = Arrays.stream(received).mapToLong(at -> at[round]).max().orElseThrow();
+                    roundTime[r - WARM_UP_ROUNDS] = last - first;
+                }
+            }
+            long cpu = OS.getProcessCpuTime() - cpuBefore - (clientCpu() - clientCpuBefore);
+            long wall = System.nanoTime() - wallBefore;
+            if (profile != null) {
+                profile.stop();
+            }
+            long[] latency = new long[SUBSCRIBERS * ROUNDS];
+            int n = 0;
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                for (int r = WARM_UP_ROUNDS; r < allRounds; r++) {
+                    latency[n++] = received[i][r] - writtenAt[i / PER_APPLIANCE][r];
+                }
+            }
+            return new Measured(cpu, wall, (long) SUBSCRIBERS * ROUNDS, Samples.ofNanos(latency),
+                    Samples.ofNanos(roundTime));
+        }
+
+        /** Anything extra (a duplicate, a late error) shows up within a second of the last round. */
+        void assertNothingElseArrives() throws InterruptedException {
+            long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (problems.isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertThat(problems).as("unexpected messages or closes").isEmpty();
+        }
+
+        private long clientCpu() {
+            return clientThreads.stream().mapToLong(THREADS::getThreadCpuTime).filter(t -> t >= 0).sum();
+        }
+
+        /** One message to subscriber {@code i}, on its connection's event loop; {@code nanos} taken on receipt. */
+        private void on(int i, long nanos, JsonObject message) {
+            clientThreads.add(Thread.currentThread().threadId());
+            JsonObject payload = message.getJsonObject("payload");
+            if (!"next".equals(message.getString("type")) || payload == null || payload.getValue("errors") != null) {
+                problems.add("subscriber " + i + ": " + message.encode());
+                return;
+            }
+            JsonObject state = payload.getJsonObject("data").getJsonObject("applianceState");
+            int version = state.getInteger("version");
+            if (!applianceOf[i].equals(state.getString("applianceId"))) {
+                problems.add("subscriber " + i + " got another appliance: " + message.encode());
+                return;
+            }
+            if (version < 1 || version > allRounds + 1) {
+                problems.add("subscriber " + i + " got unexpected version " + version);
+                return;
+            }
+            if (i % PER_APPLIANCE == 0) {
+                frames.computeIfAbsent(applianceOf[i], a -> new String[allRounds + 1])[version - 1] = message.encode();
+            }
+            if (version == 1) {
+                if (subscribed[i]) {
+                    problems.add("subscriber " + i + " got version 1 twice");
+                    return;
+                }
+                subscribed[i] = true;
+                ready.countDown();
+                connecting.release();
+            } else if (received[i][version - 2] != 0) {
+                problems.add("subscriber " + i + " got version " + version + " twice");
+            } else {
+                received[i][version - 2] = nanos;
+                delivered[version - 2].countDown();
+            }
+        }
+
+        /** Which appliances' state of round {@code r} did not arrive, and how their change-log entries were ordered. */
+        private void explainMissing(int r) {
+            int[] missing = new int[appliances.length];
+            for (int i = 0; i < SUBSCRIBERS; i++) {
+                if (received[i][r] == 0) {
+                    missing[i / PER_APPLIANCE]++;
+                }
+            }
+            System.out.printf("%nRound %d (version %d) incomplete. DEVICE_STATE entries of this version in change_log "
+                    + "order (seq, tx_id, appliance, deliveries missing):%n", r, r + 2);
+            var rows = pool.preparedQuery("select seq, tx_id::text as tx, appliance_id, created_at from change_log "
+                    + "where type = 'DEVICE_STATE' and (payload->>'version')::bigint = $1 order by seq")
+                    .execute(Tuple.of(r + 2)).await().atMost(BOUND);
+            List<UUID> order = Arrays.asList(appliances);
+            for (var row : rows) {
+                int a = order.indexOf(row.getUUID("appliance_id"));
+                if (a >= 0) {
+                    System.out.printf("  seq %d  tx_id %s  appliance #%d  %s  missing %d%n", row.getLong("seq"),
+                            row.getString("tx"), a, row.getOffsetDateTime("created_at"), missing[a]);
+                }
+            }
+        }
+    }
+
+    private static String row(String label, Measured m) {
+        return String.format("| %s | %,d | %.2f | %,.0f | %,.0f | %.1f ms | %.1f ms | %.1f ms | %.1f ms |", label,
+                m.deliveries(), m.cpuNanos() / 1e9, m.perCpuSecond(), m.perSecond(), m.latency().p50(),
+                m.latency().p99(), m.roundTime().p50(), m.roundTime().max());
+    }
+}
