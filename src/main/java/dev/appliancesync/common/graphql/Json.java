@@ -15,26 +15,40 @@ import io.vertx.core.json.JsonObject;
 @Description("A JSON object, sent and returned as a string (like AppSync's AWSJSON)")
 public class Json implements CustomStringScalar {
 
-    private final JsonObject value;
+    /** What is sent: encoded once, because a change fanned out to many subscribers is serialised for each. */
+    private final String text;
+    /** Parsed when a request carries it; from {@link #of}, only if someone asks. */
+    private JsonObject value;
 
+    /** A value from a request: parsed now, so that anything but an object is a validation error. */
     public Json(String text) {
         try {
             this.value = new JsonObject(text);
         } catch (DecodeException | ClassCastException e) {
             throw new IllegalArgumentException("Not a JSON object");
         }
+        this.text = value.encode();
     }
 
+    private Json(JsonObject value) {
+        this.text = value.encode();
+    }
+
+    /** A value to send: {@code value} as it is now (later changes to it are not seen). */
     public static Json of(JsonObject value) {
-        return new Json(value.encode());
+        return new Json(value);
     }
 
+    /** The object; the same instance on every call. */
     public JsonObject value() {
+        if (value == null) {
+            value = new JsonObject(text);
+        }
         return value;
     }
 
     @Override
     public String stringValueForSerialization() {
-        return value.encode();
+        return text;
     }
 }
