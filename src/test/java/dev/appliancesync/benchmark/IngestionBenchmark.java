@@ -121,8 +121,8 @@ class IngestionBenchmark {
 
     private static final int CONNECTIONS = Integer.getInteger("bench.connections", 4);
     /**
-     * Announcements per second. As fast as the broker takes them (0), 1,000 announcements overflow the MQTT
-     * connector's buffer (SmallRye buffer-size 128) and the device channels fail for good (BackPressureFailure).
+     * Announcements per second (0: as fast as the broker takes them). Paced, as devices coming online are; at the
+     * connector's default buffer-size (128) an unpaced burst failed the device channels for good.
      */
     private static final int PROVISION_RATE = Integer.getInteger("bench.provisionRate", 200);
     private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "false"));
@@ -528,8 +528,9 @@ class IngestionBenchmark {
 
     /** The SmallRye MQTT connector's buffer-size of the shadow channel (its default is 128). */
     private static String bufferSize() {
-        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
-                .getOptionalValue("mp.messaging.incoming.device-shadows.buffer-size", String.class)
+        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+        return config.getOptionalValue("mp.messaging.incoming.device-shadows.buffer-size", String.class)
+                .or(() -> config.getOptionalValue("mp.messaging.connector.smallrye-mqtt.buffer-size", String.class))
                 .orElse("128 (default)");
     }
 
