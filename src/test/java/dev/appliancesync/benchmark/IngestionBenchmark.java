@@ -194,8 +194,8 @@ class IngestionBenchmark {
                         run.plain().p50())
                 .figure("publish → app p99", "ms", BenchmarkResults.Better.LOWER, run.toSubscriber().p99(),
                         run.plain().p99())
-                .detail("deliveries", "%,d measured (older versions of a shadow in one batch are coalesced, so an "
-                        + "app gets the newest)".formatted(run.toSubscriber().count()))
+                .detail("deliveries", ("%,d measured (older versions of a shadow in one batch are coalesced, so an "
+                        + "app gets the newest)").formatted(run.toSubscriber().count()))
                 .write();
     }
 
