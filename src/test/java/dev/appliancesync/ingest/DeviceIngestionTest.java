@@ -87,7 +87,7 @@ class DeviceIngestionTest {
         UUID id = UUID.fromString(sense.id());
         String thing = sense.serialNumber();
         device.publish("appliances/" + thing + "/state", "{\"version\": 3, \"reported\": {\"probe\": 61.5}, \"timestamp\": 1763800000}");
-        device.publish(AWS + "/things/" + thing + "/shadow/name/probe/update/documents", shadowDocument(2, "probe ok"));
+        device.publish(AWS + "/things/" + thing + "/shadow/name/probe/update/documents", MqttDevice.shadowDocument(2, "probe ok"));
         long now = System.currentTimeMillis();
         device.publish(AWS + "/events/presence/disconnected/" + thing, presence(thing, now));
         device.publish(AWS + "/events/presence/connected/" + thing, presence(thing, now - 60_000)); // older, late
@@ -173,7 +173,7 @@ class DeviceIngestionTest {
         String marker = UUID.randomUUID().toString();
         device.publish(AWS + "/things/" + thing + "/shadow/update/documents", "not json " + marker);
         device.publish(AWS + "/things/" + thing + "/shadow/update/documents", "{\"marker\": \"" + marker + "\"}");
-        device.publish(AWS + "/things/unknown-" + marker + "/shadow/update/documents", shadowDocument(1, marker));
+        device.publish(AWS + "/things/unknown-" + marker + "/shadow/update/documents", MqttDevice.shadowDocument(1, marker));
         device.publish("appliances/" + thing + "/state", "{\"version\": -1, \"reported\": {}, \"marker\": \"" + marker + "\"}");
         byte[] huge = ("{\"marker\": \"" + marker + "\", \"pad\": \"" + "x".repeat(140_000) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -199,18 +199,7 @@ class DeviceIngestionTest {
     }
 
     private void shadow(String thing, long version, String status) throws Exception {
-        device.publish(AWS + "/things/" + thing + "/shadow/update/documents", shadowDocument(version, status));
-    }
-
-    /** IoT Core's update/documents format. */
-    private static String shadowDocument(long version, String status) {
-        JsonObject current = new JsonObject()
-                .put("state", new JsonObject().put("reported", new JsonObject().put("status", status))
-                        .put("desired", new JsonObject().put("targetCelsius", 200)))
-                .put("metadata", new JsonObject()).put("version", version);
-        return new JsonObject().put("previous", new JsonObject().put("state", new JsonObject()).put("version", version - 1))
-                .put("current", current).put("timestamp", System.currentTimeMillis() / 1000)
-                .put("clientToken", "token-" + version).encode();
+        device.publish(AWS + "/things/" + thing + "/shadow/update/documents", MqttDevice.shadowDocument(version, status));
     }
 
     private static String presence(String thing, long millis) {

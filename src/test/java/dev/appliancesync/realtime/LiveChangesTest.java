@@ -4,18 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.ingest.DeviceIngestion;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.GraphQLWebSocket;
+import dev.appliancesync.support.MqttDevice;
 import dev.appliancesync.support.User;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,6 +47,9 @@ class LiveChangesTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    DeviceIngestion ingestion;
 
     @Test
     void aRecipientSeesTheShareGrantedLive() throws Exception {
@@ -254,6 +264,49 @@ class LiveChangesTest {
             assertThat(record(appliance, 6, "six")).isTrue();
             JsonObject next = nextFor(ws, "state").getJsonObject("applianceState");
             assertThat(next.getInteger("version")).isEqualTo(6);
+        }
+    }
+
+    /**
+     * Changes reach a subscription in bursts (all those of one read of the log at once) and are handed from the
+     * context that decides to the subscriber's with a bounded window of requests: a subscriber that keeps up is never
+     * ended as too slow, however many it receives in all. With the hand-over before the buffer, a burst that met the
+     * end of a window (every 256th change) ended it with SLOW_CONSUMER.
+     */
+    @Test
+    void aSubscriberThatKeepsUpIsNeverEndedAsTooSlowHoweverManyChangesItGets() throws Exception {
+        User owner = User.signedIn("owner");
+        List<Appliances.Claimed> appliances = new ArrayList<>();
+        for (int a = 0; a < 3; a++) { // 3, not 4: a burst then straddles the 256th change
+            appliances.add(Appliances.claimed(owner.token(), "MINI_OVEN"));
+        }
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, owner.token())) {
+            ws.subscribe("states", "subscription { applianceState { applianceId version } }");
+            awaitSubscribed(ws, "states", owner);
+            int rounds = 300; // 900 changes, past three windows of 256
+            for (int version = 1; version <= rounds; version++) {
+                // One batch, one transaction: its states are read from the log, and handed on, together.
+                List<DeviceIngestion.Inbound> batch = new ArrayList<>();
+                for (Appliances.Claimed appliance : appliances) {
+                    batch.add(new DeviceIngestion.Inbound("aws/things/" + appliance.serialNumber()
+                            + "/shadow/update/documents",
+                            MqttDevice.shadowDocument(version, "busy").getBytes(StandardCharsets.UTF_8)));
+                }
+                ingestion.apply(batch).await().atMost(Duration.ofSeconds(10));
+                Set<String> seen = new HashSet<>();
+                for (int a = 0; a < appliances.size(); a++) {
+                    JsonObject message = ws.nextMessage("states");
+                    assertThat(message.getString("type")).as("version %d: %s", version, message).isEqualTo("next");
+                    assertThat(message.getJsonObject("payload").getValue("errors")).as("version %d: %s", version,
+                            message).isNull();
+                    JsonObject state = message.getJsonObject("payload").getJsonObject("data")
+                            .getJsonObject("applianceState");
+                    assertThat(state.getInteger("version")).as("version %d: %s", version, message).isEqualTo(version);
+                    seen.add(state.getString("applianceId"));
+                }
+                assertThat(seen).as("version %d", version)
+                        .containsExactlyInAnyOrderElementsOf(appliances.stream().map(Appliances.Claimed::id).toList());
+            }
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.function.UnaryOperator;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttClient;
@@ -92,5 +93,16 @@ public final class MqttDevice implements AutoCloseable {
             vertx.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null)
                     .join();
         }
+    }
+
+    /** IoT Core's update/documents for {@code version}, reporting {@code status}. */
+    public static String shadowDocument(long version, String status) {
+        JsonObject current = new JsonObject()
+                .put("state", new JsonObject().put("reported", new JsonObject().put("status", status))
+                        .put("desired", new JsonObject().put("targetCelsius", 200)))
+                .put("metadata", new JsonObject()).put("version", version);
+        return new JsonObject().put("previous", new JsonObject().put("state", new JsonObject()).put("version", version - 1))
+                .put("current", current).put("timestamp", System.currentTimeMillis() / 1000)
+                .put("clientToken", "token-" + version).encode();
     }
 }
