@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -41,6 +42,11 @@ import io.vertx.mutiny.core.Vertx;
  * appliance transferred...) is delivered, then their view is read again before any later entry goes out, and a
  * subscription on an appliance they lost ends with ACCESS_REVOKED. All state lives on one Vert.x context, so there
  * is no locking and the order of the log is the order of delivery.
+ * <p>
+ * What a subscription does with an entry it was handed (execute its GraphQL selection, serialise, write to its
+ * WebSocket) runs on the context the subscription was opened on, its connection's event loop, in the order handed.
+ * That is most of the cost of a delivery (FanOutBenchmark's profile); on the one context that decides, it would cap
+ * the instance's deliveries at one core, whatever the cores, and delay whatever else shares that event loop.
  */
 // Created at start, not on first use: its meters are scraped as zeros from the start rather than missing.
 @Startup
@@ -91,24 +97,25 @@ public class LiveChanges {
                 .description("Open GraphQL subscriptions on this instance").register(metrics);
     }
 
-    /**
-     * Changes this user may see from now on, as they happen, that {@code filter} wants. {@code initial} (may be null)
-     * supplies entries to send first (decided like any other), read once the subscription is in place, e.g.
-     * the current device state.
-     */
-    public Multi<ChangeRecord> stream(Subject subject, LiveFilter filter,
-            Function<AccessView, Uni<List<ChangeRecord>>> initial) {
+    /** The stream of a signed-in user, handed to the subscriber on {@code subscriberContext} (null: on this one). */
+    private Multi<ChangeRecord> stream(Subject subject, LiveFilter filter,
+            Function<AccessView, Uni<List<ChangeRecord>>> initial, Executor subscriberContext) {
         Multi<ChangeRecord> live = Multi.createFrom().<ChangeRecord> emitter(emitter -> {
             LiveSubscription subscription = new LiveSubscription(filter, emitter);
             emitter.onTermination(() -> context.runOnContext(ignored -> remove(subject.userId(), subscription)));
             context.runOnContext(ignored -> add(subject, subscription, initial));
-        }, BackPressureStrategy.ERROR);
-        return live.onOverflow().buffer(config.maxBufferedEvents())
-                .onFailure(BackPressureFailure.class).transform(tooSlow -> {
-                    droppedSlow.increment();
-                    return new ApiException(ErrorCode.SLOW_CONSUMER, "This subscription fell more than "
-                            + config.maxBufferedEvents() + " changes behind; resubscribe and catch up with changes(since:)");
-                });
+        }, BackPressureStrategy.ERROR).onOverflow().buffer(config.maxBufferedEvents());
+        if (subscriberContext != null) {
+            // After the buffer, never before: emitOn asks for 256 items and asks again only once it has handed all 256
+            // on, so at every 256th item two changes in one read of the log overflowed the emitter (ERROR) and a
+            // subscriber that kept up was ended as SLOW_CONSUMER. The buffer asks for everything and holds the rest.
+            live = live.emitOn(subscriberContext);
+        }
+        return live.onFailure(BackPressureFailure.class).transform(tooSlow -> {
+            droppedSlow.increment();
+            return new ApiException(ErrorCode.SLOW_CONSUMER, "This subscription fell more than "
+                    + config.maxBufferedEvents() + " changes behind; resubscribe and catch up with changes(since:)");
+        });
     }
 
     private static Counter dropped(MeterRegistry metrics, ErrorCode reason, String why) {
@@ -116,11 +123,29 @@ public class LiveChanges {
                 .description("Subscriptions ended by the server, by reason: " + why).register(metrics);
     }
 
-    /** As {@link #stream}, for a caller still being signed in (the usual case in a subscription resolver). */
+    /**
+     * Changes this user may see from now on, as they happen, that {@code filter} wants, once {@code subject} is
+     * signed in. {@code initial} (may be null) supplies entries to send first (decided like any other), read once the
+     * subscription is in place, e.g. the current device state. Call it on the subscriber's context (the resolver's):
+     * the subscription's own work runs there.
+     */
     public Multi<ChangeRecord> stream(Uni<Subject> subject, LiveFilter filter,
             Function<AccessView, Uni<List<ChangeRecord>>> initial) {
-        return subject.onItem().transformToMulti(signedIn -> stream(signedIn, filter, initial))
+        Executor subscriberContext = subscriberContext();
+        return subject.onItem().transformToMulti(signedIn -> stream(signedIn, filter, initial, subscriberContext))
                 .onFailure(ApiException.class).transform(LiveChanges::endingError);
+    }
+
+    /**
+     * The context of the caller (the connection's event loop, where the resolver runs) as an executor; null when
+     * there is none, or it is the one this runs on, and a hop would gain nothing.
+     */
+    private Executor subscriberContext() {
+        Context caller = io.vertx.core.Vertx.currentContext();
+        if (caller == null || caller == context) {
+            return null;
+        }
+        return task -> caller.runOnContext(ignored -> task.run());
     }
 
     /**
