@@ -39,7 +39,7 @@ public class Json implements CustomStringScalar {
         return new Json(value);
     }
 
-    /** The object; the same instance on every call. */
+    /** The object (parsed on first use when this was made to be sent). */
     public JsonObject value() {
         if (value == null) {
             value = new JsonObject(text);
