@@ -78,7 +78,12 @@ public final class BenchmarkAccounts {
         JsonObject provisioned = post(operator.token(), PROVISION, new JsonObject().put("s", serial).put("t", type)
                 .put("c", code));
         assertThat(provisioned.getValue("errors")).as("provisionAppliance %s: %s", serial, provisioned).isNull();
-        JsonObject claimed = post(owner.token(), CLAIM, new JsonObject().put("s", serial).put("c", code));
+        return claim(owner.token(), serial, code);
+    }
+
+    /** {@code claimAppliance} of a provisioned appliance by the holder of {@code token}; returns its id. */
+    public String claim(String token, String serial, String code) {
+        JsonObject claimed = post(token, CLAIM, new JsonObject().put("s", serial).put("c", code));
         assertThat(claimed.getValue("errors")).as("claimAppliance %s: %s", serial, claimed).isNull();
         return claimed.getJsonObject("data").getJsonObject("claimAppliance").getString("id");
     }
