@@ -394,8 +394,7 @@ class IngestionBenchmark {
                 }
             }
             System.out.println();
-            System.out.println("| latency | n | p50 | p95 | p99 | max |");
-            System.out.println("| --- | --- | --- | --- | --- | --- |");
+            System.out.println(Samples.HEADER.replace("measurement", "latency"));
             System.out.println(latencyRow("publish → the storing transaction began (`change_log.created_at`)",
                     toTransaction));
             System.out.println(latencyRow("publish → the owner's `applianceState` subscription has it", delivered));
@@ -928,15 +927,7 @@ class IngestionBenchmark {
     }
 
     private static String latencyRow(String label, long[] micros) {
-        if (micros.length == 0) {
-            return "| " + label + " | 0 | - | - | - | - |";
-        }
-        long[] sorted = micros.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return String.format("| %s | %,d | %.1f ms | %.1f ms | %.1f ms | %.1f ms |", label, n, sorted[n / 2] / 1e3,
-                sorted[Math.min(n - 1, n * 95 / 100)] / 1e3, sorted[Math.min(n - 1, n * 99 / 100)] / 1e3,
-                sorted[n - 1] / 1e3);
+        return micros.length == 0 ? "| " + label + " | 0 | - | - | - | - |" : nanos(micros).row(label);
     }
 
     private static String cpuRow(String label, double coreSeconds, double perThousandFactor, double seconds) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -113,18 +112,18 @@ class RevocationBenchmark {
             assertThat(renames.connection.problems).as("unexpected closes of the baseline connection").isEmpty();
         }
 
-        System.out.printf("%nBENCHMARK realtime revocation: %d trials after %d warm-up, one at a time, one guest "
-                + "subscription on a shared MINI_OVEN%n%n", REVOCATIONS, REVOCATION_WARM_UP);
-        System.out.println(HEADER);
-        System.out.println(row("revocation cut-off: `revokeShare` sent → guest receives ACCESS_REVOKED", cutOff));
-        System.out.println(row("`revokeShare` round trip", mutation));
-        System.out.println(row("cut-off after the mutation returned", afterMutation));
-        System.out.println(row("baseline: `renameAppliance` sent → the guest's `changes` has it", ordinary));
-        System.out.println();
-
         Samples revocation = Samples.ofNanos(cutOff);
         Samples baseline = Samples.ofNanos(ordinary);
         Samples afterResponse = Samples.ofNanos(afterMutation);
+        System.out.printf("%nBENCHMARK realtime revocation: %d trials after %d warm-up, one at a time, one guest "
+                + "subscription on a shared MINI_OVEN%n%n", REVOCATIONS, REVOCATION_WARM_UP);
+        System.out.println(Samples.HEADER);
+        System.out.println(revocation.row("revocation cut-off: `revokeShare` sent → guest receives ACCESS_REVOKED"));
+        System.out.println(Samples.ofNanos(mutation).row("`revokeShare` round trip"));
+        System.out.println(afterResponse.row("cut-off after the mutation returned"));
+        System.out.println(baseline.row("baseline: `renameAppliance` sent → the guest's `changes` has it"));
+        System.out.println();
+
         BenchmarkResults.of(6, "revocation", "Revocation cut-off")
                 .baseline("an ordinary change reaching the same guest")
                 .conditions(("%d revocations one at a time (after %d warm-up), each ending a guest's `applianceState` "
@@ -213,25 +212,5 @@ class RevocationBenchmark {
     private void record(UUID appliance, long version, String status) {
         assertThat(states.record(appliance, "", new JsonObject().put("status", status),
                 new JsonObject().put("targetCelsius", 180), version, null).await().atMost(BOUND)).isTrue();
-    }
-
-    // ---- figures ---------------------------------------------------------------------------------------------------
-
-    private static final String HEADER = """
-            | measurement | n | p50 | p95 | p99 | max |
-            | --- | --- | --- | --- | --- | --- |""";
-
-    /** Percentiles as in AppliancesQueryBenchmark: the value at index n·p/100 of the sorted sample. */
-    private static String row(String label, long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return String.format("| %s | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms |", label, n, ms(sorted[n / 2]),
-                ms(sorted[Math.min(n - 1, n * 95 / 100)]), ms(sorted[Math.min(n - 1, n * 99 / 100)]),
-                ms(sorted[n - 1]));
-    }
-
-    private static double ms(long nanos) {
-        return nanos / 1_000_000.0;
     }
 }

@@ -41,4 +41,15 @@ public final class Samples {
     public double max() {
         return sorted[sorted.length - 1] / 1_000_000.0;
     }
+
+    /** The header of {@link #row} tables. */
+    public static final String HEADER = """
+            | measurement | n | p50 | p95 | p99 | max |
+            | --- | --- | --- | --- | --- | --- |""";
+
+    /** One Markdown row under {@link #HEADER}: count, p50, p95, p99 and max in milliseconds. */
+    public String row(String label) {
+        return String.format("| %s | %,d | %.1f ms | %.1f ms | %.1f ms | %.1f ms |", label, count(), ms(50), ms(95),
+                ms(99), max());
+    }
 }
