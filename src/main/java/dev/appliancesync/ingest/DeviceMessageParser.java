@@ -1,15 +1,16 @@
 package dev.appliancesync.ingest;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.appliance.ApplianceType;
+import dev.appliancesync.common.graphql.SafeLong;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -24,6 +25,7 @@ public class DeviceMessageParser {
     private static final Pattern SHADOW_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,64}");
     private static final Pattern EVENT_TYPE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
+    private static final BigInteger MAX_VERSION = BigInteger.valueOf(SafeLong.MAX);
 
     private enum Kind {
         SHADOW, NAMED_SHADOW, TELEMETRY, CONNECTED, DISCONNECTED, PROVISIONED, EVENTS
@@ -79,9 +81,11 @@ public class DeviceMessageParser {
                 }
                 case TELEMETRY -> new DeviceMessage.State(thing, DeviceMessage.State.TELEMETRY,
                         required(json.getJsonObject("reported"), "reported"), new JsonObject(),
-                        version(json.getValue("version")), epoch(json.getValue("timestamp")));
+                        version(json.getValue("version")), EpochUnit.SECONDS.read(json.getValue("timestamp"),
+                                "timestamp"));
                 case CONNECTED, DISCONNECTED -> new DeviceMessage.Presence(thing, kind == Kind.CONNECTED,
-                        required(epochMillis(json.getValue("timestamp")), "timestamp"));
+                        required(EpochUnit.MILLISECONDS.read(json.getValue("timestamp"), "timestamp"),
+                                "timestamp"));
                 case PROVISIONED -> provisioned(thing, json);
                 case EVENTS -> event(thing, json);
             };
@@ -98,7 +102,7 @@ public class DeviceMessageParser {
         JsonObject desired = state.getJsonObject("desired");
         return new DeviceMessage.State(thing, shadow, reported == null ? new JsonObject() : reported,
                 desired == null ? new JsonObject() : desired, version(current.getValue("version")),
-                epoch(document.getValue("timestamp")));
+                EpochUnit.SECONDS.read(document.getValue("timestamp"), "timestamp"));
     }
 
     private static DeviceMessage.Provisioned provisioned(String thing, JsonObject json) {
@@ -126,7 +130,8 @@ public class DeviceMessageParser {
             throw new RejectedMessage("WRONG_SHAPE", "type must be UPPER_SNAKE_CASE");
         }
         Object at = json.getValue("occurredAt");
-        OffsetDateTime occurredAt = at instanceof String text ? OffsetDateTime.parse(text) : epochMillis(at);
+        OffsetDateTime occurredAt = at instanceof String text ? EpochUnit.plausible(OffsetDateTime.parse(text),
+                "occurredAt") : EpochUnit.MILLISECONDS.read(at, "occurredAt");
         JsonObject details = json.getJsonObject("details");
         return new DeviceMessage.Event(thing, eventId, type, occurredAt, details == null ? new JsonObject() : details);
     }
@@ -161,23 +166,27 @@ public class DeviceMessageParser {
         }
     }
 
+    /**
+     * Versions are 64-bit on devices (IoT Core's shadow versions; devices without a shadow often use the epoch
+     * milliseconds), and stored as such; past 2^53 − 1 no JavaScript client could show one exactly, so those are
+     * refused (OUT_OF_RANGE) rather than stored.
+     */
     private static long version(Object value) {
-        if (value instanceof Number number && number.longValue() >= 0 && number.doubleValue() == number.longValue()) {
-            return number.longValue();
+        BigInteger whole = switch (value) {
+            case Integer i -> BigInteger.valueOf(i);
+            case Long l -> BigInteger.valueOf(l);
+            case BigInteger big -> big;
+            case Double d when Double.isFinite(d) && d == Math.rint(d) -> BigDecimal.valueOf(d).toBigInteger();
+            case null, default -> null;
+        };
+        if (whole == null || whole.signum() < 0) {
+            throw new RejectedMessage("WRONG_SHAPE", "version must be a non-negative integer");
         }
-        throw new RejectedMessage("WRONG_SHAPE", "version must be a non-negative integer");
-    }
-
-    /** IoT Core's shadow timestamps are epoch seconds. */
-    private static OffsetDateTime epoch(Object value) {
-        return value instanceof Number seconds
-                ? OffsetDateTime.ofInstant(Instant.ofEpochSecond(seconds.longValue()), ZoneOffset.UTC) : null;
-    }
-
-    /** Lifecycle events carry epoch milliseconds. */
-    private static OffsetDateTime epochMillis(Object value) {
-        return value instanceof Number millis
-                ? OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis.longValue()), ZoneOffset.UTC) : null;
+        if (whole.compareTo(MAX_VERSION) > 0) {
+            throw new RejectedMessage("OUT_OF_RANGE", "version " + whole + " is over " + SafeLong.MAX
+                    + " (2^53 - 1), the largest an app can show exactly");
+        }
+        return whole.longValue();
     }
 
     private static <T> T required(T value, String field) {

@@ -7,6 +7,7 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 
 import dev.appliancesync.common.graphql.Json;
+import dev.appliancesync.common.graphql.SafeLong;
 import dev.appliancesync.realtime.ChangeRecord;
 import io.vertx.core.json.JsonObject;
 
@@ -14,7 +15,7 @@ import io.vertx.core.json.JsonObject;
 public record ApplianceState(
         @NonNull @Id String applianceId,
         @NonNull @Description("'' for the classic shadow, else the named shadow") String shadowName,
-        @NonNull @Description("The shadow version; a client never receives an older one after a newer one") int version,
+        @NonNull @Description("The shadow version (or a telemetry version, which devices often take from their clock in epoch milliseconds); a client never receives an older one after a newer one") SafeLong version,
         @NonNull @Description("What the device reports") Json reported,
         @Description("What the device was asked to do; null unless you may adjust its settings") Json desired,
         @Description("When the device reported it") OffsetDateTime reportedAt,
@@ -26,7 +27,7 @@ public record ApplianceState(
         JsonObject desired = state.getJsonObject("desired");
         String reportedAt = state.getString("reportedAt");
         return new ApplianceState(state.getString("applianceId"), state.getString("shadowName"),
-                Math.toIntExact(state.getLong("version")), Json.of(state.getJsonObject("reported")),
+                SafeLong.of(state.getLong("version")), Json.of(state.getJsonObject("reported")),
                 desired == null ? null : Json.of(desired),
                 reportedAt == null ? null : OffsetDateTime.parse(reportedAt),
                 OffsetDateTime.parse(state.getString("updatedAt")));

@@ -48,17 +48,17 @@ public class ApplianceStateSubscription {
                 : caller.call(signedIn -> appliances.get(signedIn, only)); // NOT_FOUND unless they may view its status
         LiveFilter filter = LiveFilter.ofTypes(Set.of(DeviceStateService.CHANGE_TYPE), only);
         return Multi.createFrom().deferred(() -> {
-            Map<String, Integer> newest = new HashMap<>();
+            Map<String, Long> newest = new HashMap<>();
             return live.stream(allowed.map(Caller::subject), filter,
                             view -> states.current(only == null ? view.appliances().keySet() : Set.of(only)))
                     .map(ApplianceState::of)
                     // The first states and live ones can cross; only ever send a newer version.
                     .filter(state -> {
-                        Integer seen = newest.get(state.key());
-                        if (seen != null && seen >= state.version()) {
+                        Long seen = newest.get(state.key());
+                        if (seen != null && seen >= state.version().value()) {
                             return false;
                         }
-                        newest.put(state.key(), state.version());
+                        newest.put(state.key(), state.version().value());
                         return true;
                     });
         });
