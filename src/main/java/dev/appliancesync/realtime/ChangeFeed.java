@@ -76,6 +76,7 @@ public class ChangeFeed {
             // Start at the head: subscribers that connect from now on catch up by cursor for anything older.
             log.head(db.reads()).emitOn(this::onContext).subscribe().with(head -> {
                 position = head;
+                live.feedStartsAfter(head);
                 done(false);
             }, this::failed);
             return;

@@ -3,11 +3,14 @@ package dev.appliancesync.realtime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -112,6 +115,30 @@ public class ChangeLog {
     public Uni<Position> horizon(SqlClient client) {
         return client.query("select tx_id::text::bigint as tx_id, seq from change_log_horizon").execute()
                 .map(rows -> position(rows.iterator().next()));
+    }
+
+    /**
+     * Fails with CURSOR_EXPIRED if retention has deleted entries after {@code cursor}: a client resuming from it would
+     * miss them. Check after reading from it, since retention may run meanwhile.
+     */
+    public Uni<Void> requireRetained(SqlClient client, Position cursor) {
+        return horizon(client).flatMap(horizon -> cursor.isBefore(horizon)
+                ? Uni.createFrom().failure(new ApiException(ErrorCode.CURSOR_EXPIRED,
+                        "This cursor is older than the retained changes; reload the current state and start again",
+                        Map.of("oldestCursor", Cursors.of(horizon))))
+                : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Fails with VALIDATION if {@code cursor} is past the end of the log: no cursor this log handed out can be (one
+     * from a database that was restored to an earlier point, or made up, would wait for entries that are not coming).
+     */
+    public Uni<Void> requireReached(SqlClient client, Position cursor) {
+        return Uni.combine().all().unis(head(client), horizon(client)).asTuple()
+                .flatMap(ends -> Position.later(ends.getItem1(), ends.getItem2()).isBefore(cursor)
+                        ? Uni.createFrom().failure(ApiException.validation(
+                                "This cursor is past the end of the change log: pass a cursor from a change or a page"))
+                        : Uni.createFrom().voidItem());
     }
 
     /** Deletes entries older than {@code retention} and moves the horizon past them; returns how many went. */

@@ -2,13 +2,11 @@ package dev.appliancesync.realtime;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
-import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
@@ -59,12 +57,13 @@ public class ChangeService {
                                 false);
                     });
         }
-        return views.load(caller.subject()).flatMap(view -> log.horizon(db.reads()).flatMap(horizon -> {
+        Uni<Void> reached = after == null ? Uni.createFrom().voidItem() : log.requireReached(db.reads(), after);
+        return reached.chain(() -> views.load(caller.subject())).flatMap(view -> log.horizon(db.reads()).flatMap(horizon -> {
             Position from = after == null ? horizon : after;
             return log.afterFor(db.reads(), from, view.userId(), view.appliances().keySet(),
                             view.households().keySet(), limit + 1)
                     // Checked after reading: retention that ran meanwhile has moved the horizon past what is gone.
-                    .call(ignored -> after == null ? Uni.createFrom().voidItem() : expiredIfBeforeHorizon(after))
+                    .call(ignored -> after == null ? Uni.createFrom().voidItem() : log.requireRetained(db.reads(), after))
                     .map(candidates -> {
                         boolean more = candidates.size() > limit;
                         List<ChangeRecord> examined = more ? candidates.subList(0, limit) : candidates;
@@ -76,11 +75,4 @@ public class ChangeService {
         }));
     }
 
-    private Uni<Void> expiredIfBeforeHorizon(Position after) {
-        return log.horizon(db.reads()).flatMap(horizon -> after.isBefore(horizon)
-                ? Uni.createFrom().failure(new ApiException(ErrorCode.CURSOR_EXPIRED,
-                        "This cursor is older than the retained changes; reload the current state and start again",
-                        Map.of("oldestCursor", Cursors.of(horizon))))
-                : Uni.createFrom().voidItem());
-    }
 }

@@ -24,6 +24,10 @@ public final class Cursors {
             return compareTo(other) < 0;
         }
 
+        public boolean isAfter(Position other) {
+            return compareTo(other) > 0;
+        }
+
         public static Position later(Position a, Position b) {
             return a.compareTo(b) >= 0 ? a : b;
         }

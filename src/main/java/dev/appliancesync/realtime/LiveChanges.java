@@ -2,6 +2,8 @@ package dev.appliancesync.realtime;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,6 +14,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,8 +23,10 @@ import org.eclipse.microprofile.graphql.GraphQLException;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.access.Subject;
+import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.realtime.Cursors.Position;
 import io.quarkus.runtime.Startup;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,6 +37,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.vertx.core.Context;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 
 /**
@@ -47,6 +53,15 @@ import io.vertx.mutiny.core.Vertx;
  * WebSocket) runs on the context the subscription was opened on, its connection's event loop, in the order handed.
  * That is most of the cost of a delivery (FanOutBenchmark's profile); on the one context that decides, it would cap
  * the instance's deliveries at one core, whatever the cores, and delay whatever else shares that event loop.
+ * <p>
+ * No gap when a subscription opens. Every subscription starts at a log position: the client's cursor, or the
+ * position the feed had delivered when the subscription arrived here. It first catches up, reading the user's entries
+ * from the log up to the position the feed has delivered by then (decided by the same rule), and only then takes
+ * entries from the feed; the switch happens on this context, between two entries of the feed, so nothing falls
+ * between the two sources, and an entry both could hand on goes out once (a subscription's position only moves
+ * forward). Without it, a user's first subscription here missed whatever the feed delivered while their access view
+ * was being read (they were in no index yet), and a client could not tell from which point on the stream was
+ * complete.
  */
 // Created at start, not on first use: its meters are scraped as zeros from the start rather than missing.
 @Startup
@@ -61,7 +76,10 @@ public class LiveChanges {
 
     private final AccessViews views;
     private final ChangeVisibility visibility;
+    private final ChangeLog log;
+    private final Transactions db;
     private final RealtimeConfig config;
+    private final Vertx vertx;
     private final Context context;
     private final Timer lag;
     private final Timer revocationCutoff;
@@ -73,12 +91,20 @@ public class LiveChanges {
     private final Map<UUID, UserStreams> users = new HashMap<>();
     private final Map<UUID, Set<UserStreams>> byAppliance = new HashMap<>();
     private final Map<UUID, Set<UserStreams>> byHousehold = new HashMap<>();
+    /**
+     * The position of the last entry the feed has handed over (every live subscription has been offered everything up
+     * to it); null until the feed has started. Subscriptions catch up to it before they go live.
+     */
+    private Position feedPosition;
 
-    public LiveChanges(AccessViews views, ChangeVisibility visibility, RealtimeConfig config, Vertx vertx,
-            MeterRegistry metrics) {
+    public LiveChanges(AccessViews views, ChangeVisibility visibility, ChangeLog log, Transactions db,
+            RealtimeConfig config, Vertx vertx, MeterRegistry metrics) {
         this.views = views;
         this.visibility = visibility;
+        this.log = log;
+        this.db = db;
         this.config = config;
+        this.vertx = vertx;
         this.context = vertx.getDelegate().getOrCreateContext();
         this.lag = Timer.builder("appliance_sync.realtime.delivery_lag")
                 .description("From the start of the transaction that made a change to its delivery here")
@@ -99,11 +125,13 @@ public class LiveChanges {
 
     /** The stream of a signed-in user, handed to the subscriber on {@code subscriberContext} (null: on this one). */
     private Multi<ChangeRecord> stream(Subject subject, LiveFilter filter,
-            Function<AccessView, Uni<List<ChangeRecord>>> initial, Executor subscriberContext) {
+            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Executor subscriberContext) {
+        AtomicReference<LiveSubscription> opened = new AtomicReference<>();
         Multi<ChangeRecord> live = Multi.createFrom().<ChangeRecord> emitter(emitter -> {
             LiveSubscription subscription = new LiveSubscription(filter, emitter);
+            opened.set(subscription);
             emitter.onTermination(() -> context.runOnContext(ignored -> remove(subject.userId(), subscription)));
-            context.runOnContext(ignored -> add(subject, subscription, initial));
+            context.runOnContext(ignored -> add(subject, subscription, initial, start));
         }, BackPressureStrategy.ERROR).onOverflow().buffer(config.maxBufferedEvents());
         if (subscriberContext != null) {
             // After the buffer, never before: emitOn asks for 256 items and asks again only once it has handed all 256
@@ -111,6 +139,8 @@ public class LiveChanges {
             // subscriber that kept up was ended as SLOW_CONSUMER. The buffer asks for everything and holds the rest.
             live = live.emitOn(subscriberContext);
         }
+        // What the subscriber has read: a catch-up hands on at most half the buffer, then waits for it to drain.
+        live = live.onItem().invoke(() -> opened.get().consumed(catchUpResumeAt()));
         return live.onFailure(BackPressureFailure.class).transform(tooSlow -> {
             droppedSlow.increment();
             return new ApiException(ErrorCode.SLOW_CONSUMER, "This subscription fell more than "
@@ -131,8 +161,17 @@ public class LiveChanges {
      */
     public Multi<ChangeRecord> stream(Uni<Subject> subject, LiveFilter filter,
             Function<AccessView, Uni<List<ChangeRecord>>> initial) {
+        return stream(subject, filter, initial, LiveStart.NOW);
+    }
+
+    /**
+     * The same, from {@code start}: after a client's cursor (replayed from the log, then live, with no gap and no
+     * repeat; CURSOR_EXPIRED if the log no longer reaches back that far), or from now, optionally announced.
+     */
+    public Multi<ChangeRecord> stream(Uni<Subject> subject, LiveFilter filter,
+            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start) {
         Executor subscriberContext = subscriberContext();
-        return subject.onItem().transformToMulti(signedIn -> stream(signedIn, filter, initial, subscriberContext))
+        return subject.onItem().transformToMulti(signedIn -> stream(signedIn, filter, initial, start, subscriberContext))
                 .onFailure(ApiException.class).transform(LiveChanges::endingError);
     }
 
@@ -171,7 +210,15 @@ public class LiveChanges {
         return context;
     }
 
+    /** The feed starts reading after {@code head}: subscriptions that arrived before now have a starting point. */
+    void feedStartsAfter(Position head) {
+        feedPosition = head;
+    }
+
     private Uni<Void> deliver(ChangeRecord change) {
+        // Passed before the targets are taken: a subscription that goes live while this entry is being offered has
+        // caught up to and including it, and the offer then finds it already had it.
+        feedPosition = change.position();
         List<UserStreams> targets = targetsOf(change);
         if (targets.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -263,25 +310,145 @@ public class LiveChanges {
     }
 
     private void add(Subject subject, LiveSubscription subscription,
-            Function<AccessView, Uni<List<ChangeRecord>>> initial) {
+            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start) {
         UserStreams user = users.computeIfAbsent(subject.userId(), id -> new UserStreams(subject));
         user.subscriptions.add(subscription);
         active.incrementAndGet();
+        Position from = start.after() != null ? start.after() : feedPosition;
+        if (from != null) {
+            begin(user, subscription, from, start);
+        }
         Uni<Void> ready = needsFreshView(user, subscription.filter()) ? refresh(List.of(user), null)
                 : Uni.createFrom().voidItem();
-        if (initial == null) {
-            ready.subscribe().with(ignored -> { }, failure -> { });
+        if (start.after() != null) {
+            // Checked before anything else: the feed may never have read entries that retention deleted since.
+            ready = ready.chain(() -> log.requireReached(db.reads(), start.after()))
+                    .chain(() -> log.requireRetained(db.reads(), start.after()));
+        }
+        if (initial != null) {
+            ready = ready.chain(() -> handInitial(user, subscription, initial));
+        }
+        ready.emitOn(this::onContext).subscribe().with(ignored -> catchUp(user, subscription, start), failure -> {
+            if (failure instanceof ApiException refused) {
+                subscription.fail(refused);
+            } else {
+                catchUpLater(user, subscription, start);
+            }
+        });
+    }
+
+    /** Hands the subscription what {@code initial} reads (a current state), decided like any entry; never fails. */
+    private Uni<Void> handInitial(UserStreams user, LiveSubscription subscription,
+            Function<AccessView, Uni<List<ChangeRecord>>> initial) {
+        Uni<List<ChangeRecord>> entries = user.view == null ? Uni.createFrom().item(List.of()) : initial.apply(user.view);
+        return entries.emitOn(this::onContext)
+                .invoke(read -> read.forEach(entry -> {
+                    if (user.view != null) {
+                        visibility.visible(user.view, entry).filter(subscription::offerOutsideLog)
+                                .ifPresent(handed -> delivered.increment());
+                    }
+                }))
+                .onFailure().invoke(failure -> LOG.warnf("Cannot read the initial state of a subscription: %s",
+                        failure.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Where {@code subscription} starts; a client that asked is told. */
+    private static void begin(UserStreams user, LiveSubscription subscription, Position from, LiveStart start) {
+        subscription.startAfter(from);
+        if (start.announce()) {
+            subscription.announceStart(new ChangeRecord(from, "USER", user.subject.userId(), null, null,
+                    LiveStart.STARTED_TYPE, new JsonObject(), OffsetDateTime.now(ZoneOffset.UTC)));
+        }
+    }
+
+    /**
+     * Hands {@code subscription} the user's entries from its position up to the feed's, a page at a time and no faster
+     * than the subscriber reads, then lets it go live. On this context.
+     */
+    private void catchUp(UserStreams user, LiveSubscription subscription, LiveStart start) {
+        if (subscription.isEnded() || subscription.isLive()) {
             return;
         }
-        ready.chain(() -> user.view == null ? Uni.createFrom().item(List.<ChangeRecord> of()) : initial.apply(user.view))
-                .emitOn(runnable -> context.runOnContext(ignored -> runnable.run()))
-                .subscribe().with(entries -> entries.forEach(entry -> {
-                    if (user.view != null) {
-                        visibility.visible(user.view, entry)
-                                .filter(subscription::offer).ifPresent(handed -> delivered.increment());
+        if (subscription.position() == null) {
+            if (feedPosition == null) {
+                catchUpLater(user, subscription, start); // arrived before the feed had started
+                return;
+            }
+            begin(user, subscription, feedPosition, start);
+        }
+        if (user.view == null) {
+            catchUpLater(user, subscription, start); // their access could not be read; nothing can be decided yet
+            return;
+        }
+        Position target = feedPosition;
+        Position from = subscription.position();
+        if (!from.isBefore(target)) {
+            subscription.goLive();
+            return;
+        }
+        if (subscription.unread() > catchUpPauseAt()) {
+            subscription.whenDrained(() -> onContext(() -> catchUp(user, subscription, start)), catchUpResumeAt());
+            return;
+        }
+        AccessView view = user.view;
+        // Each entry read hands on one item at most: never more than the buffer has room for.
+        int page = Math.min(config.batchSize(), Math.max(1, catchUpPauseAt() - subscription.unread()));
+        log.afterFor(db.reads(), from, view.userId(), view.appliances().keySet(), view.households().keySet(), page)
+                // Checked after reading: retention that ran meanwhile has moved the horizon past what is gone.
+                .call(entries -> start.after() == null ? Uni.createFrom().voidItem() : log.requireRetained(db.reads(), from))
+                .emitOn(this::onContext)
+                .subscribe().with(entries -> {
+                    boolean reached = entries.size() < page;
+                    for (ChangeRecord entry : entries) {
+                        if (target.isBefore(entry.position())) {
+                            reached = true; // the feed has not delivered it yet: it will
+                            break;
+                        }
+                        if (user.view != null) {
+                            visibility.visible(user.view, entry).filter(subscription::replay)
+                                    .ifPresent(handed -> delivered.increment());
+                        }
+                        subscription.passed(entry.position());
                     }
-                }),
-                        failure -> LOG.warnf("Cannot read the initial state of a subscription: %s", failure.getMessage()));
+                    if (reached) {
+                        subscription.passed(target);
+                    }
+                    catchUp(user, subscription, start);
+                }, failure -> {
+                    if (failure instanceof ApiException ended) {
+                        subscription.fail(ended);
+                        return;
+                    }
+                    LOG.warnf("Cannot read the change log for a subscription of user %s (retrying): %s",
+                            user.subject.userId(), failure.getMessage());
+                    catchUpLater(user, subscription, start);
+                });
+    }
+
+    /** Tries again after a poll interval (the database or the feed was not there yet), reading access if need be. */
+    private void catchUpLater(UserStreams user, LiveSubscription subscription, LiveStart start) {
+        if (subscription.isEnded()) {
+            return;
+        }
+        vertx.getDelegate().setTimer(config.pollInterval().toMillis(), tick -> onContext(() -> {
+            Uni<Void> ready = user.view == null ? refresh(List.of(user), null) : Uni.createFrom().voidItem();
+            ready.emitOn(this::onContext).subscribe().with(ignored -> catchUp(user, subscription, start),
+                    failure -> catchUpLater(user, subscription, start));
+        }));
+    }
+
+    /** Unread items past which a catch-up waits: half the buffer, so live entries arriving meanwhile still fit. */
+    private int catchUpPauseAt() {
+        return Math.max(1, config.maxBufferedEvents() / 2);
+    }
+
+    private int catchUpResumeAt() {
+        return config.maxBufferedEvents() / 4;
+    }
+
+    private void onContext(Runnable task) {
+        context.runOnContext(ignored -> task.run());
     }
 
     /**

@@ -3,16 +3,34 @@ package dev.appliancesync.realtime;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 
-/** One open subscription on this instance: what it wants, and where its changes go. */
+/**
+ * One open subscription on this instance: what it wants, where its changes go, and how far into the log it has got.
+ * <p>
+ * A subscription starts at a position (the client's cursor, or where the feed was when it arrived) and first catches
+ * up from the log to the position the feed has delivered; only then does it take entries from the feed. Its position
+ * only moves forward and an entry at or before it is never handed on again, so the hand-over from catching up to the
+ * feed can overlap by an entry but never repeat or skip one. Touched on the {@link LiveChanges} context only, except
+ * {@link #consumed()}, which runs where the subscriber reads.
+ */
 final class LiveSubscription {
 
     private final LiveFilter filter;
     private final MultiEmitter<? super ChangeRecord> emitter;
+    /** Handed on and not yet read by the subscriber. */
+    private final AtomicInteger unread = new AtomicInteger();
+    /** What to run once the subscriber has read enough of what it was handed (a paused catch-up), or null. */
+    private final AtomicReference<Runnable> whenDrained = new AtomicReference<>();
+    /** The last log position this subscription has passed; null until it has a starting point. */
+    private Position position;
+    private boolean live;
 
     LiveSubscription(LiveFilter filter, MultiEmitter<? super ChangeRecord> emitter) {
         this.filter = filter;
@@ -23,16 +41,109 @@ final class LiveSubscription {
         return filter;
     }
 
+    Position position() {
+        return position;
+    }
+
+    boolean isLive() {
+        return live;
+    }
+
+    boolean isEnded() {
+        return emitter.isCancelled();
+    }
+
+    /** Where it starts: it will see every entry after {@code start}. */
+    void startAfter(Position start) {
+        position = start;
+    }
+
+    /** Caught up with the feed: from now on the feed's entries come here. */
+    void goLive() {
+        live = true;
+    }
+
+    /** Every entry up to {@code passed} has been considered (handed on or not wanted). */
+    void passed(Position passed) {
+        if (position == null || position.isBefore(passed)) {
+            position = passed;
+        }
+    }
+
     /**
-     * A change the user may see (already decided and redacted); delivered if this subscription wants it. True if it
-     * was handed on (to the subscription's buffer, then the connection).
+     * A change from the feed that the user may see (already decided and redacted); delivered if this subscription is
+     * live, has not had it yet and wants it. True if it was handed on (to the subscription's buffer, then the
+     * connection).
      */
     boolean offer(ChangeRecord visible) {
+        return live && replay(visible);
+    }
+
+    /** The same for an entry read back from the log while catching up. */
+    boolean replay(ChangeRecord visible) {
+        if (position != null && !position.isBefore(visible.position())) {
+            return false; // already had it: the catch-up and the feed overlap by at most this
+        }
+        passed(visible.position());
+        return hand(visible);
+    }
+
+    /** An entry that is not from the log (a current state, the starting cursor): handed on if wanted. */
+    boolean offerOutsideLog(ChangeRecord visible) {
+        return hand(visible);
+    }
+
+    /** Tells the client where it starts: its first item, whatever the filter. */
+    void announceStart(ChangeRecord marker) {
+        if (!emitter.isCancelled()) {
+            unread.incrementAndGet();
+            emitter.emit(marker);
+        }
+    }
+
+    private boolean hand(ChangeRecord visible) {
         if (filter.wants(visible) && !emitter.isCancelled()) {
+            unread.incrementAndGet();
             emitter.emit(visible);
             return true;
         }
         return false;
+    }
+
+    /** How many handed-on changes the subscriber has not read yet. */
+    int unread() {
+        return unread.get();
+    }
+
+    /** The subscriber read one; runs a paused catch-up once at most {@code resumeAt} are left unread. */
+    void consumed(int resumeAt) {
+        if (unread.decrementAndGet() <= resumeAt) {
+            Runnable resume = whenDrained.getAndSet(null);
+            if (resume != null) {
+                resume.run();
+            }
+        }
+    }
+
+    /**
+     * Runs {@code resume} once at most {@code resumeAt} are left unread (at once if that is already so: the subscriber
+     * may have read them while this was being set up).
+     */
+    void whenDrained(Runnable resume, int resumeAt) {
+        whenDrained.set(resume);
+        if (unread.get() <= resumeAt) {
+            Runnable now = whenDrained.getAndSet(null);
+            if (now != null) {
+                now.run();
+            }
+        }
+    }
+
+    /** Ends it with an error (CURSOR_EXPIRED, ...). */
+    void fail(ApiException error) {
+        if (!emitter.isCancelled()) {
+            emitter.fail(error);
+        }
     }
 
     /**

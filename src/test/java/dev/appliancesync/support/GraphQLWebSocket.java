@@ -39,6 +39,9 @@ public final class GraphQLWebSocket implements AutoCloseable {
     public static final Duration WAIT = Duration.ofSeconds(10);
 
     private final Vertx vertx;
+    /** Closed with the connection unless it was lent (see {@link #connected(URI, String, Vertx)}). */
+    private final boolean ownsVertx;
+    private final WebSocketClient client;
     private final WebSocket socket;
     private final Protocol protocol;
     private final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
@@ -46,8 +49,11 @@ public final class GraphQLWebSocket implements AutoCloseable {
     private final Map<String, BlockingQueue<JsonObject>> byOperation = new java.util.concurrent.ConcurrentHashMap<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
-    private GraphQLWebSocket(Vertx vertx, WebSocket socket, Protocol protocol) {
+    private GraphQLWebSocket(Vertx vertx, boolean ownsVertx, WebSocketClient client, WebSocket socket,
+            Protocol protocol) {
         this.vertx = vertx;
+        this.ownsVertx = ownsVertx;
+        this.client = client;
         this.socket = socket;
         this.protocol = protocol;
         socket.textMessageHandler(text -> {
@@ -71,20 +77,25 @@ public final class GraphQLWebSocket implements AutoCloseable {
             WebSocketClientOptions clientOptions) throws Exception {
         Vertx vertx = Vertx.vertx();
         try {
-            WebSocketClient client = vertx.createWebSocketClient(clientOptions);
-            WebSocketConnectOptions options = new WebSocketConnectOptions()
-                    .setHost(graphqlUri.getHost()).setPort(graphqlUri.getPort()).setURI(graphqlUri.getPath())
-                    .addSubProtocol(protocol.subprotocol);
-            if (bearerToken != null) {
-                options.addHeader("Authorization", "Bearer " + bearerToken);
-            }
-            WebSocket socket = client.connect(options).toCompletionStage().toCompletableFuture()
-                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            return new GraphQLWebSocket(vertx, socket, protocol);
+            return open(vertx, true, graphqlUri, protocol, bearerToken, clientOptions);
         } catch (Exception e) {
             vertx.close();
             throw e;
         }
+    }
+
+    private static GraphQLWebSocket open(Vertx vertx, boolean ownsVertx, URI graphqlUri, Protocol protocol,
+            String bearerToken, WebSocketClientOptions clientOptions) throws Exception {
+        WebSocketClient client = vertx.createWebSocketClient(clientOptions);
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(graphqlUri.getHost()).setPort(graphqlUri.getPort()).setURI(graphqlUri.getPath())
+                .addSubProtocol(protocol.subprotocol);
+        if (bearerToken != null) {
+            options.addHeader("Authorization", "Bearer " + bearerToken);
+        }
+        WebSocket socket = client.connect(options).toCompletionStage().toCompletableFuture()
+                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        return new GraphQLWebSocket(vertx, ownsVertx, client, socket, protocol);
     }
 
     public void send(JsonObject message) {
@@ -113,7 +124,19 @@ public final class GraphQLWebSocket implements AutoCloseable {
 
     /** Opens a connection with the token in the upgrade header and initialises it. */
     public static GraphQLWebSocket connected(URI graphqlUri, String bearerToken) throws Exception {
-        GraphQLWebSocket ws = open(graphqlUri, Protocol.GRAPHQL_TRANSPORT_WS, bearerToken);
+        return initialised(open(graphqlUri, Protocol.GRAPHQL_TRANSPORT_WS, bearerToken));
+    }
+
+    /**
+     * The same on a Vert.x instance the caller keeps (and closes), for tests that open many connections one after the
+     * other: a Vert.x instance each would cost more than the connection.
+     */
+    public static GraphQLWebSocket connected(URI graphqlUri, String bearerToken, Vertx shared) throws Exception {
+        return initialised(open(shared, false, graphqlUri, Protocol.GRAPHQL_TRANSPORT_WS, bearerToken,
+                new WebSocketClientOptions()));
+    }
+
+    private static GraphQLWebSocket initialised(GraphQLWebSocket ws) throws Exception {
         JsonObject ack = ws.init(null);
         if (!"connection_ack".equals(ack.getString("type"))) {
             ws.close();
@@ -199,6 +222,10 @@ public final class GraphQLWebSocket implements AutoCloseable {
         if (!socket.isClosed()) {
             socket.close();
         }
-        vertx.close();
+        if (ownsVertx) {
+            vertx.close();
+        } else {
+            client.close();
+        }
     }
 }

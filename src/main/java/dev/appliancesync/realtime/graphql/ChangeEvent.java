@@ -14,7 +14,7 @@ import dev.appliancesync.realtime.ChangeRecord;
 @Description("One thing that changed and that you may see, as the `changes` stream and query deliver it")
 public record ChangeEvent(
         @NonNull @Description("Opaque and ordered: pass it to `changes(since:)` to get what came after it") String cursor,
-        @NonNull @Description("What happened, e.g. SHARE_GRANTED, SHARE_REVOKED, APPLIANCE_RENAMED, DEVICE_STATE, PREFERENCES_CHANGED") String type,
+        @NonNull @Description("What happened, e.g. SHARE_GRANTED, SHARE_REVOKED, APPLIANCE_RENAMED, DEVICE_STATE, PREFERENCES_CHANGED; SUBSCRIBED is the first item of a `changes` subscription without `after`: nothing happened, its cursor is where the stream starts") String type,
         @NonNull OffsetDateTime at,
         @Id String applianceId,
         @Id String householdId,

@@ -9,8 +9,10 @@ import org.eclipse.microprofile.graphql.Query;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.CurrentUser;
 import dev.appliancesync.realtime.ChangeService;
+import dev.appliancesync.realtime.Cursors;
 import dev.appliancesync.realtime.LiveChanges;
 import dev.appliancesync.realtime.LiveFilter;
+import dev.appliancesync.realtime.LiveStart;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -39,10 +41,16 @@ public class ChangesApi {
     }
 
     @Subscription("changes")
-    @Description("Every change you may see, as it happens, each with its cursor. After a reconnect: subscribe again, "
-            + "then page `changes(since:)` from the last cursor you saw, skipping cursors you already have.")
-    public Multi<ChangeEvent> changesLive() {
+    @Description("Every change you may see, as it happens, each with its cursor. With `after` (a cursor you saw): "
+            + "first every change after it that you may see, then live ones, with no gap and none twice; an expired "
+            + "cursor ends it with CURSOR_EXPIRED. Without `after`, the first item is of type SUBSCRIBED, and its "
+            + "cursor is where the stream starts: everything after it will come; page `changes(since:)` for what came "
+            + "before.")
+    public Multi<ChangeEvent> changesLive(@Description("Resume after this cursor") String after) {
         currentUser.principal();
-        return live.stream(currentUser.caller().map(Caller::subject), LiveFilter.EVERYTHING, null).map(ChangeEvent::of);
+        // Thrown, not returned as a failed stream: SmallRye then answers with the protocol's error message.
+        LiveStart start = after == null ? LiveStart.ANNOUNCED : LiveStart.after(Cursors.parse(after));
+        return live.stream(currentUser.caller().map(Caller::subject), LiveFilter.EVERYTHING, null, start)
+                .map(ChangeEvent::of);
     }
 }

@@ -6,7 +6,9 @@ import org.eclipse.microprofile.graphql.GraphQLApi;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.CurrentUser;
 import dev.appliancesync.realtime.LiveChanges;
+import dev.appliancesync.realtime.Cursors;
 import dev.appliancesync.realtime.LiveFilter;
+import dev.appliancesync.realtime.LiveStart;
 import dev.appliancesync.sharing.ShareChangeType;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
@@ -25,10 +27,13 @@ public class ShareChangesSubscription {
     }
 
     @Subscription("shareChanges")
-    @Description("Shares granted, changed, revoked or expired, invitations and ownership transfers that concern you")
-    public Multi<ShareChange> shareChanges() {
+    @Description("Shares granted, changed, revoked or expired, invitations and ownership transfers that concern you. "
+            + "With `after` (a cursor you saw), first those after it, then live ones, with no gap and none twice; an "
+            + "expired cursor ends it with CURSOR_EXPIRED.")
+    public Multi<ShareChange> shareChanges(@Description("Resume after this cursor") String after) {
         currentUser.principal();
-        return live.stream(currentUser.caller().map(Caller::subject), SHARING, null)
+        LiveStart start = after == null ? LiveStart.NOW : LiveStart.after(Cursors.parse(after));
+        return live.stream(currentUser.caller().map(Caller::subject), SHARING, null, start)
                 // Addressed to you; an appliance's own entry of the same event would say it twice.
                 .select().where(change -> "USER".equals(change.audience()))
                 .map(ShareChange::of);
