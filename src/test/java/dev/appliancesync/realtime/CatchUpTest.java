@@ -176,22 +176,19 @@ class CatchUpTest {
     void aCursorOlderThanTheRetainedLogIsExpiredAndABadOneIsRefused() {
         User bob = User.signedIn("bob");
         UUID bobId = UUID.fromString(bob.id());
-        long seq = database.number("""
-                insert into change_log (audience, user_id, type, payload, created_at)
-                values ('USER', $1, 'TEST_OLD', '{}'::jsonb, now() - interval '8 days') returning seq""", bobId);
-        long txId = database.number("select tx_id::text::bigint from change_log where seq = $1", seq);
-        assertThat(retention.run().await().atMost(Duration.ofSeconds(10))).isPositive();
+        ForgottenEntry forgotten = ForgottenEntry.of(database, retention, bobId);
 
-        GraphQL.post(bob.token(), PAGE, Map.of("since", Cursors.of(new Cursors.Position(txId, seq - 1))))
+        GraphQL.post(bob.token(), PAGE, Map.of("since", Cursors.of(forgotten.justBefore())))
                 .then().statusCode(200)
                 .body("errors[0].extensions.code", equalTo("CURSOR_EXPIRED"))
-                .body("errors[0].extensions.oldestCursor", equalTo(Cursors.of(new Cursors.Position(txId, seq))));
-        GraphQL.post(bob.token(), PAGE, Map.of("since", Cursors.of(new Cursors.Position(txId, seq))))
+                .body("errors[0].extensions.oldestCursor", equalTo(Cursors.of(forgotten.position())));
+        GraphQL.post(bob.token(), PAGE, Map.of("since", Cursors.of(forgotten.position())))
                 .then().statusCode(200).body("errors", nullValue());
         GraphQL.post(bob.token(), PAGE, Map.of("since", "yesterday")).then().statusCode(200)
                 .body("errors[0].extensions.code", equalTo("VALIDATION"));
         // Past the end of the log: no cursor it handed out can be, and it would wait for entries that never come.
-        GraphQL.post(bob.token(), PAGE, Map.of("since", Cursors.of(new Cursors.Position(txId + 1_000_000_000L, 0))))
+        Cursors.Position pastTheEnd = new Cursors.Position(forgotten.position().txId() + 1_000_000_000L, 0);
+        GraphQL.post(bob.token(), PAGE, Map.of("since", Cursors.of(pastTheEnd)))
                 .then().statusCode(200).body("errors[0].extensions.code", equalTo("VALIDATION"));
         GraphQL.post(bob.token(), PAGE, Map.of("limit", 100_000)).then().statusCode(200)
                 .body("errors[0].extensions.code", equalTo("VALIDATION"));

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import java.util.UUID;
 
@@ -149,17 +150,7 @@ class ReconnectUnderLoadTest {
         try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, bob.token(), clients)) {
             ws.subscribe("c", "subscription { changes { cursor type } }");
             Position streamStart = Cursors.parse(started(ws, "c"));
-            String cursor = last;
-            boolean more = true;
-            while (more) {
-                JsonPath page = GraphQL.post(bob.token(), PAGE, Map.of("since", cursor)).then().statusCode(200)
-                        .body("errors", nullValue()).extract().jsonPath();
-                for (Map<String, Object> change : page.<Map<String, Object>> getList("data.changes.changes")) {
-                    merged.putIfAbsent((String) change.get("cursor"), (String) change.get("type"));
-                }
-                cursor = page.getString("data.changes.cursor");
-                more = page.getBoolean("data.changes.hasMore");
-            }
+            String cursor = pageAll(last, change -> merged.putIfAbsent(change.get("cursor"), change.get("type")));
             // Live changes, in order and each once, from just after the start; read until one is past what the pages
             // gave (then the two overlap), and take whatever else has arrived by then.
             Position paged = Position.later(Cursors.parse(cursor), streamStart);
@@ -207,20 +198,11 @@ class ReconnectUnderLoadTest {
         assertThat(writers.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(writeFailure.get()).as("every rename went through").isNull();
         List<String> expected = new ArrayList<>();
-        String cursor = start;
-        boolean more = true;
-        while (more) {
-            JsonPath page = GraphQL.post(bob.token(), PAGE, Map.of("since", cursor)).then().statusCode(200)
-                    .body("errors", nullValue()).extract().jsonPath();
-            for (Map<String, Object> change : page.<Map<String, Object>> getList("data.changes.changes")) {
-                String at = (String) change.get("cursor");
-                if (!Cursors.parse(last).isBefore(Cursors.parse(at))) {
-                    expected.add(at);
-                }
+        pageAll(start, change -> {
+            if (!Cursors.parse(last).isBefore(Cursors.parse(change.get("cursor")))) {
+                expected.add(change.get("cursor"));
             }
-            cursor = page.getString("data.changes.cursor");
-            more = page.getBoolean("data.changes.hasMore");
-        }
+        });
         assertThat(expected).as("renames the client lived through").hasSizeGreaterThan(RECONNECTS);
         List<String> missing = new ArrayList<>(expected);
         missing.removeAll(held);
@@ -228,6 +210,20 @@ class ReconnectUnderLoadTest {
         extra.removeAll(expected);
         assertThat(missing).as("changes the client never got").isEmpty();
         assertThat(extra).as("changes the client got that the log does not have").isEmpty();
+    }
+
+    /** Pages bob's changes(since:) from {@code since} until hasMore is false; returns the last page's cursor. */
+    private String pageAll(String since, Consumer<Map<String, String>> each) {
+        String cursor = since;
+        boolean more = true;
+        while (more) {
+            JsonPath page = GraphQL.post(bob.token(), PAGE, Map.of("since", cursor)).then().statusCode(200)
+                    .body("errors", nullValue()).extract().jsonPath();
+            page.<Map<String, String>> getList("data.changes.changes").forEach(each);
+            cursor = page.getString("data.changes.cursor");
+            more = page.getBoolean("data.changes.hasMore");
+        }
+        return cursor;
     }
 
     private String cursorOfNow() {

@@ -114,16 +114,12 @@ class ResumeFromCursorTest {
     void anExpiredCursorEndsTheSubscriptionWithCursorExpiredAndABadOneIsRefused() throws Exception {
         User bob = User.signedIn("bob");
         UUID bobId = UUID.fromString(bob.id());
-        long seq = database.number("""
-                insert into change_log (audience, user_id, type, payload, created_at)
-                values ('USER', $1, 'TEST_OLD', '{}'::jsonb, now() - interval '8 days') returning seq""", bobId);
-        long txId = database.number("select tx_id::text::bigint from change_log where seq = $1", seq);
-        assertThat(retention.run().await().atMost(WAIT)).isPositive();
+        ForgottenEntry forgotten = ForgottenEntry.of(database, retention, bobId);
         try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, bob.token())) {
-            ws.subscribe("old", RESUME, Map.of("after", Cursors.of(new Cursors.Position(txId, seq - 1))));
+            ws.subscribe("old", RESUME, Map.of("after", Cursors.of(forgotten.justBefore())));
             JsonObject expired = errorExtensions(ws.nextMessage("old"));
             assertThat(expired.getString("code")).isEqualTo("CURSOR_EXPIRED");
-            assertThat(expired.getString("oldestCursor")).isEqualTo(Cursors.of(new Cursors.Position(txId, seq)));
+            assertThat(expired.getString("oldestCursor")).isEqualTo(Cursors.of(forgotten.position()));
 
             ws.subscribe("bad", RESUME, Map.of("after", "yesterday"));
             assertThat(errorExtensions(ws.nextMessage("bad")).getString("code")).isEqualTo("VALIDATION");
