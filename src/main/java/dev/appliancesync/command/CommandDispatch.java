@@ -8,6 +8,7 @@ import dev.appliancesync.command.mqtt.DeviceCommandPublisher;
 import dev.appliancesync.common.db.Transactions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -22,6 +23,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * is published again), so a device acts once per {@code commandId} and ignores a command after {@code expiresAt}.
  */
 @ApplicationScoped
+@Startup // its counter is reported (at 0) from the start, not from the first command
 public class CommandDispatch {
 
     private static final Logger LOG = Logger.getLogger(CommandDispatch.class);

@@ -7,10 +7,11 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.common.db.Transactions;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -25,6 +26,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * exactly once however many instances race for it.
  */
 @ApplicationScoped
+@Startup // its counter is reported (at 0) from the start, not from the first command
 public class CommandOutcomes {
 
     /** What became of a device's result. */

@@ -51,6 +51,7 @@ class CommandOutboxTest {
     }
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration SLOW_PUBACK = Duration.ofMillis(600);
     private static final String SEND = """
             mutation($a: ID!, $c: DeviceCommand!, $p: JSON) { sendCommand(applianceId: $a, command: $c, params: $p)
               { id status } }""";
@@ -64,6 +65,12 @@ class CommandOutboxTest {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    CommandOutcomes outcomes;
+
+    @Inject
+    CommandRelay relay;
 
     @Test
     void resultsReachTheIssuersChangesAndTheReceiptAndNobodyElses() throws Exception {
@@ -140,6 +147,40 @@ class CommandOutboxTest {
         }
     }
 
+    /**
+     * Instances race to close one command: its result arrives while several time-out passes run at once (and the
+     * relay's own). Whichever wins, the command closes once, and the issuer hears of exactly that outcome.
+     */
+    @Test
+    void aResultRacingSeveralTimeOutPassesClosesTheCommandExactlyOnce() throws Exception {
+        User owner = User.signedIn("racer");
+        Appliances.Claimed oven = Appliances.claimed(owner.token(), "MINI_OVEN");
+        try (CommandDevice device = device(oven)) {
+            String commandId = send(owner, oven, "CALIBRATE", null, "SENT");
+            device.nextToAct(WAIT);
+            // Its time is up now, though no pass has looked yet (the relay's, 200 ms apart, may join the race).
+            assertThat(database.count("""
+                    with due as (update command set expires_at = now() where id = $1::uuid returning 1)
+                    select count(*) from due""", commandId)).isEqualTo(1);
+
+            List<Uni<Object>> racers = new java.util.ArrayList<>();
+            racers.add(outcomes.recordResult(java.util.UUID.fromString(commandId), oven.serialNumber(), "SUCCEEDED",
+                    null, null).map(applied -> (Object) applied));
+            for (int pass = 0; pass < 4; pass++) {
+                racers.add(outcomes.timeOutExpired(100).map(count -> (Object) count));
+            }
+            Uni.join().all(racers).andFailFast().await().atMost(WAIT);
+
+            String status = GraphQL.post(owner.token(), RECEIPT, Map.of("c", commandId)).then()
+                    .extract().path("data.command.status");
+            assertThat(status).isIn("SUCCEEDED", "TIMED_OUT");
+            List<JsonObject> mine = CatchUp.all(owner.token());
+            assertThat(CatchUp.ofCommand(mine, "COMMAND_" + status, commandId)).hasSize(1);
+            assertThat(CatchUp.ofCommand(mine, "COMMAND_SUCCEEDED", commandId).size()
+                    + CatchUp.ofCommand(mine, "COMMAND_TIMED_OUT", commandId).size()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aCommandWhosePublishFailsIsPublishedByTheRelayOnce() throws Exception {
         User owner = User.signedIn("patient");
@@ -154,10 +195,17 @@ class CommandOutboxTest {
             GraphQL.post(owner.token(), RECEIPT, Map.of("c", commandId)).then()
                     .body("data.command.error", org.hamcrest.Matchers.startsWith("Not delivered to the broker yet"));
 
-            // The relay's first retry fails too, its second goes out; the device gets the command.
+            // The relay's first retry fails too, its second goes out; the device gets the command. Four passes at a
+            // time stand for as many instances (the timer's own pass joins them): each due row goes to one of them.
+            await().atMost(WAIT).until(() -> {
+                Uni.join().all(List.of(relay.runOnce(), relay.runOnce(), relay.runOnce(), relay.runOnce()))
+                        .andFailFast().await().atMost(WAIT);
+                return database.count("select count(*) from command where id = $1::uuid and status = 'SENT'",
+                        commandId) == 1;
+            });
             assertThat(device.nextToAct(WAIT).getString("commandId")).isEqualTo(commandId);
-            await().atMost(WAIT).untilAsserted(() -> GraphQL.post(owner.token(), RECEIPT, Map.of("c", commandId))
-                    .then().body("data.command.status", equalTo("SENT")).body("data.command.error", nullValue()));
+            GraphQL.post(owner.token(), RECEIPT, Map.of("c", commandId)).then()
+                    .body("data.command.status", equalTo("SENT")).body("data.command.error", nullValue());
             assertThat(flaky.attempts.get()).isEqualTo(3);
             assertThat(counter("appliance_sync.commands.publish_failed")).isEqualTo(failedBefore + 2);
             assertThat(database.count("select publish_attempts from command where id = $1::uuid", commandId))
@@ -173,7 +221,7 @@ class CommandOutboxTest {
     }
 
     private double counter(String name) {
-        return metrics.get(name).counter().count();
+        return metrics.get(name).counter().count(); // registered at start: a renamed counter fails here
     }
 
     private static CommandDevice device(Appliances.Claimed appliance) throws Exception {
@@ -189,7 +237,10 @@ class CommandOutboxTest {
                 .body("data.sendCommand.status", equalTo(expectedStatus)).extract().path("data.sendCommand.id");
     }
 
-    /** The real publisher, but the first {@code failures} publishes to one thing fail before reaching the broker. */
+    /**
+     * The real publisher, but the first {@code failures} publishes to one thing fail before reaching the broker, and
+     * the later ones take {@link #SLOW_PUBACK} (more than two relay intervals) before they reach it.
+     */
     static final class FailingFirst extends DeviceCommandPublisher {
         private final DeviceCommandPublisher real;
         private final String thingName;
@@ -208,9 +259,11 @@ class CommandOutboxTest {
             if (!thing.equals(thingName)) {
                 return real.publish(thing, payloadJson);
             }
+            // A slow broker after the failures: a pass that started meanwhile must find the command still held.
             return attempts.incrementAndGet() <= failures
                     ? Uni.createFrom().failure(new IllegalStateException("broker unreachable (test)"))
-                    : real.publish(thing, payloadJson);
+                    : Uni.createFrom().voidItem().onItem().delayIt().by(SLOW_PUBACK)
+                            .chain(() -> real.publish(thing, payloadJson));
         }
     }
 }
