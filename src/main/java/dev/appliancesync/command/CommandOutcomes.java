@@ -53,6 +53,7 @@ public class CommandOutcomes {
     static String expiresAt(String timeoutSeconds) {
         return "coalesce(expires_at, created_at + make_interval(secs => " + timeoutSeconds + "))";
     }
+
     private static final String TIME_OUT = """
             update command c set status = 'TIMED_OUT', completed_at = now(), next_attempt_at = null,
                 error = left(case when c.sent_at is null then 'Not delivered to the broker before the time-out'
