@@ -14,37 +14,45 @@ import dev.appliancesync.appliance.ApplianceGuard;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
-import dev.appliancesync.command.mqtt.DeviceCommandPublisher;
 import dev.appliancesync.identity.Caller;
-import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * Commands to devices: authorised by the policies (the command's capability, with the command as a fact), recorded,
- * then published at QoS 1. A denied command is never published.
+ * Commands to devices: authorised by the policies (the command's capability, with the command as a fact), recorded
+ * with COMMAND_ISSUED in one transaction (the outbox: PENDING until the broker acknowledges it), then published at QoS
+ * 1 ({@link CommandDispatch}; the {@link CommandRelay} retries what does not go out at once). A denied command is never
+ * published.
  */
 @ApplicationScoped
 public class CommandService {
 
     private static final Logger LOG = Logger.getLogger(CommandService.class);
     private static final int MAX_PARAMS_BYTES = 16384;
+    /** Held for one lease by this request's own publish ($5 seconds); it times out after $6 seconds. */
+    private static final String INSERT = """
+            insert into command (appliance_id, issued_by, command, params, next_attempt_at, publish_attempts,
+                                 expires_at)
+            values ($1, $2, $3, $4, now() + make_interval(secs => $5), 1, now() + make_interval(secs => $6))
+            returning *""";
 
     private final Transactions db;
     private final ApplianceGuard appliances;
     private final Authorizer authorizer;
     private final ChangeLog changes;
-    private final DeviceCommandPublisher publisher;
+    private final CommandDispatch dispatch;
+    private final CommandsConfig config;
 
     public CommandService(Transactions db, ApplianceGuard appliances, Authorizer authorizer, ChangeLog changes,
-            DeviceCommandPublisher publisher) {
+            CommandDispatch dispatch, CommandsConfig config) {
         this.db = db;
         this.appliances = appliances;
         this.authorizer = authorizer;
         this.changes = changes;
-        this.publisher = publisher;
+        this.dispatch = dispatch;
+        this.config = config;
     }
 
     public Uni<CommandRecord> send(Caller caller, UUID applianceId, DeviceCommand command, JsonObject params) {
@@ -56,35 +64,24 @@ public class CommandService {
         Authorizer.Session session = authorizer.session(caller.subject());
         return db.inTransaction(tx -> appliances.require(tx, session, applianceId, command.requires(),
                         Map.of("command", command.name()))
-                .flatMap(access -> tx.preparedQuery("""
-                                insert into command (appliance_id, issued_by, command, params) values ($1, $2, $3, $4)
-                                returning *""")
-                        .execute(Tuple.of(applianceId, caller.id(), command.name(), safeParams))
+                .flatMap(access -> tx.preparedQuery(INSERT)
+                        .execute(Tuple.of(applianceId, caller.id(), command.name(), safeParams)
+                                .addValue(config.lease().toMillis() / 1000.0)
+                                .addValue(config.timeout().toMillis() / 1000.0))
                         .map(rows -> new Sendable(CommandRecord.from(rows.iterator().next()), access.appliance().thingName())))
-                .call(sendable -> changes.append(tx, Change.forUser(caller.id(), "COMMAND_ISSUED",
-                        new JsonObject().put("commandId", sendable.command().id().toString())
-                                .put("applianceId", applianceId.toString()).put("command", command.name())))))
-                // Published after commit: a device never acts on a command whose record rolled back.
-                .flatMap(sendable -> publish(sendable));
+                .call(sendable -> changes.append(tx, CommandChanges.issued(sendable.command()))))
+                // Published after commit, so a device never acts on a command whose record rolled back; and at once, so
+                // the common case waits for no relay. Whatever this publish does not finish, the relay does.
+                .flatMap(sendable -> dispatch.publish(sendable.command(), sendable.thingName(), 1)
+                        .onFailure().recoverWithItem(failure -> {
+                            // Committed: the relay takes it over; failing the request would only invite a duplicate.
+                            LOG.warnf("Command %s committed, its publish left to the relay: %s",
+                                    sendable.command().id(), failure.toString());
+                            return sendable.command();
+                        }));
     }
 
     private record Sendable(CommandRecord command, String thingName) {
-    }
-
-    private Uni<CommandRecord> publish(Sendable sendable) {
-        CommandRecord command = sendable.command();
-        JsonObject message = new JsonObject().put("commandId", command.id().toString()).put("command", command.command())
-                .put("params", command.params()).put("issuedAt", command.createdAt().toString());
-        return publisher.publish(sendable.thingName(), message.encode())
-                .flatMap(acked -> db.reads().preparedQuery("update command set status = 'SENT', sent_at = now() "
-                        + "where id = $1 and status = 'PENDING' returning *").execute(Tuple.of(command.id())))
-                .onFailure().recoverWithUni(failure -> {
-                    LOG.warnf("Command %s to %s not published: %s", command.id(), sendable.thingName(), failure.toString());
-                    return db.reads().preparedQuery("update command set status = 'FAILED', completed_at = now(), "
-                                    + "error = $2 where id = $1 and status = 'PENDING' returning *")
-                            .execute(Tuple.of(command.id(), "Not delivered to the broker: " + failure.getMessage()));
-                })
-                .map(rows -> rows.rowCount() == 0 ? command : CommandRecord.from(rows.iterator().next()));
     }
 
     /** The command if the caller may view its appliance. */

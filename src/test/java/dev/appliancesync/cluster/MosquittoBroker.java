@@ -37,7 +37,8 @@ public final class MosquittoBroker implements AutoCloseable {
 
     private final int port;
     private final Path logFile;
-    private final Process process;
+    private final Path config;
+    private Process process;
 
     /**
      * The TLS listener's files (PEM): the CA whose certificates clients must present (and that signed the server's),
@@ -52,7 +53,7 @@ public final class MosquittoBroker implements AutoCloseable {
                     + "); MosquittoIT needs it. Install it with: " + INSTALL + " (as root; .ci/run does this)");
         }
         port = freePort();
-        Path config = TARGET.resolve("mosquitto-" + port + ".conf");
+        config = TARGET.resolve("mosquitto-" + port + ".conf");
         logFile = TARGET.resolve("mosquitto-" + port + ".log");
         try {
             Files.createDirectories(TARGET);
@@ -78,6 +79,15 @@ public final class MosquittoBroker implements AutoCloseable {
                     "log_timestamp_format %Y-%m-%dT%H:%M:%S",
                     "")), StandardCharsets.UTF_8);
             Files.deleteIfExists(logFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start " + EXECUTABLE, e);
+        }
+        launch();
+    }
+
+    /** Starts the process with this broker's configuration and waits until it accepts connections. */
+    private void launch() {
+        try {
             process = new ProcessBuilder(EXECUTABLE.toString(), "-c", config.toAbsolutePath().toString())
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         } catch (IOException e) {
@@ -89,6 +99,17 @@ public final class MosquittoBroker implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * Starts it again after {@link #close()}, on the same port with the same configuration: clients reconnect to the
+     * address they had. Without persistence it comes back empty (no sessions, no retained messages).
+     */
+    public void startAgain() {
+        if (process.isAlive()) {
+            throw new IllegalStateException("mosquitto on port " + port + " is still running");
+        }
+        launch();
     }
 
     /** Starts mosquitto and waits until it accepts connections; fails naming the install command if it is absent. */

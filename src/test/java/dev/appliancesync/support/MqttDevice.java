@@ -65,6 +65,21 @@ public final class MqttDevice implements AutoCloseable {
         });
     }
 
+    /**
+     * Subscribes at QoS 1 and returns once the broker has granted it (SUBACK); {@code handler} gets the payload of every
+     * message this client receives (one subscription per device here).
+     */
+    public void subscribe(String topicFilter, java.util.function.Consumer<byte[]> handler) throws Exception {
+        client.publishHandler(message -> handler.accept(message.payload().getBytes()));
+        CompletableFuture<java.util.List<Integer>> subAck = new CompletableFuture<>();
+        client.subscribeCompletionHandler(ack -> subAck.complete(ack.grantedQoSLevels()));
+        client.subscribe(topicFilter, MqttQoS.AT_LEAST_ONCE.value()).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        if (!subAck.get(10, TimeUnit.SECONDS).contains(MqttQoS.AT_LEAST_ONCE.value())) {
+            throw new IllegalStateException("The broker did not grant QoS 1 on " + topicFilter);
+        }
+    }
+
     public void publish(String topic, String payload) throws Exception {
         publish(topic, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -28,6 +28,7 @@ import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
 import dev.appliancesync.cloud.reconcile.DesiredPolicy;
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.retry.Backoff;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.sharing.ShareChangeType;
@@ -278,9 +279,9 @@ public class CloudReconciler {
     }
 
     private long backoffSeconds(int attempts) {
-        long base = Math.max(1, config.reconcile().interval().toSeconds());
-        long capped = Math.min(config.reconcile().failedRetry().toSeconds(), base << Math.min(attempts, 16));
-        return 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(capped); // full jitter
+        Duration base = Duration.ofSeconds(Math.max(1, config.reconcile().interval().toSeconds()));
+        Duration wait = new Backoff(base, config.reconcile().failedRetry()).after(attempts);
+        return Math.max(1, (wait.toMillis() + 999) / 1000); // whole seconds, as LATER schedules them
     }
 
     private <T> T await(io.smallrye.mutiny.Uni<T> work) {

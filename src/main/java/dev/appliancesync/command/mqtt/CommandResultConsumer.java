@@ -11,18 +11,20 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.command.CommandOutcomes;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.ingest.DeadLetters;
 import dev.appliancesync.ingest.RejectedMessage;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Devices answer commands on {@code appliances/{thingName}/command-results} with
  * {@code {"commandId", "status": "SUCCEEDED"|"FAILED", "result"?, "error"?}}. A result counts only for a command sent
- * to that same thing and still open; anything else is dead-lettered with the reason, and the channel goes on.
+ * to that same thing and still open (PENDING or SENT): it closes the command and tells the issuer on {@code changes}
+ * ({@link CommandOutcomes}). Anything else is dead-lettered with the reason (UNKNOWN_COMMAND, or COMMAND_CLOSED for a
+ * second answer or one after the time-out), and the channel goes on.
  */
 @ApplicationScoped
 public class CommandResultConsumer {
@@ -33,10 +35,12 @@ public class CommandResultConsumer {
 
     private final Transactions db;
     private final DeadLetters deadLetters;
+    private final CommandOutcomes outcomes;
 
-    public CommandResultConsumer(Transactions db, DeadLetters deadLetters) {
+    public CommandResultConsumer(Transactions db, DeadLetters deadLetters, CommandOutcomes outcomes) {
         this.db = db;
         this.deadLetters = deadLetters;
+        this.outcomes = outcomes;
     }
 
     @Incoming(CHANNEL)
@@ -70,16 +74,15 @@ public class CommandResultConsumer {
         }
         Object detail = result.getValue("result");
         String error = result.getString("error");
-        return db.inTransaction(tx -> tx.preparedQuery("""
-                        update command c set status = $3, result = $4, error = left($5, 2000), completed_at = now()
-                        from appliance a
-                        where c.id = $1 and a.id = c.appliance_id and a.thing_name = $2
-                          and c.status in ('PENDING', 'SENT')
-                        returning c.id""")
-                .execute(Tuple.of(commandId, thingName, status, detail instanceof JsonObject o ? o : null, error))
-                .flatMap(rows -> rows.rowCount() == 1 ? Uni.createFrom().voidItem()
-                        : Uni.createFrom().failure(new RejectedMessage("UNKNOWN_COMMAND",
-                                "No open command " + commandId + " for thing " + thingName))));
+        return outcomes.recordResult(commandId, thingName, status, detail instanceof JsonObject o ? o : null, error)
+                .flatMap(applied -> switch (applied) {
+                    case APPLIED -> Uni.createFrom().voidItem();
+                    // Too late (after the time-out) or a second answer: the first outcome stands.
+                    case ALREADY_CLOSED -> Uni.createFrom().failure(new RejectedMessage("COMMAND_CLOSED",
+                            "Command " + commandId + " is closed already; this result came too late or twice"));
+                    case UNKNOWN -> Uni.createFrom().failure(new RejectedMessage("UNKNOWN_COMMAND",
+                            "No command " + commandId + " for thing " + thingName));
+                });
     }
 
     private Uni<Void> deadLetter(String topic, byte[] payload, Throwable failure) {

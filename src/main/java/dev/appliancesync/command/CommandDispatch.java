@@ -1,0 +1,94 @@
+package dev.appliancesync.command;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.command.mqtt.DeviceCommandPublisher;
+import dev.appliancesync.common.db.Transactions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * One publish of a committed PENDING command, by whoever holds it (the request that sent it, or the relay), and what
+ * it leaves behind: SENT on the broker's PUBACK; after a failure, the time of the next attempt (backoff) and the
+ * reason in {@code error}; FAILED only when no attempt can ever succeed.
+ * <p>
+ * The message is the device's contract: {@code {"commandId", "command", "params", "issuedAt", "expiresAt"}}, delivered
+ * at least once (a publish whose PUBACK was lost, or a publisher that died after publishing and before recording it,
+ * is published again), so a device acts once per {@code commandId} and ignores a command after {@code expiresAt}.
+ */
+@ApplicationScoped
+@Startup // its counter is reported (at 0) from the start, not from the first command
+public class CommandDispatch {
+
+    private static final Logger LOG = Logger.getLogger(CommandDispatch.class);
+    private static final String SENT = """
+            update command set status = 'SENT', sent_at = now(), next_attempt_at = null, error = null
+            where id = $1 and status = 'PENDING'
+            returning *""";
+    private static final String LATER = """
+            update command set next_attempt_at = now() + make_interval(secs => $2), error = left($3, 2000)
+            where id = $1 and status = 'PENDING'
+            returning *""";
+    private static final String CURRENT = "select * from command where id = $1";
+
+    private final Transactions db;
+    private final DeviceCommandPublisher publisher;
+    private final CommandOutcomes outcomes;
+    private final CommandsConfig config;
+    private final Counter publishFailed;
+
+    public CommandDispatch(Transactions db, DeviceCommandPublisher publisher, CommandOutcomes outcomes,
+            CommandsConfig config, MeterRegistry metrics) {
+        this.db = db;
+        this.publisher = publisher;
+        this.outcomes = outcomes;
+        this.config = config;
+        this.publishFailed = Counter.builder("appliance_sync.commands.publish_failed")
+                .description("Publishes of a command the broker did not acknowledge (each is retried)")
+                .register(metrics);
+    }
+
+    /** Publishes the command to the thing's topic and records the outcome; the command as it is afterwards. */
+    public Uni<CommandRecord> publish(CommandRecord command, String thingName, int attempts) {
+        return Uni.createFrom().deferred(() -> publisher.publish(thingName, message(command).encode()))
+                .ifNoItem().after(config.publishTimeout()).fail()
+                .flatMap(acked -> record(command, SENT, Tuple.of(command.id())))
+                .onFailure().recoverWithUni(failure -> failed(command, thingName, attempts, failure));
+    }
+
+    private Uni<CommandRecord> failed(CommandRecord command, String thingName, int attempts, Throwable failure) {
+        publishFailed.increment();
+        if (failure instanceof IllegalArgumentException) { // the publisher refuses the thing name: no retry helps
+            LOG.warnf("Command %s to %s can never be published: %s", command.id(), thingName, failure.getMessage());
+            return outcomes.undeliverable(command, "Not deliverable: " + failure.getMessage());
+        }
+        long retryInMillis = config.retryBackoff().after(attempts - 1).toMillis();
+        LOG.infof("Command %s to %s not published (attempt %d: %s); next attempt in %d ms", command.id(), thingName,
+                attempts, failure, retryInMillis);
+        return record(command, LATER, Tuple.of(command.id(), retryInMillis / 1000.0,
+                "Not delivered to the broker yet (attempt " + attempts + "): " + failure));
+    }
+
+    /** The update's row, or, if the command was no longer PENDING (a result came first), the row as it is. */
+    private Uni<CommandRecord> record(CommandRecord command, String update, Tuple arguments) {
+        return db.reads().preparedQuery(update).execute(arguments)
+                .flatMap(rows -> rows.rowCount() == 1
+                        ? Uni.createFrom().item(CommandRecord.from(rows.iterator().next()))
+                        : db.reads().preparedQuery(CURRENT).execute(Tuple.of(command.id()))
+                                // gone only with its appliance (removed meanwhile)
+                                .map(current -> current.rowCount() == 0 ? command
+                                        : CommandRecord.from(current.iterator().next())));
+    }
+
+    static JsonObject message(CommandRecord command) {
+        return new JsonObject().put("commandId", command.id().toString()).put("command", command.command())
+                .put("params", command.params()).put("issuedAt", command.createdAt().toString())
+                .put("expiresAt", command.expiresAt() == null ? null : command.expiresAt().toString());
+    }
+}
