@@ -6,6 +6,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -53,8 +55,34 @@ public class UserService {
     }
 
     public Uni<AppUser> signIn(SignedInPrincipal principal) {
+        return signInOnce(principal).onFailure(UserService::lostFirstSignInRace).retry().atMost(2);
+    }
+
+    /**
+     * A first sign-in racing another of the same user (apps send several requests at once at start-up) loses in one
+     * of two ways: its insert meets the other's row in the verified-email index before the subject one, a unique
+     * violation ON CONFLICT (subject) does not cover (CONFLICT); or it waits for the other's row, finds nothing to
+     * change, and cannot see the row from a snapshot taken before that commit (no row). Either way the row is there
+     * now, and the next attempt finds it. Another account holding the email fails every attempt, as it should.
+     */
+    private static boolean lostFirstSignInRace(Throwable failure) {
+        return failure instanceof ApiException api && api.code() == ErrorCode.CONFLICT
+                || failure instanceof SignInRaceLost;
+    }
+
+    /** The sign-in statement found no row: a concurrent first sign-in made it after this statement's snapshot. */
+    private static final class SignInRaceLost extends RuntimeException {
+        SignInRaceLost() {
+            super("The user's row was created by a concurrent first sign-in", null, false, false);
+        }
+    }
+
+    private Uni<AppUser> signInOnce(SignedInPrincipal principal) {
         return db.inTransaction(tx -> tx.preparedQuery(SIGN_IN)
-                .execute(Tuple.of(principal.subject(), principal.username(), principal.email(), principal.emailVerified()))
+                .execute(Tuple.of(principal.subject(), principal.username(), principal.email(),
+                        principal.emailVerified()))
+                .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().failure(new SignInRaceLost())
+                        : Uni.createFrom().item(rows))
                 .flatMap(rows -> {
                     Row row = rows.iterator().next();
                     AppUser user = AppUser.from(row, "");

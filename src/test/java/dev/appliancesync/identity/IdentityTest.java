@@ -6,8 +6,16 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -59,6 +67,43 @@ class IdentityTest {
                 .body("data.me.id", equalTo(id))
                 .body("data.me.groups", equalTo(List.of()));
         assertThat(database.usersWithSubject(subject)).isOne();
+    }
+
+    /**
+     * An app at start-up sends several requests at once for a user who has never signed in: every one of them signs
+     * the user in, as one account. (The sign-in statement that lost the race to create the row used to find no row,
+     * and its request failed with INTERNAL.)
+     */
+    @Test
+    void concurrentFirstRequestsOfANewUserAllSucceedAsOneAccount() throws Exception {
+        int users = 20;
+        int atOnce = 6;
+        ExecutorService requests = Executors.newFixedThreadPool(atOnce);
+        try {
+            for (int u = 0; u < users; u++) {
+                String username = Tokens.uniqueUsername("eager");
+                String token = Tokens.forUser(username, username + "@example.com", List.of());
+                CyclicBarrier together = new CyclicBarrier(atOnce);
+                List<Future<Map<String, Object>>> answers = new ArrayList<>();
+                for (int r = 0; r < atOnce; r++) {
+                    answers.add(requests.submit(() -> {
+                        together.await(10, TimeUnit.SECONDS);
+                        return GraphQL.post(token, "{ me { id } }").then().statusCode(200).extract().jsonPath()
+                                .getMap("");
+                    }));
+                }
+                Set<Object> ids = new HashSet<>();
+                for (Future<Map<String, Object>> answer : answers) {
+                    Map<String, Object> body = answer.get(30, TimeUnit.SECONDS);
+                    assertThat(body).as("every first request of %s", username).doesNotContainKey("errors");
+                    ids.add(((Map<?, ?>) body.get("data")).get("me") instanceof Map<?, ?> me ? me.get("id") : null);
+                }
+                assertThat(ids).as("one account").hasSize(1).doesNotContainNull();
+                assertThat(database.usersWithSubject(DevTokenIssuer.subjectOf(username))).isOne();
+            }
+        } finally {
+            requests.shutdownNow();
+        }
     }
 
     @Test
