@@ -45,12 +45,6 @@ class MosquittoIT {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Prometheus name of DeviceMessageSource's counter appliance_sync.ingest.messages. */
     private static final String INGESTED = "appliance_sync_ingest_messages_total";
-    /** The prod profile's channels on IoT Core's reserved topics (application.properties), by channel name. */
-    private static final Map<String, String> AWS_CHANNELS = Map.of(
-            "device-shadows", "$aws/things/+/shadow/update/documents",
-            "device-named-shadows", "$aws/things/+/shadow/name/+/update/documents",
-            "device-connected", "$aws/events/presence/connected/+",
-            "device-disconnected", "$aws/events/presence/disconnected/+");
     /** The prod profile's other device channels' subscriptions, shared as in production. */
     private static final List<String> SHARED_FILTERS = List.of("$share/appliance-sync/appliances/+/state",
             "$share/appliance-sync/appliances/+/provisioned", "$share/appliance-sync/appliances/+/events");
@@ -64,14 +58,11 @@ class MosquittoIT {
     static void start() {
         mosquitto = MosquittoBroker.start();
         services = SharedServices.startWithoutBroker();
-        Map<String, String> properties = new LinkedHashMap<>(services.serviceProperties(mosquitto.host(),
-                mosquitto.port()));
         // Plain subscriptions to the $aws filters: mosquitto 2.0 gives shared ones no '$' topic (see the class comment).
-        AWS_CHANNELS.forEach((channel, filter) -> properties.put("mp.messaging.incoming." + channel + ".topic", filter));
-        instance = ServiceInstance.create("mosquitto", properties);
+        instance = ServiceInstance.create("mosquitto", mosquitto.serviceProperties(services));
         instance.start();
         // Ready means connected; wait for the subscriptions too, or the first messages would go to nobody.
-        for (String filter : AWS_CHANNELS.values()) {
+        for (String filter : MosquittoBroker.AWS_CHANNELS.values()) {
             instance.awaitSubscribed(filter, WAIT);
         }
         for (String filter : SHARED_FILTERS) {
