@@ -247,7 +247,9 @@ public class BrokerConnection {
         if (!running) {
             return;
         }
-        Duration delay = reconnects.delay(failedAttempts);
+        // The ceiling, not a random wait below it: one connection per instance needs no spreading, and a fixed wait
+        // says when the next attempt comes.
+        Duration delay = reconnects.ceiling(failedAttempts);
         String reason = cause == null ? "lost" : "failed: " + causes(cause);
         if (cause != null && failedAttempts == 1) {
             LOG.warnf(cause, "MQTT connection %d to %s %s; reconnecting in %d ms", connection.generation, broker(),
