@@ -133,10 +133,10 @@ class DeviceFaultsIT {
                 mosquitto.serviceProperties(services))) {
             instance.start();
             // Ready means connected: the subscriptions must be in place too, or the first messages go to nobody.
-            for (String filter : List.of(MosquittoBroker.AWS_CHANNELS.get("device-shadows"),
-                    MosquittoBroker.AWS_CHANNELS.get("device-named-shadows"), PROVISIONED_FILTER)) {
+            for (String filter : MosquittoBroker.AWS_FILTERS) {
                 instance.awaitSubscribed(filter, WAIT);
             }
+            instance.awaitSubscribed(PROVISIONED_FILTER, WAIT);
             provision(updates);
 
             Instant started = Instant.now();

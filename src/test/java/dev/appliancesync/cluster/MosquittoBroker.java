@@ -39,15 +39,13 @@ public final class MosquittoBroker implements AutoCloseable {
     private static final Path TARGET = Path.of(System.getProperty("appliance-sync.it.target-dir", "target"));
 
     /**
-     * The prod profile's channels on IoT Core's reserved topics (application.properties), by channel name, as
-     * {@link #serviceProperties} subscribes them: plainly, since mosquitto 2.0 never delivers a message on a {@code $}
+     * The prod profile's subscriptions to IoT Core's reserved topics (application.properties), which
+     * {@link #serviceProperties} has an instance make plainly: mosquitto 2.0 never delivers a message on a {@code $}
      * topic to a shared subscription (see MosquittoIT).
      */
-    public static final Map<String, String> AWS_CHANNELS = Map.of(
-            "device-shadows", "$aws/things/+/shadow/update/documents",
-            "device-named-shadows", "$aws/things/+/shadow/name/+/update/documents",
-            "device-connected", "$aws/events/presence/connected/+",
-            "device-disconnected", "$aws/events/presence/disconnected/+");
+    public static final List<String> AWS_FILTERS = List.of("$aws/things/+/shadow/update/documents",
+            "$aws/things/+/shadow/name/+/update/documents", "$aws/events/presence/connected/+",
+            "$aws/events/presence/disconnected/+");
 
     /**
      * Messages queued at most per persistent session while its client is away (mosquitto's default of 1000 drops the
@@ -189,11 +187,11 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /**
      * What points a service instance (prod profile) at this broker and the shared services: their settings, with the
-     * {@link #AWS_CHANNELS} subscribed without {@code $share}.
+     * {@link #AWS_FILTERS} subscribed without {@code $share}.
      */
     public Map<String, String> serviceProperties(SharedServices services) {
         Map<String, String> properties = new LinkedHashMap<>(services.serviceProperties(host(), port));
-        AWS_CHANNELS.forEach((channel, filter) -> properties.put("mp.messaging.incoming." + channel + ".topic", filter));
+        properties.put("appliance-sync.ingest.share-reserved-topics", "false");
         return properties;
     }
 

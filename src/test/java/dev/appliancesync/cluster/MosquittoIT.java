@@ -38,14 +38,15 @@ import io.vertx.mqtt.MqttClientOptions;
  * One deviation from production, forced by mosquitto 2.0 (Debian 12 ships 2.0.11): it never delivers a message on a
  * {@code $} topic to a shared subscription ({@code $share/<group>/$aws/...} gets nothing, see
  * {@link #mosquittoLetsClientsPublishToAwsTopicsButSharedSubscriptionsNeverGetThem}), so this instance subscribes to
- * the {@code $aws} filters plainly. One instance needs no sharing; the {@code appliances/...} channels keep theirs.
+ * the {@code $aws} filters plainly ({@code appliance-sync.ingest.share-reserved-topics=false}). One instance needs no
+ * sharing; the {@code appliances/...} filters keep theirs.
  */
 class MosquittoIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Prometheus name of DeviceMessageSource's counter appliance_sync.ingest.messages. */
     private static final String INGESTED = "appliance_sync_ingest_messages_total";
-    /** The prod profile's other device channels' subscriptions, shared as in production. */
+    /** The prod profile's other device subscriptions, shared as in production. */
     private static final List<String> SHARED_FILTERS = List.of("$share/appliance-sync/appliances/+/state",
             "$share/appliance-sync/appliances/+/provisioned", "$share/appliance-sync/appliances/+/events");
 
@@ -62,7 +63,7 @@ class MosquittoIT {
         instance = ServiceInstance.create("mosquitto", mosquitto.serviceProperties(services));
         instance.start();
         // Ready means connected; wait for the subscriptions too, or the first messages would go to nobody.
-        for (String filter : MosquittoBroker.AWS_CHANNELS.values()) {
+        for (String filter : MosquittoBroker.AWS_FILTERS) {
             instance.awaitSubscribed(filter, WAIT);
         }
         for (String filter : SHARED_FILTERS) {

@@ -298,7 +298,7 @@ public final class ServiceInstance implements AutoCloseable {
      * goes to nobody.
      */
     public void awaitSubscribed(String topicFilter, Duration wait) {
-        awaitLogged("Subscription success on topic " + topicFilter + ",", "its subscription to " + topicFilter, wait);
+        awaitLogged("MQTT subscription granted: " + topicFilter + " (", "its subscription to " + topicFilter, wait);
     }
 
     /**
