@@ -154,18 +154,23 @@ class DeviceFaultsIT {
             }
 
             ShadowUpdates.Stored stored = awaitApplied(updates);
+            Duration draining = Duration.between(published, Instant.now());
             String where;
             try (Connection db = services.database()) {
                 where = stored.lost() == 0 ? "" : updates.whereTheyWent(db);
             }
             String outcome = ("DeviceFaultsIT %s (%s): %,d updates of %d devices acknowledged by the broker in %.1f s "
-                    + "(%d publisher reconnects); %s%s").formatted(prefix, fault, updates.total(), DEVICES,
-                    Duration.between(started, published).toMillis() / 1000.0, reconnects, stored,
+                    + "(%d publisher reconnects); %.1f s later %s%s").formatted(prefix, fault, updates.total(), DEVICES,
+                    seconds(Duration.between(started, published)), reconnects, seconds(draining), stored,
                     where.isEmpty() ? "" : "; " + where);
             System.out.println(outcome);
             assertThat(stored.lost()).as(outcome).isZero();
             assertThat(instance.isRunning()).as("the instance is still running").isTrue();
         }
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
     }
 
     private void provision(ShadowUpdates updates) throws Exception {
