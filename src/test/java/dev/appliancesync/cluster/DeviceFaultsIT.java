@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.awaitility.core.ConditionTimeoutException;
@@ -129,7 +130,7 @@ class DeviceFaultsIT {
      */
     private void assertNothingLost(String prefix, String fault, Fault strike) throws Exception {
         ShadowUpdates updates = new ShadowUpdates(prefix, DEVICES, UPDATES_PER_DEVICE);
-        try (ServiceInstance instance = ServiceInstance.create(prefix.toLowerCase(),
+        try (ServiceInstance instance = ServiceInstance.create(prefix.toLowerCase(Locale.ROOT),
                 mosquitto.serviceProperties(services))) {
             instance.start();
             // Ready means connected: the subscriptions must be in place too, or the first messages go to nobody.
