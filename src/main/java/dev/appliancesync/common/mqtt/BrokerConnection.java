@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -221,19 +220,25 @@ public class BrokerConnection {
         LOG.infof("MQTT connection %d to %s established as %s (clean session %s, session present %s)",
                 connection.generation, broker(), config.clientId(), config.autoCleanSession(),
                 connAck.isSessionPresent());
-        Map<String, Integer> filters = new LinkedHashMap<>();
-        routes.forEach(route -> filters.put(route.filter().subscription(), MqttQoS.AT_LEAST_ONCE.value()));
-        if (filters.isEmpty()) {
+        if (routes.isEmpty()) {
             connection.subscribed = true;
             return;
         }
-        connection.client.subscribe(filters).onComplete(sent -> {
-            if (sent.succeeded()) {
-                connection.subscribing.put(sent.result(), List.copyOf(filters.keySet()));
-            } else {
-                LOG.errorf("MQTT connection %d could not subscribe: %s", connection.generation, sent.cause());
-            }
-        });
+        // One SUBSCRIBE per filter, as the SmallRye connector did: the embedded HiveMQ stopped delivering a shared
+        // subscription's messages to a persistent session that came back and subscribed to all its filters in one
+        // SUBSCRIBE (TwoInstancesIT: every message to the other instance after a restart).
+        connection.awaitingSubAcks = routes.size();
+        for (Route route : routes) {
+            String filter = route.filter().subscription();
+            connection.client.subscribe(filter, MqttQoS.AT_LEAST_ONCE.value()).onComplete(sent -> {
+                if (sent.succeeded()) {
+                    connection.subscribing.put(sent.result(), filter);
+                } else {
+                    LOG.errorf("MQTT connection %d could not subscribe to %s: %s", connection.generation, filter,
+                            sent.cause());
+                }
+            });
+        }
     }
 
     private void lost(Connection connection, Throwable cause) {
@@ -333,8 +338,9 @@ public class BrokerConnection {
         volatile boolean subscribed;
         volatile boolean lost;
         final List<String> refused = new CopyOnWriteArrayList<>();
-        /** SUBSCRIBE packet id → its filters, until the SUBACK. */
-        final Map<Integer, List<String>> subscribing = new HashMap<>();
+        /** SUBSCRIBE packet id → its filter, until the SUBACK. */
+        final Map<Integer, String> subscribing = new HashMap<>();
+        int awaitingSubAcks;
         /** Our publishes waiting for their PUBACK, by packet id. */
         final Map<Integer, UniEmitter<? super Void>> awaitingPubAck = new HashMap<>();
         /** PUBACKs that came before their publish's write completed (the two race on the event loop). */
@@ -372,23 +378,20 @@ public class BrokerConnection {
         }
 
         void subAck(MqttSubAckMessage subAck) {
-            List<String> filters = subscribing.remove(subAck.messageId());
-            if (filters == null) {
+            String filter = subscribing.remove(subAck.messageId());
+            if (filter == null) {
                 return;
             }
             List<Integer> granted = subAck.grantedQoSLevels();
-            for (int i = 0; i < filters.size(); i++) {
-                int qos = i < granted.size() ? granted.get(i) : QOS_FAILURE;
-                if (qos == QOS_FAILURE) {
-                    refused.add(filters.get(i));
-                    LOG.errorf("MQTT subscription refused by the broker: %s (connection %d)", filters.get(i),
-                            generation);
-                } else {
-                    LOG.infof("MQTT subscription granted: %s (QoS %d, connection %d)", filters.get(i), qos,
-                            generation);
-                }
+            int qos = granted.isEmpty() ? QOS_FAILURE : granted.get(0);
+            if (qos == QOS_FAILURE) {
+                refused.add(filter);
+                LOG.errorf("MQTT subscription refused by the broker: %s (connection %d)", filter, generation);
+            } else {
+                LOG.infof("MQTT subscription granted: %s (QoS %d, connection %d)", filter, qos, generation);
             }
-            subscribed = refused.isEmpty();
+            awaitingSubAcks--;
+            subscribed = awaitingSubAcks == 0 && refused.isEmpty();
         }
 
         void failPending(String why) {
