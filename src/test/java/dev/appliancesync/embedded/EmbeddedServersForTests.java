@@ -30,8 +30,11 @@ public final class EmbeddedServersForTests {
     /** application.properties' appliance-sync.embedded.mqtt.max-queued-messages. */
     public static final int MQTT_MAX_QUEUED_MESSAGES = 100_000;
 
+    /** application.properties' appliance-sync.embedded.mqtt.max-inflight-messages. */
+    public static final int MQTT_MAX_INFLIGHT_MESSAGES = 1000;
+
     /** An MQTT broker on a free port. */
     public static EmbeddedMqttBroker mqttBroker(int maxPacketSizeBytes) {
-        return EmbeddedMqttBroker.start(0, maxPacketSizeBytes, MQTT_MAX_QUEUED_MESSAGES);
+        return EmbeddedMqttBroker.start(0, maxPacketSizeBytes, MQTT_MAX_QUEUED_MESSAGES, MQTT_MAX_INFLIGHT_MESSAGES);
     }
 }
