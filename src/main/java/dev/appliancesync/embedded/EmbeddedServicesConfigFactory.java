@@ -29,6 +29,7 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
     static final String MQTT_PORT = "appliance-sync.embedded.mqtt.port";
     static final String MQTT_MAX_PACKET_SIZE = "appliance-sync.embedded.mqtt.max-packet-size";
     static final String MQTT_MAX_QUEUED_MESSAGES = "appliance-sync.embedded.mqtt.max-queued-messages";
+    static final String MQTT_MAX_INFLIGHT_MESSAGES = "appliance-sync.embedded.mqtt.max-inflight-messages";
     static final String ISSUER_PORT = "appliance-sync.embedded.issuer.port";
     static final String ISSUER_KEY_FILE = "appliance-sync.embedded.issuer.key-file";
 
@@ -83,7 +84,8 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
     private static Map<String, String> startBroker(ConfigSourceContext context) {
         EmbeddedMqttBroker broker = EmbeddedMqttBroker.start(Integer.parseInt(value(context, MQTT_PORT, "0")),
                 Integer.parseInt(required(context, MQTT_MAX_PACKET_SIZE)),
-                Integer.parseInt(required(context, MQTT_MAX_QUEUED_MESSAGES)));
+                Integer.parseInt(required(context, MQTT_MAX_QUEUED_MESSAGES)),
+                Integer.parseInt(required(context, MQTT_MAX_INFLIGHT_MESSAGES)));
         EmbeddedServices.register(broker);
         return Map.of(
                 MQTT_HOST, broker.host(),

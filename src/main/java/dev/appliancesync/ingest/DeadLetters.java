@@ -16,7 +16,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Messages that could not be applied: kept with the reason, the topic and a bounded copy of the payload (the table's
- * limit), and counted per reason ({@code appliance_sync.ingest.dead_letters}). Writing one never fails the caller.
+ * limit), and counted per reason ({@code appliance_sync.ingest.dead_letters}). A message is acknowledged to the broker
+ * only once its dead letter is committed, so a failure to write one reaches the caller.
  */
 @ApplicationScoped
 public class DeadLetters {
@@ -38,7 +39,7 @@ public class DeadLetters {
         this.metrics = metrics;
     }
 
-    /** Writes them with {@code client} (a transaction, or the pool); logs and swallows a failure. */
+    /** Writes them with {@code client} (a transaction, or the pool); fails if they could not be written. */
     public Uni<Void> write(SqlClient client, List<Rejected> rejected) {
         if (rejected.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -49,8 +50,7 @@ public class DeadLetters {
         return client.preparedQuery(INSERT).executeBatch(rows)
                 .invoke(() -> rejected.forEach(r -> counter(r.reason()).increment()))
                 .replaceWithVoid()
-                .onFailure().invoke(e -> LOG.errorf(e, "Could not dead-letter %d messages", rejected.size()))
-                .onFailure().recoverWithNull();
+                .onFailure().invoke(e -> LOG.warnf("Could not dead-letter %d messages: %s", rejected.size(), e));
     }
 
     private Counter counter(String reason) {

@@ -17,6 +17,7 @@ import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.appliance.ApplianceService;
 import dev.appliancesync.appliance.ApplianceType;
 import dev.appliancesync.common.db.BatchRows;
+import dev.appliancesync.common.db.DatabaseOutage;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
@@ -33,8 +34,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * Applies a batch of device messages in one transaction: states (latest-wins by version), presence (by the event's
  * time), self-provisioned appliances, events (once per event id; FACTORY_RESET releases the appliance like a revoke of
  * everything). Every message is idempotent, so a QoS 1 redelivery changes nothing. A message that cannot be applied
- * is dead-lettered with the reason; if the batch's transaction fails, its messages are applied one at a time, so one
- * poison message never holds back the others.
+ * is dead-lettered with the reason, in the batch's own transaction.
+ * <p>
+ * If the batch's transaction fails because the database is unavailable (unreachable, closed connections, no pooled
+ * connection in time: {@link DatabaseOutage}), the batch fails as a whole and nothing is dead-lettered: the caller
+ * keeps the messages unacknowledged and tries again. Any other failure is taken to be one message's doing: the messages
+ * are then applied one at a time, so one poison message never holds back the others, and the one that fails on its
+ * own is dead-lettered (PROCESSING_FAILED).
  */
 @ApplicationScoped
 public class DeviceIngestion {
@@ -70,11 +76,15 @@ public class DeviceIngestion {
                 .register(metrics);
     }
 
-    /** Applies the batch; completes when every message is applied or dead-lettered (never fails). */
+    /**
+     * Applies the batch; completes when every message is applied or dead-lettered, all committed. Fails (with nothing
+     * dead-lettered by this call that is not committed) when the database is unavailable or a dead letter could not be
+     * written: the caller keeps the batch and applies it again, which is safe, every message being idempotent.
+     */
     public Uni<Void> apply(List<Inbound> batch) {
         long started = System.nanoTime();
         return db.inTransaction(tx -> applyIn(tx, batch))
-                .onFailure().recoverWithUni(failure -> {
+                .onFailure(failure -> !DatabaseOutage.isCause(failure)).recoverWithUni(failure -> {
                     LOG.warnf("A batch of %d device messages failed (%s); applying them one at a time", batch.size(),
                             failure.getMessage());
                     return applyOneByOne(batch);
@@ -86,7 +96,8 @@ public class DeviceIngestion {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Inbound message : batch) {
             chain = chain.chain(() -> db.inTransaction(tx -> applyIn(tx, List.of(message)))
-                    .onFailure().recoverWithUni(failure -> deadLetters.write(db.reads(), List.of(
+                    .onFailure(failure -> !DatabaseOutage.isCause(failure))
+                    .recoverWithUni(failure -> deadLetters.write(db.reads(), List.of(
                             new DeadLetters.Rejected(message.topic(), "PROCESSING_FAILED",
                                     String.valueOf(failure.getMessage()), message.payload())))));
         }

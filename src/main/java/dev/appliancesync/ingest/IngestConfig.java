@@ -1,12 +1,15 @@
 package dev.appliancesync.ingest;
 
+import java.time.Duration;
+
+import dev.appliancesync.common.mqtt.TopicFilter;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /**
  * Device ingestion. Topic filters use {@code +} where the thing name is (the first {@code +}) and the shadow name (the
- * second, for named shadows); the MQTT channels subscribe to the same filters (see application.properties), under
- * {@code $share/<share-group>/} so that several instances split the messages between them.
+ * second, for named shadows); the service subscribes to them under {@code $share/<share-group>/} so that several
+ * instances split the messages between them ({@link #subscription}).
  */
 @ConfigMapping(prefix = "appliance-sync.ingest")
 public interface IngestConfig {
@@ -19,14 +22,30 @@ public interface IngestConfig {
     @WithDefault("500")
     int batchSize();
 
-    /** Messages waiting to be applied at most; more are dead-lettered as OVERLOADED (MQTT 3.1.1 cannot slow IoT Core). */
-    @WithDefault("20000")
-    int maxWaiting();
+    /** The first wait before a batch the database could not take is tried again; it doubles up to the maximum. */
+    @WithDefault("100MS")
+    Duration retryDelay();
 
-    /** The shared-subscription group all instances join (the channels' topics use it). */
+    @WithDefault("5S")
+    Duration retryMaxDelay();
+
+    /** The shared-subscription group all instances join. */
     String shareGroup();
 
+    /**
+     * Whether the broker's reserved topics ({@code $aws/...}) are subscribed in the share group too. mosquitto 2.0
+     * never delivers a '$' topic to a shared subscription, so against it they are subscribed plainly (one instance).
+     */
+    @WithDefault("true")
+    boolean shareReservedTopics();
+
     Topics topics();
+
+    /** What the service subscribes to for {@code filter}: shared in the group, unless it is a reserved topic left plain. */
+    default TopicFilter subscription(String filter) {
+        return filter.startsWith("$") && !shareReservedTopics() ? new TopicFilter(filter)
+                : TopicFilter.shared(shareGroup(), filter);
+    }
 
     interface Topics {
         /** IoT Core's documents of the classic shadow. */

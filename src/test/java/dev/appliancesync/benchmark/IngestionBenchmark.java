@@ -121,8 +121,8 @@ class IngestionBenchmark {
 
     private static final int CONNECTIONS = Integer.getInteger("bench.connections", 4);
     /**
-     * Announcements per second (0: as fast as the broker takes them). Paced, as devices coming online are; at the
-     * connector's default buffer-size (128) an unpaced burst failed the device channels for good.
+     * Announcements per second (0: as fast as the broker takes them). Paced, as devices coming online are (with the
+     * SmallRye connector's default buffer-size of 128, an unpaced burst failed the device channels for good).
      */
     private static final int PROVISION_RATE = Integer.getInteger("bench.provisionRate", 200);
     private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "false"));
@@ -251,10 +251,10 @@ class IngestionBenchmark {
                     base);
             if (progress.stalled) {
                 System.out.printf("%nBENCHMARK ingestion: STALLED in the warm-up at %,d msg/s: %,.0f of %,d messages "
-                        + "applied in %,d batches (%.1f per batch), then none for %s; MQTT connector buffer-size %s%n",
+                        + "applied in %,d batches (%.1f per batch), then none for %s%n",
                         load.warmUpRate(), messages.count() - base, provisioning.summary.getLong("sent")
                                 + warmUp.summary.getLong("sent"), batches.count(),
-                        (messages.count() - base) / Math.max(1, batches.count()), STALL, bufferSize());
+                        (messages.count() - base) / Math.max(1, batches.count()), STALL);
                 System.out.println("  broker: " + brokerDrops(broker));
             }
             boolean stalledInWarmUp = progress.stalled;
@@ -353,8 +353,8 @@ class IngestionBenchmark {
 
             System.out.printf("%nBENCHMARK ingestion: %d devices, target %,d msg/s for %d s after a %d s warm-up at %,d msg/s, "
                     + "%d MQTT connections, QoS 1, embedded HiveMQ; %d of the devices watched by %d `applianceState` "
-                    + "subscribers (WebSocket, in this JVM); MQTT connector buffer-size of the shadow channel: %s%n%n",
-                    load.devices(), load.rate(), load.duration(), load.warmUp(), load.warmUpRate(), CONNECTIONS, claimed, tokens.size(), bufferSize());
+                    + "subscribers (WebSocket, in this JVM); messages acknowledged after their batch commits%n%n",
+                    load.devices(), load.rate(), load.duration(), load.warmUp(), load.warmUpRate(), CONNECTIONS, claimed, tokens.size());
             System.out.println("| measure | value |");
             System.out.println("| --- | --- |");
             System.out.printf("| published (simulator, PUBACKed by the broker) | %,d messages in %.1f s = %,.0f msg/s "
@@ -520,14 +520,6 @@ class IngestionBenchmark {
             drops.put("unknown (" + e + ")", -1L);
         }
         return drops;
-    }
-
-    /** The SmallRye MQTT connector's buffer-size of the shadow channel (its default is 128). */
-    private static String bufferSize() {
-        var config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
-        return config.getOptionalValue("mp.messaging.incoming.device-shadows.buffer-size", String.class)
-                .or(() -> config.getOptionalValue("mp.messaging.connector.smallrye-mqtt.buffer-size", String.class))
-                .orElse("128 (default)");
     }
 
     // ---- the simulator as its own process ------------------------------------------------------------------------

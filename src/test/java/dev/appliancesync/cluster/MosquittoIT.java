@@ -38,20 +38,15 @@ import io.vertx.mqtt.MqttClientOptions;
  * One deviation from production, forced by mosquitto 2.0 (Debian 12 ships 2.0.11): it never delivers a message on a
  * {@code $} topic to a shared subscription ({@code $share/<group>/$aws/...} gets nothing, see
  * {@link #mosquittoLetsClientsPublishToAwsTopicsButSharedSubscriptionsNeverGetThem}), so this instance subscribes to
- * the {@code $aws} filters plainly. One instance needs no sharing; the {@code appliances/...} channels keep theirs.
+ * the {@code $aws} filters plainly ({@code appliance-sync.ingest.share-reserved-topics=false}). One instance needs no
+ * sharing; the {@code appliances/...} filters keep theirs.
  */
 class MosquittoIT {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Prometheus name of DeviceMessageSource's counter appliance_sync.ingest.messages. */
     private static final String INGESTED = "appliance_sync_ingest_messages_total";
-    /** The prod profile's channels on IoT Core's reserved topics (application.properties), by channel name. */
-    private static final Map<String, String> AWS_CHANNELS = Map.of(
-            "device-shadows", "$aws/things/+/shadow/update/documents",
-            "device-named-shadows", "$aws/things/+/shadow/name/+/update/documents",
-            "device-connected", "$aws/events/presence/connected/+",
-            "device-disconnected", "$aws/events/presence/disconnected/+");
-    /** The prod profile's other device channels' subscriptions, shared as in production. */
+    /** The prod profile's other device subscriptions, shared as in production. */
     private static final List<String> SHARED_FILTERS = List.of("$share/appliance-sync/appliances/+/state",
             "$share/appliance-sync/appliances/+/provisioned", "$share/appliance-sync/appliances/+/events");
 
@@ -64,14 +59,11 @@ class MosquittoIT {
     static void start() {
         mosquitto = MosquittoBroker.start();
         services = SharedServices.startWithoutBroker();
-        Map<String, String> properties = new LinkedHashMap<>(services.serviceProperties(mosquitto.host(),
-                mosquitto.port()));
         // Plain subscriptions to the $aws filters: mosquitto 2.0 gives shared ones no '$' topic (see the class comment).
-        AWS_CHANNELS.forEach((channel, filter) -> properties.put("mp.messaging.incoming." + channel + ".topic", filter));
-        instance = ServiceInstance.create("mosquitto", properties);
+        instance = ServiceInstance.create("mosquitto", mosquitto.serviceProperties(services));
         instance.start();
         // Ready means connected; wait for the subscriptions too, or the first messages would go to nobody.
-        for (String filter : AWS_CHANNELS.values()) {
+        for (String filter : MosquittoBroker.AWS_FILTERS) {
             instance.awaitSubscribed(filter, WAIT);
         }
         for (String filter : SHARED_FILTERS) {

@@ -45,6 +45,8 @@ public final class ServiceInstance implements AutoCloseable {
     public static final Duration STOP_WAIT = Duration.ofSeconds(30);
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(250);
+    /** How long {@link #readiness()} waits for an answer (a refused connection is null at once). */
+    private static final Duration READINESS_ANSWER_WAIT = Duration.ofSeconds(10);
     private static final int LOG_TAIL_LINES = 80;
     private static final Path TARGET = Path.of(System.getProperty("appliance-sync.it.target-dir", "target"));
     /** Backstop for a test JVM that ends without @AfterAll (a failed start, an interrupted run). */
@@ -222,11 +224,14 @@ public final class ServiceInstance implements AutoCloseable {
         }
     }
 
-    /** GET /q/health/ready as "status body" (e.g. "503 {...}"), or null while the instance does not answer HTTP. */
+    /**
+     * GET /q/health/ready as "status body" (e.g. "503 {...}"), or null while the instance does not answer HTTP.
+     * Waits up to {@link #READINESS_ANSWER_WAIT} for the answer: on a busy machine the checks take over 2 s.
+     */
     public String readiness() {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).GET().build();
+                    .timeout(READINESS_ANSWER_WAIT).GET().build();
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return response.statusCode() + " " + response.body();
         } catch (IOException e) {
@@ -298,7 +303,7 @@ public final class ServiceInstance implements AutoCloseable {
      * goes to nobody.
      */
     public void awaitSubscribed(String topicFilter, Duration wait) {
-        awaitLogged("Subscription success on topic " + topicFilter + ",", "its subscription to " + topicFilter, wait);
+        awaitLogged("MQTT subscription granted: " + topicFilter + " (", "its subscription to " + topicFilter, wait);
     }
 
     /**

@@ -35,7 +35,9 @@ import dev.appliancesync.identity.dev.DevTokenRequest;
  * as the endpoint does in dev mode.
  * <p>
  * {@link #startWithoutBroker()} leaves the broker out, for tests that bring another one (a mosquitto process): they
- * name it in {@link #serviceProperties(String, int)}.
+ * name it in {@link #serviceProperties(String, int)}. {@link #startWithoutBroker(Path)} keeps PostgreSQL's data in a
+ * directory, so that a test can {@link #stopDatabase() stop} it and {@link #startDatabase() start} it again on the
+ * same port with the same data, as an outage of the database server would.
  */
 public final class SharedServices implements AutoCloseable {
 
@@ -44,15 +46,20 @@ public final class SharedServices implements AutoCloseable {
     private static final int MQTT_MAX_PACKET_SIZE = 262144;
 
     private final Deque<EmbeddedServer> running = new ArrayDeque<>();
-    private final EmbeddedPostgresServer postgres;
+    /** Where PostgreSQL keeps its data, or null for a throw-away cluster (which cannot be started again). */
+    private final Path databaseDirectory;
+    /** The running server; replaced by {@link #startDatabase()}, stopped last by {@link #close()}. */
+    private EmbeddedPostgresServer postgres;
     /** Null when started {@link #startWithoutBroker() without one}. */
     private final EmbeddedMqttBroker broker;
     private final DevIssuerServer issuer;
     private final DevTokenIssuer tokens;
 
-    private SharedServices(boolean withBroker) {
+    private SharedServices(boolean withBroker, Path databaseDirectory) {
+        this.databaseDirectory = databaseDirectory;
         try {
-            postgres = started(EmbeddedServersForTests.postgres());
+            postgres = databaseDirectory == null ? EmbeddedServersForTests.postgres()
+                    : EmbeddedServersForTests.postgres(databaseDirectory, 0);
             broker = withBroker ? started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE)) : null;
             issuer = started(DevIssuerServer.start(0, null));
         } catch (RuntimeException e) {
@@ -64,12 +71,39 @@ public final class SharedServices implements AutoCloseable {
 
     /** PostgreSQL, the embedded MQTT broker (HiveMQ) and the token issuer. */
     public static SharedServices start() {
-        return new SharedServices(true);
+        return new SharedServices(true, null);
     }
 
     /** PostgreSQL and the token issuer only: the caller brings the broker (see {@link #serviceProperties(String, int)}). */
     public static SharedServices startWithoutBroker() {
-        return new SharedServices(false);
+        return new SharedServices(false, null);
+    }
+
+    /**
+     * The same, with PostgreSQL's data in {@code databaseDirectory} (empty or absent: a new cluster), so that it can
+     * be {@link #stopDatabase() stopped} and {@link #startDatabase() started} again.
+     */
+    public static SharedServices startWithoutBroker(Path databaseDirectory) {
+        return new SharedServices(false, databaseDirectory);
+    }
+
+    /** Stops PostgreSQL (a fast shutdown: open connections are cut), keeping its data and its port. */
+    public synchronized void stopDatabase() {
+        postgres.stop();
+    }
+
+    /** Starts the stopped PostgreSQL again, on the same port with the same data; fails if the port was taken. */
+    public synchronized void startDatabase() {
+        if (databaseDirectory == null) {
+            throw new IllegalStateException("A throw-away PostgreSQL cannot start again: use startWithoutBroker(Path)");
+        }
+        int port = postgres.port();
+        EmbeddedPostgresServer again = EmbeddedServersForTests.postgres(databaseDirectory, port);
+        postgres = again;
+        if (again.port() != port) {
+            throw new IllegalStateException("PostgreSQL's port " + port + " was taken while it was stopped; it started on "
+                    + again.port() + ", where the services do not look for it");
+        }
     }
 
     private <T extends EmbeddedServer> T started(T server) {
@@ -85,8 +119,9 @@ public final class SharedServices implements AutoCloseable {
     /** The same, with the instances' MQTT broker at {@code mqttHost:mqttPort} instead of the embedded one. */
     public Map<String, String> serviceProperties(String mqttHost, int mqttPort) {
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("quarkus.datasource.reactive.url", postgres.reactiveUrl());
-        properties.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl());
+        EmbeddedPostgresServer database = databaseServer();
+        properties.put("quarkus.datasource.reactive.url", database.reactiveUrl());
+        properties.put("quarkus.datasource.jdbc.url", database.jdbcUrl());
         properties.put("quarkus.datasource.username", EmbeddedServersForTests.POSTGRES_USER);
         properties.put("quarkus.datasource.password", EmbeddedServersForTests.POSTGRES_USER);
         properties.put("mp.messaging.connector.smallrye-mqtt.host", mqttHost);
@@ -119,6 +154,10 @@ public final class SharedServices implements AutoCloseable {
         return embeddedBroker().port();
     }
 
+    private synchronized EmbeddedPostgresServer databaseServer() {
+        return postgres;
+    }
+
     private EmbeddedMqttBroker embeddedBroker() {
         if (broker == null) {
             throw new IllegalStateException("Started without the embedded MQTT broker: name the broker in use");
@@ -128,19 +167,29 @@ public final class SharedServices implements AutoCloseable {
 
     /** A JDBC connection to the shared database, to check what the instances wrote (close it). */
     public Connection database() throws SQLException {
-        return DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedServersForTests.POSTGRES_USER,
+        return DriverManager.getConnection(databaseServer().jdbcUrl(), EmbeddedServersForTests.POSTGRES_USER,
                 EmbeddedServersForTests.POSTGRES_USER);
     }
 
     @Override
     public void close() {
         while (!running.isEmpty()) {
-            EmbeddedServer server = running.pop();
-            try {
-                server.stop();
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "Embedded %s did not stop cleanly", server.name());
-            }
+            stop(running.pop());
+        }
+        EmbeddedServer database;
+        synchronized (this) {
+            database = postgres;
+        }
+        if (database != null) {
+            stop(database);
+        }
+    }
+
+    private static void stop(EmbeddedServer server) {
+        try {
+            server.stop();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "Embedded %s did not stop cleanly", server.name());
         }
     }
 

@@ -370,22 +370,11 @@ class DeployFilesTest {
         assertThat(conf.lines()).contains("listener " + env.get("MP_MESSAGING_CONNECTOR_SMALLRYE_MQTT_PORT"),
                 "allow_anonymous true");
 
-        // mosquitto gives shared subscriptions no '$' topic: each channel on one is subscribed plainly, to exactly
-        // the filter the prod profile shares.
-        String sharePrefix = "$share/" + properties.prod("appliance-sync.ingest.share-group").orElseThrow() + "/";
-        Map<String, String> overrides = new TreeMap<>();
-        for (String channel : channels("incoming")) {
-            String filter = properties.prod("mp.messaging.incoming." + channel + ".topic").orElseThrow();
-            String override = env.get(KnownSettings.environmentVariable("mp.messaging.incoming." + channel + ".topic"));
-            if (filter.startsWith(sharePrefix + "$")) {
-                overrides.put(channel, override);
-                assertThat(override).as("plain subscription of %s", channel)
-                        .isEqualTo(filter.substring(sharePrefix.length()));
-            } else {
-                assertThat(override).as("%s keeps its shared subscription", channel).isNull();
-            }
-        }
-        assertThat(overrides).hasSize(4);
+        // mosquitto gives shared subscriptions no '$' topic: this one instance subscribes to the reserved ones plainly.
+        assertThat(deviceFilters()).as("the prod profile's device topics").anyMatch(filter -> filter.startsWith("$"));
+        assertThat(env).containsEntry("APPLIANCE_SYNC_INGEST_SHARE_RESERVED_TOPICS", "false");
+        assertThat(env.keySet()).as("per-channel settings of the SmallRye connector, which is no longer used")
+                .noneMatch(name -> name.startsWith("MP_MESSAGING_INCOMING_") || name.startsWith("MP_MESSAGING_OUTGOING_"));
     }
 
     // --- Dockerfiles -----------------------------------------------------------------------------------------------
@@ -578,12 +567,11 @@ class DeployFilesTest {
         assertThat(allowed(evaluator, document, "iot:Connect", "client/eu-west-1:5b7e2f0a-1c3d")).isFalse();
 
         String sharePrefix = "$share/" + configMap.get("APPLIANCE_SYNC_INGEST_SHARE_GROUP") + "/";
-        List<String> channels = channels("incoming");
-        assertThat(channels).hasSizeGreaterThanOrEqualTo(8);
-        for (String channel : channels) {
-            String filter = properties.prod("mp.messaging.incoming." + channel + ".topic").orElseThrow();
-            assertThat(filter).as(channel).startsWith(sharePrefix);
-            String plain = filter.substring(sharePrefix.length());
+        List<String> plainFilters = new ArrayList<>(deviceFilters());
+        plainFilters.add(DeviceTopicsConfig.class.getMethod("commandResults").getAnnotation(WithDefault.class).value());
+        assertThat(plainFilters).hasSize(8);
+        for (String plain : plainFilters) {
+            String filter = sharePrefix + plain;
             assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/" + filter)).as(filter).isTrue();
             // Plainly too, for the README's fallback when IoT Core does not share the $aws topics.
             if (plain.startsWith("$")) {
@@ -662,10 +650,13 @@ class DeployFilesTest {
         return List.of(Dockerfile.parse(DeployFiles.DOCKERFILE), Dockerfile.parse(DeployFiles.DOCKERFILE_JVM));
     }
 
-    private static List<String> channels(String direction) {
-        String prefix = "mp.messaging." + direction + ".";
-        return properties.keys().stream().filter(k -> k.startsWith(prefix) && k.endsWith(".topic"))
-                .map(k -> k.substring(prefix.length(), k.length() - ".topic".length())).toList();
+    /** The device topic filters the prod profile subscribes to (IngestConfig's topics), without the share prefix. */
+    private static List<String> deviceFilters() {
+        String prefix = "appliance-sync.ingest.topics.";
+        List<String> filters = properties.keys().stream().filter(k -> k.startsWith(prefix))
+                .map(k -> properties.prod(k).orElseThrow()).distinct().toList();
+        assertThat(filters).as("IngestConfig's seven topics").hasSize(7);
+        return filters;
     }
 
     private static Map<String, Integer> containerPorts() {

@@ -17,16 +17,12 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import org.eclipse.microprofile.reactive.messaging.spi.Connector;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.appliancesync.cloud.CloudConfig;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.ConfigMappings;
-import io.smallrye.reactive.messaging.annotations.ConnectorAttribute;
-import io.smallrye.reactive.messaging.mqtt.MqttConnector;
 
 /**
  * Every setting the application knows, by the environment variable that sets it: what a deploy file may put in a
@@ -35,10 +31,10 @@ import io.smallrye.reactive.messaging.mqtt.MqttConnector;
  * <li>Quarkus and its extensions: the configuration model each extension ships
  * ({@code META-INF/quarkus-config-doc/quarkus-config-model.json}), with the phase of each property;</li>
  * <li>ours: every {@code @ConfigMapping} interface of the application, walked by SmallRye Config itself;</li>
- * <li>application.properties: its keys (any profile) and the properties its ${...} expressions read;</li>
- * <li>the MQTT connector's attributes ({@code @ConnectorAttribute}), for the connector and for each channel that
- * application.properties gives it.</li>
+ * <li>application.properties: its keys (any profile) and the properties its ${...} expressions read.</li>
  * </ul>
+ * (The MQTT connection's settings, {@code mp.messaging.connector.smallrye-mqtt.*}, are those of our own
+ * {@code MqttConnectionConfig}, found with the other mappings: the SmallRye connector is no longer used.)
  * Environment variable names follow SmallRye Config: upper case, every other character than a letter or digit an
  * underscore; a map key ({@code *}) matches any run of those.
  */
@@ -64,7 +60,6 @@ final class KnownSettings {
         known.addConfigMappings();
         properties.keys().forEach(key -> known.add(key, Phase.RUN_TIME, ApplicationProperties.FILE.toString()));
         properties.referenced().forEach(name -> known.add(name, Phase.RUN_TIME, ApplicationProperties.FILE + " ${...}"));
-        known.addConnector(MqttConnector.class, properties);
         return known;
     }
 
@@ -174,30 +169,6 @@ final class KnownSettings {
                 add(property, Phase.RUN_TIME, mapping.getName());
             }
         }
-    }
-
-    private void addConnector(Class<?> connector, ApplicationProperties properties) {
-        String name = connector.getAnnotation(Connector.class).value();
-        for (ConnectorAttribute attribute : connector.getAnnotationsByType(ConnectorAttribute.class)) {
-            add("mp.messaging.connector." + name + "." + attribute.name(), Phase.RUN_TIME, connector.getName());
-            for (String key : properties.keys()) {
-                String[] parts = key.split("\\.");
-                // mp.messaging.<incoming|outgoing>.<channel>.connector=<name>
-                if (parts.length == 5 && key.startsWith("mp.messaging.") && parts[4].equals("connector")
-                        && properties.raw("", key).orElse("").equals(name) && applies(attribute, parts[2])) {
-                    add("mp.messaging." + parts[2] + "." + parts[3] + "." + attribute.name(), Phase.RUN_TIME,
-                            connector.getName());
-                }
-            }
-        }
-    }
-
-    private static boolean applies(ConnectorAttribute attribute, String direction) {
-        return switch (attribute.direction()) {
-            case INCOMING_AND_OUTGOING -> true;
-            case INCOMING -> direction.equals("incoming");
-            case OUTGOING -> direction.equals("outgoing");
-        };
     }
 
     private void add(String property, Phase phase, String source) {

@@ -193,6 +193,32 @@ class DeviceIngestionTest {
                 .isOne();
     }
 
+    /**
+     * A message that parses but fails in SQL (PostgreSQL's jsonb refuses the NUL character) fails its batch's
+     * transaction: the batch is applied again one message at a time, the poison message is dead-lettered as
+     * PROCESSING_FAILED, once, and the messages that came with it are applied.
+     */
+    @Test
+    void aMessageThatFailsItsTransactionIsDeadLetteredOnceAndTheRestOfItsBatchApplied() throws Exception {
+        User owner = User.signedIn("owner");
+        Appliances.Claimed oven = Appliances.claimed(owner.token(), "MINI_OVEN");
+        String thing = oven.serialNumber();
+        String marker = "poison-" + UUID.randomUUID().toString().substring(0, 8);
+        device.publish("appliances/" + thing + "/events", "{\"eventId\": \"" + marker + "\", \"type\": \"DOOR_LEFT_OPEN\", "
+                + "\"occurredAt\": \"" + java.time.OffsetDateTime.now() + "\", \"details\": {\"note\": \"\\u0000\"}}");
+        shadow(thing, 3, "after the poison");
+        device.publish("appliances/" + thing + "/events", event(marker + "-fine", "DOOR_LEFT_OPEN"));
+
+        UUID id = UUID.fromString(oven.id());
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(database.count("select count(*) from device_state where appliance_id = $1 and shadow_version = 3",
+                    id)).isOne();
+            assertThat(database.strings("select event_id from device_event where appliance_id = $1", id))
+                    .containsExactly(marker + "-fine");
+            assertThat(reasons(marker)).containsExactly("PROCESSING_FAILED");
+        });
+    }
+
     private java.util.List<String> reasons(String marker) {
         return database.strings("select reason from dead_letter where position($1::bytea in payload) > 0 "
                 + "or topic like '%' || $2 || '%' or detail like '%' || $2 || '%'", marker.getBytes(StandardCharsets.UTF_8), marker);

@@ -8,6 +8,7 @@ import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.common.mqtt.BrokerConnectionCheck;
 import dev.appliancesync.embedded.EmbeddedMqttBroker;
 import dev.appliancesync.embedded.EmbeddedServices;
 import io.quarkus.test.junit.QuarkusTest;
@@ -31,8 +32,9 @@ class BrokerDownHealthTest {
 
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready")
                 .then().statusCode(503)
-                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.status",
-                        equalTo("DOWN")));
+                .body("checks.find { it.name == '" + BrokerConnectionCheck.NAME + "' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == '" + BrokerConnectionCheck.NAME + "' }.data.connected",
+                        equalTo(false)));
         // A restart would not bring the broker back; the MQTT client reconnects by itself once it is there.
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasKey;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.common.mqtt.BrokerConnectionCheck;
 import dev.appliancesync.deploy.DeployFiles;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -19,9 +20,9 @@ class HealthTest {
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("Reactive PostgreSQL connections health check",
-                        "SmallRye Reactive Messaging - readiness check"))
-                .body("checks.find { it.name == 'SmallRye Reactive Messaging - readiness check' }.data",
-                        hasKey("device-commands"));
+                        BrokerConnectionCheck.NAME))
+                .body("checks.find { it.name == '" + BrokerConnectionCheck.NAME + "' }.data.subscribed", equalTo(true))
+                .body("checks.find { it.name == '" + BrokerConnectionCheck.NAME + "' }.data", hasKey("clientId"));
     }
 
     @Test

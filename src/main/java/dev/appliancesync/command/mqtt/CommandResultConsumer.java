@@ -7,16 +7,14 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.command.CommandOutcomes;
+import dev.appliancesync.common.db.DatabaseOutage;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.ingest.DeadLetters;
 import dev.appliancesync.ingest.RejectedMessage;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.reactive.messaging.mqtt.ReceivingMqttMessageMetadata;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -24,12 +22,12 @@ import io.vertx.core.json.JsonObject;
  * {@code {"commandId", "status": "SUCCEEDED"|"FAILED", "result"?, "error"?}}. A result counts only for a command sent
  * to that same thing and still open (PENDING or SENT): it closes the command and tells the issuer on {@code changes}
  * ({@link CommandOutcomes}). Anything else is dead-lettered with the reason (UNKNOWN_COMMAND, or COMMAND_CLOSED for a
- * second answer or one after the time-out), and the channel goes on.
+ * second answer or one after the time-out). {@link CommandResultRoute} hands them in and acknowledges each to the
+ * broker once {@link #consume} has committed.
  */
 @ApplicationScoped
 public class CommandResultConsumer {
 
-    public static final String CHANNEL = "command-results";
     private static final Logger LOG = Logger.getLogger(CommandResultConsumer.class);
     private static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED");
 
@@ -43,14 +41,14 @@ public class CommandResultConsumer {
         this.outcomes = outcomes;
     }
 
-    @Incoming(CHANNEL)
-    public Uni<Void> consume(Message<byte[]> message) {
-        String topic = message.getMetadata(ReceivingMqttMessageMetadata.class).map(ReceivingMqttMessageMetadata::getTopic)
-                .orElse("");
-        byte[] payload = message.getPayload();
+    /**
+     * Applies one result, or dead-letters it; completes once either is committed. Fails if neither could be (the
+     * database unavailable): then nothing is dead-lettered, and the caller tries again.
+     */
+    public Uni<Void> consume(String topic, byte[] payload) {
         return apply(topic, payload)
-                .onFailure().recoverWithUni(failure -> deadLetter(topic, payload, failure))
-                .eventually(() -> Uni.createFrom().completionStage(message.ack()));
+                .onFailure(failure -> !DatabaseOutage.isCause(failure))
+                .recoverWithUni(failure -> deadLetter(topic, payload, failure));
     }
 
     private Uni<Void> apply(String topic, byte[] payload) {

@@ -13,6 +13,10 @@ public interface DeviceTopicsConfig {
     @WithDefault("appliances/{thingName}/commands")
     String commands();
 
+    /** Where devices answer them ({@code +} for the thing name); the service subscribes in its share group. */
+    @WithDefault("appliances/+/command-results")
+    String commandResults();
+
     default String commandsFor(String thingName) {
         return commands().replace(THING_NAME, thingName);
     }
