@@ -1,0 +1,71 @@
+package dev.appliancesync.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.appliancesync.embedded.EmbeddedMqttBroker;
+import dev.appliancesync.embedded.EmbeddedServices;
+import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.Database;
+import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.MqttDevice;
+import dev.appliancesync.support.User;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+
+/** A device's answer on its command-results topic, through the service's MQTT connection to the command's record. */
+@QuarkusTest
+class CommandResultsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String SEND = """
+            mutation($id: ID!) { sendCommand(applianceId: $id, command: START) { id status } }""";
+
+    @Inject
+    Database database;
+
+    private MqttDevice device;
+
+    @BeforeEach
+    void connect() throws Exception {
+        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
+        device = MqttDevice.connect(broker.host(), broker.port());
+    }
+
+    @AfterEach
+    void disconnect() {
+        device.close();
+    }
+
+    @Test
+    void aResultCompletesItsCommandAndAMalformedOneIsDeadLettered() throws Exception {
+        User owner = User.signedIn("owner");
+        Appliances.Claimed oven = Appliances.claimed(owner.token(), "MINI_OVEN");
+        String commandId = GraphQL.post(owner.token(), SEND, Map.of("id", oven.id())).then().statusCode(200)
+                .body("errors", nullValue()).extract().path("data.sendCommand.id");
+        String topic = "appliances/" + oven.serialNumber() + "/command-results";
+
+        device.publish(topic, new JsonObject().put("commandId", commandId).put("status", "SUCCEEDED")
+                .put("result", new JsonObject().put("started", true)).encode());
+        String marker = "not-a-status-" + UUID.randomUUID();
+        device.publish(topic, new JsonObject().put("commandId", commandId).put("status", marker).encode());
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(database.strings("select status || ' ' || (result ->> 'started') from command where id = $1",
+                    UUID.fromString(commandId))).containsExactly("SUCCEEDED true");
+            assertThat(database.strings("select reason from dead_letter where topic = $1 and position($2::bytea in payload) > 0",
+                    topic, marker.getBytes(java.nio.charset.StandardCharsets.UTF_8))).containsExactly("WRONG_SHAPE");
+        });
+    }
+}
