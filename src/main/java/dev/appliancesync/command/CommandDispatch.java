@@ -68,7 +68,7 @@ public class CommandDispatch {
             LOG.warnf("Command %s to %s can never be published: %s", command.id(), thingName, failure.getMessage());
             return outcomes.undeliverable(command, "Not deliverable: " + failure.getMessage());
         }
-        long retryInMillis = config.retryBackoff().after(attempts - 1).toMillis();
+        long retryInMillis = config.retryBackoff().delay(attempts).toMillis();
         LOG.infof("Command %s to %s not published (attempt %d: %s); next attempt in %d ms", command.id(), thingName,
                 attempts, failure, retryInMillis);
         return record(command, LATER, Tuple.of(command.id(), retryInMillis / 1000.0,

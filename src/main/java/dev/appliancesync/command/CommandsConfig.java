@@ -39,7 +39,7 @@ public interface CommandsConfig {
     int batchSize();
 
     default Backoff retryBackoff() {
-        return new Backoff(retryInitial(), retryMax());
+        return new Backoff(retryInitial(), retryMax(), new java.util.Random());
     }
 
     /**

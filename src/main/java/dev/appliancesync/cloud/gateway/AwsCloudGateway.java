@@ -1,5 +1,6 @@
 package dev.appliancesync.cloud.gateway;
 
+import dev.appliancesync.common.retry.Backoff;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;

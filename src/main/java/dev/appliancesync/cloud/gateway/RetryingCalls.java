@@ -1,5 +1,6 @@
 package dev.appliancesync.cloud.gateway;
 
+import dev.appliancesync.common.retry.Backoff;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;

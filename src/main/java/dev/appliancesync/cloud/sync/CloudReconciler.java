@@ -280,7 +280,7 @@ public class CloudReconciler {
 
     private long backoffSeconds(int attempts) {
         Duration base = Duration.ofSeconds(Math.max(1, config.reconcile().interval().toSeconds()));
-        Duration wait = new Backoff(base, config.reconcile().failedRetry()).after(attempts);
+        Duration wait = new Backoff(base, config.reconcile().failedRetry(), new java.util.Random()).delay(attempts + 1);
         return Math.max(1, (wait.toMillis() + 999) / 1000); // whole seconds, as LATER schedules them
     }
 

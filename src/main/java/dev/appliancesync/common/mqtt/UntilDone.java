@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import dev.appliancesync.cloud.gateway.Backoff;
+import dev.appliancesync.common.retry.Backoff;
 import dev.appliancesync.common.db.DatabaseOutage;
 import io.smallrye.mutiny.Uni;
 

@@ -1,4 +1,4 @@
-package dev.appliancesync.cloud.gateway;
+package dev.appliancesync.common.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
