@@ -55,12 +55,14 @@ public final class SharedServices implements AutoCloseable {
     private final DevIssuerServer issuer;
     private final DevTokenIssuer tokens;
 
-    private SharedServices(boolean withBroker, Path databaseDirectory) {
+    /** {@code brokerWindow}: the embedded broker's in-flight window, or null for no broker. */
+    private SharedServices(Integer brokerWindow, Path databaseDirectory) {
         this.databaseDirectory = databaseDirectory;
         try {
             postgres = databaseDirectory == null ? EmbeddedServersForTests.postgres()
                     : EmbeddedServersForTests.postgres(databaseDirectory, 0);
-            broker = withBroker ? started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE)) : null;
+            broker = brokerWindow == null ? null
+                    : started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE, brokerWindow));
             issuer = started(DevIssuerServer.start(0, null));
         } catch (RuntimeException e) {
             close();
@@ -71,12 +73,21 @@ public final class SharedServices implements AutoCloseable {
 
     /** PostgreSQL, the embedded MQTT broker (HiveMQ) and the token issuer. */
     public static SharedServices start() {
-        return new SharedServices(true, null);
+        return new SharedServices(EmbeddedServersForTests.MQTT_MAX_INFLIGHT_MESSAGES, null);
+    }
+
+    /**
+     * The same with a broker that sends a client at most {@code inflightWindow} QoS 1 messages before their
+     * acknowledgements. The embedded HiveMQ hands a shared subscription's messages to one subscriber up to its window
+     * at a time, so a window larger than a burst lets one instance take the whole burst.
+     */
+    public static SharedServices start(int inflightWindow) {
+        return new SharedServices(inflightWindow, null);
     }
 
     /** PostgreSQL and the token issuer only: the caller brings the broker (see {@link #serviceProperties(String, int)}). */
     public static SharedServices startWithoutBroker() {
-        return new SharedServices(false, null);
+        return new SharedServices(null, null);
     }
 
     /**
@@ -84,7 +95,7 @@ public final class SharedServices implements AutoCloseable {
      * be {@link #stopDatabase() stopped} and {@link #startDatabase() started} again.
      */
     public static SharedServices startWithoutBroker(Path databaseDirectory) {
-        return new SharedServices(false, databaseDirectory);
+        return new SharedServices(null, databaseDirectory);
     }
 
     /** Stops PostgreSQL (a fast shutdown: open connections are cut), keeping its data and its port. */

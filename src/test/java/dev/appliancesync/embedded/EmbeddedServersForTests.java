@@ -35,6 +35,11 @@ public final class EmbeddedServersForTests {
 
     /** An MQTT broker on a free port. */
     public static EmbeddedMqttBroker mqttBroker(int maxPacketSizeBytes) {
-        return EmbeddedMqttBroker.start(0, maxPacketSizeBytes, MQTT_MAX_QUEUED_MESSAGES, MQTT_MAX_INFLIGHT_MESSAGES);
+        return mqttBroker(maxPacketSizeBytes, MQTT_MAX_INFLIGHT_MESSAGES);
+    }
+
+    /** The same sending a client at most {@code maxInflightMessages} unacknowledged QoS 1 messages. */
+    public static EmbeddedMqttBroker mqttBroker(int maxPacketSizeBytes, int maxInflightMessages) {
+        return EmbeddedMqttBroker.start(0, maxPacketSizeBytes, MQTT_MAX_QUEUED_MESSAGES, maxInflightMessages);
     }
 }
