@@ -102,8 +102,7 @@ class AcknowledgementTest {
 
     @BeforeEach
     void connect() throws Exception {
-        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
-        device = MqttDevice.connect(broker.host(), broker.port());
+        device = MqttDevice.connectToEmbeddedBroker();
     }
 
     @AfterEach

@@ -19,8 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.appliancesync.embedded.EmbeddedMqttBroker;
-import dev.appliancesync.embedded.EmbeddedServices;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
@@ -51,8 +49,7 @@ class DeviceIngestionTest {
 
     @BeforeEach
     void connect() throws Exception {
-        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
-        device = MqttDevice.connect(broker.host(), broker.port());
+        device = MqttDevice.connectToEmbeddedBroker();
     }
 
     @AfterEach

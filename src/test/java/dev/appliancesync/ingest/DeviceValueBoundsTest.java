@@ -16,8 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import dev.appliancesync.embedded.EmbeddedMqttBroker;
-import dev.appliancesync.embedded.EmbeddedServices;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
@@ -54,8 +52,7 @@ class DeviceValueBoundsTest {
 
     @BeforeEach
     void connect() throws Exception {
-        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
-        device = MqttDevice.connect(broker.host(), broker.port());
+        device = MqttDevice.connectToEmbeddedBroker();
     }
 
     @AfterEach

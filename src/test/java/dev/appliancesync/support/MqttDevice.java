@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
+import dev.appliancesync.embedded.EmbeddedMqttBroker;
+import dev.appliancesync.embedded.EmbeddedServices;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -46,6 +48,12 @@ public final class MqttDevice implements AutoCloseable {
 
     public static MqttDevice connect(String host, int port) throws Exception {
         return new MqttDevice(host, port, UnaryOperator.identity());
+    }
+
+    /** Connects to the broker the service under test started for itself (dev and test profiles). */
+    public static MqttDevice connectToEmbeddedBroker() throws Exception {
+        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
+        return connect(broker.host(), broker.port());
     }
 
     /**
