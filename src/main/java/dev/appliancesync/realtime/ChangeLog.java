@@ -118,27 +118,51 @@ public class ChangeLog {
     }
 
     /**
+     * The log's ends, read together: the horizon (the last position retention has deleted) and the head (the last
+     * settled entry).
+     */
+    public record Ends(Position horizon, Position head) {
+
+        /** The latest position a cursor may name: the head, or the horizon if retention has taken everything. */
+        public Position last() {
+            return Position.later(head, horizon);
+        }
+
+        /**
+         * Throws VALIDATION if {@code cursor} is past the end of the log (no cursor this log handed out can be: one
+         * from a database restored to an earlier point, or made up, would wait for entries that are not coming), and
+         * CURSOR_EXPIRED if retention has deleted entries after it.
+         */
+        public void require(Position cursor) {
+            if (last().isBefore(cursor)) {
+                throw ApiException.validation(
+                        "This cursor is past the end of the change log: pass a cursor from a change or a page");
+            }
+            if (cursor.isBefore(horizon)) {
+                throw expired(horizon);
+            }
+        }
+    }
+
+    /** Both ends of the log. */
+    public Uni<Ends> ends(SqlClient client) {
+        return Uni.combine().all().unis(horizon(client), head(client)).asTuple()
+                .map(ends -> new Ends(ends.getItem1(), ends.getItem2()));
+    }
+
+    /**
      * Fails with CURSOR_EXPIRED if retention has deleted entries after {@code cursor}: a client resuming from it would
      * miss them. Check after reading from it, since retention may run meanwhile.
      */
     public Uni<Void> requireRetained(SqlClient client, Position cursor) {
-        return horizon(client).flatMap(horizon -> cursor.isBefore(horizon)
-                ? Uni.createFrom().failure(new ApiException(ErrorCode.CURSOR_EXPIRED,
-                        "This cursor is older than the retained changes; reload the current state and start again",
-                        Map.of("oldestCursor", Cursors.of(horizon))))
+        return horizon(client).flatMap(horizon -> cursor.isBefore(horizon) ? Uni.createFrom().failure(expired(horizon))
                 : Uni.createFrom().voidItem());
     }
 
-    /**
-     * Fails with VALIDATION if {@code cursor} is past the end of the log: no cursor this log handed out can be (one
-     * from a database that was restored to an earlier point, or made up, would wait for entries that are not coming).
-     */
-    public Uni<Void> requireReached(SqlClient client, Position cursor) {
-        return Uni.combine().all().unis(head(client), horizon(client)).asTuple()
-                .flatMap(ends -> Position.later(ends.getItem1(), ends.getItem2()).isBefore(cursor)
-                        ? Uni.createFrom().failure(ApiException.validation(
-                                "This cursor is past the end of the change log: pass a cursor from a change or a page"))
-                        : Uni.createFrom().voidItem());
+    private static ApiException expired(Position horizon) {
+        return new ApiException(ErrorCode.CURSOR_EXPIRED,
+                "This cursor is older than the retained changes; reload the current state and start again",
+                Map.of("oldestCursor", Cursors.of(horizon)));
     }
 
     /** Deletes entries older than {@code retention} and moves the horizon past them; returns how many went. */

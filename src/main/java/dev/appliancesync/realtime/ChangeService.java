@@ -48,31 +48,33 @@ public class ChangeService {
         } catch (ApiException invalid) {
             return Uni.createFrom().failure(invalid);
         }
-        if (limit == 0) {
-            // After a quiet week retention may have taken the newest entries too: never answer before the horizon.
-            return Uni.combine().all().unis(log.head(db.reads()), log.horizon(db.reads())).asTuple()
-                    .map(now -> {
-                        Position current = Position.later(now.getItem1(), now.getItem2());
-                        return new Page(List.of(), Cursors.of(after == null ? current : Position.later(current, after)),
-                                false);
-                    });
-        }
-        Uni<Void> reached = after == null ? Uni.createFrom().voidItem() : log.requireReached(db.reads(), after);
-        return reached.chain(() -> views.load(caller.subject())).flatMap(view -> log.horizon(db.reads()).flatMap(horizon -> {
-            Position from = after == null ? horizon : after;
-            return log.afterFor(db.reads(), from, view.userId(), view.appliances().keySet(),
-                            view.households().keySet(), limit + 1)
-                    // Checked after reading: retention that ran meanwhile has moved the horizon past what is gone.
-                    .call(ignored -> after == null ? Uni.createFrom().voidItem() : log.requireRetained(db.reads(), after))
-                    .map(candidates -> {
-                        boolean more = candidates.size() > limit;
-                        List<ChangeRecord> examined = more ? candidates.subList(0, limit) : candidates;
-                        List<ChangeRecord> visible = new ArrayList<>(examined.size());
-                        examined.forEach(change -> visibility.visible(view, change).ifPresent(visible::add));
-                        Position last = examined.isEmpty() ? from : examined.get(examined.size() - 1).position();
-                        return new Page(visible, Cursors.of(last), more);
-                    });
-        }));
+        // One read of both ends: where "now" is, whether the cursor is in the log, and where "from the start" is.
+        return log.ends(db.reads()).flatMap(ends -> {
+            if (limit == 0) {
+                // After a quiet week retention may have taken the newest entries too: never answer before the horizon.
+                return Uni.createFrom().item(new Page(List.of(),
+                        Cursors.of(after == null ? ends.last() : Position.later(ends.last(), after)), false));
+            }
+            if (after != null) {
+                ends.require(after);
+            }
+            return views.load(caller.subject()).flatMap(view -> page(view, after, ends.horizon(), limit));
+        });
     }
 
+    private Uni<Page> page(AccessView view, Position after, Position horizon, int limit) {
+        Position from = after == null ? horizon : after;
+        return log.afterFor(db.reads(), from, view.userId(), view.appliances().keySet(),
+                        view.households().keySet(), limit + 1)
+                // Checked after reading: retention that ran meanwhile has moved the horizon past what is gone.
+                .call(ignored -> after == null ? Uni.createFrom().voidItem() : log.requireRetained(db.reads(), after))
+                .map(candidates -> {
+                    boolean more = candidates.size() > limit;
+                    List<ChangeRecord> examined = more ? candidates.subList(0, limit) : candidates;
+                    List<ChangeRecord> visible = new ArrayList<>(examined.size());
+                    examined.forEach(change -> visibility.visible(view, change).ifPresent(visible::add));
+                    Position last = examined.isEmpty() ? from : examined.get(examined.size() - 1).position();
+                    return new Page(visible, Cursors.of(last), more);
+                });
+    }
 }

@@ -322,8 +322,8 @@ public class LiveChanges {
                 : Uni.createFrom().voidItem();
         if (start.after() != null) {
             // Checked before anything else: the feed may never have read entries that retention deleted since.
-            ready = ready.chain(() -> log.requireReached(db.reads(), start.after()))
-                    .chain(() -> log.requireRetained(db.reads(), start.after()));
+            ready = ready.chain(() -> log.ends(db.reads()).invoke(ends -> ends.require(start.after())))
+                    .replaceWithVoid();
         }
         if (initial != null) {
             ready = ready.chain(() -> handInitial(user, subscription, initial));

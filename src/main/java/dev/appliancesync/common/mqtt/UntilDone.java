@@ -7,8 +7,8 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import dev.appliancesync.common.retry.Backoff;
 import dev.appliancesync.common.db.DatabaseOutage;
+import dev.appliancesync.common.retry.Backoff;
 import io.smallrye.mutiny.Uni;
 
 /**
