@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -76,7 +77,7 @@ class DeviceValueBoundsTest {
             assertThat(nextVersion(ws, "all", sense.id())).isEqualTo(CLOCK_VERSION);
 
             String marker = UUID.randomUUID().toString();
-            // Milliseconds where IoT Core's seconds belong: the year 58901.
+            // Milliseconds where IoT Core's seconds belong: some 57,000 years from now.
             telemetry(thing, CLOCK_VERSION + 1, seconds * 1000, marker);
             device.publish(AWS + "/things/" + thing + "/shadow/update/documents",
                     shadowWithTimestamp(2, seconds * 1000, marker));
@@ -98,7 +99,8 @@ class DeviceValueBoundsTest {
                             "WRONG_UNIT", "WRONG_UNIT", "OUT_OF_RANGE", "OUT_OF_RANGE", "WRONG_UNIT"));
             assertThat(database.strings("select detail from dead_letter where position($1::bytea in payload) > 0 "
                     + "and reason = 'WRONG_UNIT'", marker.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                    .anyMatch(detail -> detail.contains("epoch seconds") && detail.contains("+58901"))
+                    .anyMatch(detail -> detail.contains("epoch seconds")
+                            && detail.contains(Instant.ofEpochSecond(seconds * 1000).toString()))
                     .anyMatch(detail -> detail.contains("epoch milliseconds"));
 
             // A new subscription starts with the stored state, still exactly.
