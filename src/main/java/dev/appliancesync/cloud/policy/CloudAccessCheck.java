@@ -34,6 +34,11 @@ public final class CloudAccessCheck {
                     : !iot.allowed() ? DecidingSide.IOT_POLICIES : DecidingSide.BOTH;
             return new AccessExplanation(role.allowed() && iot.allowed(), side, role, iot);
         }
+
+        /** The request of an app's connection, with the variables AWS resolves from it. */
+        public AccessExplanation explain(String action, String resourceArn, IotConnection.CognitoIdentity connection) {
+            return explain(action, resourceArn, connection.variables());
+        }
     }
 
     public UserAccess forUser(CompiledAccess access) {

@@ -11,10 +11,8 @@ final class CloudNames {
 
     /** IoT thing names, as the database enforces them. */
     static final Pattern THING_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,128}");
-    /** Household prefixes; a household's things are named {@code <prefix>-<factory name>}. */
+    /** Household prefixes (households.thing_prefix): a level of the household's view topics. */
     static final Pattern HOUSEHOLD_PREFIX = Pattern.compile("[a-z0-9]{8}");
-    /** A thing whose name starts like this belongs to the household with that prefix (factory names never do). */
-    static final Pattern HOUSEHOLD_THING = Pattern.compile("([a-z0-9]{8})-.*");
     /** IoT policy names (CreatePolicy). */
     static final Pattern POLICY_NAME = Pattern.compile("[\\w+=,.@-]{1,128}");
     static final Pattern POLICY_NAME_PREFIX = Pattern.compile("[\\w+=,.@-]{0,100}");
@@ -29,11 +27,5 @@ final class CloudNames {
             throw new IllegalArgumentException(what + " must match " + pattern.pattern() + ": " + value);
         }
         return value;
-    }
-
-    /** The prefix of the household a thing belongs to, or null for a thing outside every household. */
-    static String householdPrefixOf(String thingName) {
-        var matcher = HOUSEHOLD_THING.matcher(thingName);
-        return matcher.matches() ? matcher.group(1) : null;
     }
 }

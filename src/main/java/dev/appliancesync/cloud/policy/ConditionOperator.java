@@ -2,14 +2,16 @@ package dev.appliancesync.cloud.policy;
 
 import java.util.Arrays;
 
-/** The IAM string condition operators the evaluators support; any other operator is refused when parsing. */
+/** The IAM string (and Bool) condition operators the evaluators support; any other operator is refused when parsing. */
 enum ConditionOperator {
     STRING_EQUALS("StringEquals", false, false, false),
     STRING_NOT_EQUALS("StringNotEquals", true, false, false),
     STRING_EQUALS_IGNORE_CASE("StringEqualsIgnoreCase", false, false, true),
     STRING_NOT_EQUALS_IGNORE_CASE("StringNotEqualsIgnoreCase", true, false, true),
     STRING_LIKE("StringLike", false, true, false),
-    STRING_NOT_LIKE("StringNotLike", true, true, false);
+    STRING_NOT_LIKE("StringNotLike", true, true, false),
+    /** IAM's Bool: "true" or "false", as IoT's iot:Connection.Thing.IsAttached is asked. */
+    BOOL("Bool", false, false, true);
 
     private static final String IF_EXISTS = "IfExists";
 

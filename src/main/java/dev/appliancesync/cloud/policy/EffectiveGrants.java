@@ -8,26 +8,17 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * A user's grants in canonical form: one entry per household and per thing (duplicates merged), sorted, empty ones
- * gone, and from each thing the permissions its household grant already gives. Everything the compiler emits derives
- * from this, which is why input order cannot change the output.
+ * A user's grants in canonical form: one entry per household prefix and per thing (duplicates merged), sorted, empty
+ * ones gone. Everything the compiler emits derives from this, which is why input order cannot change the output. A
+ * thing's grant and its household's grant open different topics ({@code view/things/T/...} and
+ * {@code view/households/P/.../T}), so neither is subtracted from the other.
  */
 record EffectiveGrants(SortedMap<String, Set<CloudPermission>> households,
         SortedMap<String, Set<CloudPermission>> things) {
 
     static EffectiveGrants of(CloudGrants grants) {
-        SortedMap<String, Set<CloudPermission>> households = merge(grants.households(), HouseholdGrant::thingPrefix,
-                HouseholdGrant::permissions);
-        SortedMap<String, Set<CloudPermission>> things = merge(grants.appliances(), ApplianceGrant::thingName,
-                ApplianceGrant::permissions);
-        things.forEach((thing, permissions) -> {
-            String prefix = CloudNames.householdPrefixOf(thing);
-            if (prefix != null && households.containsKey(prefix)) {
-                permissions.removeAll(households.get(prefix));
-            }
-        });
-        things.values().removeIf(Set::isEmpty);
-        return new EffectiveGrants(households, things);
+        return new EffectiveGrants(merge(grants.households(), HouseholdGrant::thingPrefix, HouseholdGrant::permissions),
+                merge(grants.appliances(), ApplianceGrant::thingName, ApplianceGrant::permissions));
     }
 
     private static <G> SortedMap<String, Set<CloudPermission>> merge(Collection<G> grants, Function<G, String> name,

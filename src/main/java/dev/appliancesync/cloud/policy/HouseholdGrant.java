@@ -1,24 +1,17 @@
 package dev.appliancesync.cloud.policy;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * Permissions that hold for EVERY appliance of the household, present and future; {@code thingNames} are its current
- * appliances (each is {@code prefix + "-" + factory name}).
+ * Permissions that hold for EVERY appliance of the household with this thing prefix, present and future: they reach
+ * the appliances through the household's view topics ({@code view/households/<prefix>/...}), never through thing
+ * names (those are the factory names and never change).
  */
-public record HouseholdGrant(String thingPrefix, Set<CloudPermission> permissions, List<String> thingNames) {
+public record HouseholdGrant(String thingPrefix, Set<CloudPermission> permissions) {
 
     public HouseholdGrant {
         CloudNames.require(CloudNames.HOUSEHOLD_PREFIX, thingPrefix, "household prefix");
         permissions = Set.copyOf(Objects.requireNonNull(permissions, "permissions"));
-        thingNames = List.copyOf(Objects.requireNonNull(thingNames, "thingNames"));
-        for (String thing : thingNames) {
-            CloudNames.require(CloudNames.THING_NAME, thing, "thing name");
-            if (!thingPrefix.equals(CloudNames.householdPrefixOf(thing))) {
-                throw new IllegalArgumentException("thing " + thing + " is not named after household " + thingPrefix);
-            }
-        }
     }
 }

@@ -15,6 +15,11 @@ public final class IotPolicyEvaluator {
                 .toList());
     }
 
+    /** Parses policy documents that are not compiled ones, such as the shipped device policy. */
+    public IotPolicySet prepare(String name, String document) {
+        return new IotPolicySet(List.of(PolicyParser.parse(name, document)));
+    }
+
     /**
      * @param action e.g. {@code iot:Subscribe}
      * @param resourceArn e.g. {@code arn:aws:iot:us-east-1:123456789012:topicfilter/appliances/T/#}

@@ -22,4 +22,9 @@ public final class IotPolicySet {
     public Decision decide(String action, String resourceArn, Map<String, String> variables) {
         return PolicyEvaluation.decide(policies, action, resourceArn, PolicyEvaluation.context(variables));
     }
+
+    /** The request of a connection, with the variables AWS resolves from it (an app's identity, a device's thing). */
+    public Decision decide(String action, String resourceArn, IotConnection connection) {
+        return decide(action, resourceArn, connection.variables());
+    }
 }

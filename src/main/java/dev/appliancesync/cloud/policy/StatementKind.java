@@ -1,13 +1,10 @@
 package dev.appliancesync.cloud.policy;
 
-/** The statements a compiled document can hold, one per kind, in this order. */
+/** The statements a compiled document can hold, one per kind, in this order. Apps never publish: no Publish kind. */
 enum StatementKind {
     CONNECT("Allow", "iot:Connect"),
     RECEIVE("Allow", "iot:Receive"),
-    SUBSCRIBE("Allow", "iot:Subscribe"),
-    PUBLISH("Allow", "iot:Publish"),
-    /** Carves the over-matches of the household publish wildcards out of {@link #PUBLISH}. */
-    PUBLISH_CARVE_OUT("Deny", "iot:Publish");
+    SUBSCRIBE("Allow", "iot:Subscribe");
 
     final String effect;
     final String action;

@@ -28,20 +28,17 @@ import io.vertx.mutiny.sqlclient.SqlClient;
  * What a user may do through IoT Core directly, as the policies decide it now: the same grants and the same Cedar
  * decisions as the API, turned into {@link CloudPermission}s per appliance.
  * <ul>
- * <li>VIEW: VIEW_STATUS;</li>
- * <li>ADJUST_SETTINGS: ADJUST_SETTINGS (the shadow's desired state);</li>
- * <li>COMMAND: the command topic carries any command, so only who may send every kind of command (ADJUST_SETTINGS,
- * START_STOP and MAINTAIN) gets it; everyone else sends commands through the API, which decides each one.</li>
+ * <li>VIEW: VIEW_STATUS (the status view: reported state, presence, events);</li>
+ * <li>ADJUST_SETTINGS: ADJUST_SETTINGS, which is what lets {@code applianceState} show the desired state, so the
+ * user may see the settings view.</li>
  * </ul>
- * The permissions every appliance of a household has in common become one household grant (the prefix wildcard);
- * what a single appliance adds stays an appliance grant. Decided without the user's token groups (not known here),
+ * Nothing is published by apps: commands and settings go through the API, which decides each one. The permissions
+ * every appliance of a household has in common become one household grant (the household's view topics, keyed by its
+ * prefix); what a single appliance adds stays an appliance grant. Decided without the user's token groups (not known here),
  * so a group-based operator permit never reaches the cloud: that errs on the side of less access.
  */
 @ApplicationScoped
 public class CloudGrantsReader {
-
-    private static final Set<Capability> EVERY_COMMAND =
-            EnumSet.of(Capability.ADJUST_SETTINGS, Capability.START_STOP, Capability.MAINTAIN);
 
     private final ApplianceRepository appliances;
     private final HouseholdRepository households;
@@ -84,8 +81,7 @@ public class CloudGrantsReader {
             }
             if (!shared.isEmpty()) {
                 common.put(householdId, shared);
-                householdGrants.add(new HouseholdGrant(prefix, Set.copyOf(shared),
-                        inHousehold.stream().map(a -> a.appliance().thingName()).sorted().toList()));
+                householdGrants.add(new HouseholdGrant(prefix, Set.copyOf(shared)));
             }
         });
 
@@ -111,9 +107,6 @@ public class CloudGrantsReader {
         }
         if (allowed(session, access, Capability.ADJUST_SETTINGS)) {
             permissions.add(CloudPermission.ADJUST_SETTINGS);
-        }
-        if (EVERY_COMMAND.stream().allMatch(capability -> allowed(session, access, capability))) {
-            permissions.add(CloudPermission.COMMAND);
         }
         return permissions;
     }
