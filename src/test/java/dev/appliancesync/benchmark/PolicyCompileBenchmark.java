@@ -51,12 +51,12 @@ class PolicyCompileBenchmark {
             String prefix = "%08x".formatted(0x5eed0000 + h * 7919);
             List<String> things = new ArrayList<>();
             for (int a = 0; a < 20; a++) {
-                things.add(prefix + "-oven-" + h + "-" + a);
+                things.add("oven-" + h + "-" + a);
             }
             boolean family = h < 10;
             Set<CloudPermission> permissions = family ? EnumSet.allOf(CloudPermission.class)
                     : EnumSet.of(CloudPermission.VIEW);
-            households.add(new HouseholdGrant(prefix, permissions, things));
+            households.add(new HouseholdGrant(prefix, permissions));
             things.forEach(thing -> flattened.add(new ApplianceGrant(thing, permissions)));
             if (!family && h < 30) {
                 direct.add(new ApplianceGrant(things.getFirst(), Set.of(CloudPermission.ADJUST_SETTINGS)));

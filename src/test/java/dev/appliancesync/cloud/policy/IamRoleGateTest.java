@@ -137,54 +137,64 @@ class IamRoleGateTest {
             return gate.decide(action, ARN + resource, tags, SUB);
         }
 
-        private static Map<String, String> tags(String access, boolean settings, boolean commands) {
-            return Map.of(CloudPrincipalTags.ACCESS, access, CloudPrincipalTags.SETTINGS, Boolean.toString(settings),
-                    CloudPrincipalTags.COMMANDS, Boolean.toString(commands));
+        private static Map<String, String> tags(String access, boolean settings) {
+            return Map.of(CloudPrincipalTags.ACCESS, access, CloudPrincipalTags.SETTINGS, Boolean.toString(settings));
         }
 
         @Test
         void withoutTheAccessTagNothingAtAll() {
-            for (Map<String, String> tags : List.of(Map.<String, String>of(), tags("none", true, true))) {
-                Decision decision = decide("iot:Connect", "client/" + IDENTITY, tags);
+            for (Map<String, String> tags : List.of(Map.<String, String>of(), tags("none", true),
+                    tags("control", true))) {
+                Decision decision = decide("iot:Connect", "client/" + IDENTITY + "-phone", tags);
                 assertThat(decision.reason()).isEqualTo(Decision.EXPLICIT_DENY);
                 assertThat(decision.statementSid()).isEqualTo("NoIotWithoutAccessTag");
             }
         }
 
         @Test
-        void aViewerConnectsAsThemselvesSubscribesAndReceivesButNeverPublishes() {
-            Map<String, String> viewer = tags("view", false, false);
-            assertThat(decide("iot:Connect", "client/" + IDENTITY, viewer).allowed()).isTrue();
-            assertThat(decide("iot:Connect", "client/someone-else", viewer).allowed()).isFalse();
-            assertThat(decide("iot:Subscribe", "topicfilter/appliances/oven1/#", viewer).allowed()).isTrue();
-            assertThat(decide("iot:Receive", "topic/$aws/things/oven1/shadow/update/accepted", viewer).allowed())
+        void aViewerConnectsAsThemselvesAndReadsStatusViewsOnly() {
+            Map<String, String> viewer = tags("view", false);
+            assertThat(decide("iot:Connect", "client/" + IDENTITY + "-phone", viewer).allowed()).isTrue();
+            assertThat(decide("iot:Connect", "client/" + IDENTITY + "-tablet", viewer).allowed()).isTrue();
+            assertThat(decide("iot:Connect", "client/" + IDENTITY, viewer).allowed()).isFalse();
+            assertThat(decide("iot:Connect", "client/someone-else-phone", viewer).allowed()).isFalse();
+            assertThat(decide("iot:Subscribe", "topicfilter/view/things/oven1/status", viewer).allowed()).isTrue();
+            assertThat(decide("iot:Receive", "topic/view/households/abcdefgh/status/oven1", viewer).allowed())
                     .isTrue();
-            assertThat(decide("iot:Receive", "topic/elsewhere/x", viewer).allowed()).isFalse();
-            Decision publish = decide("iot:Publish", "topic/appliances/oven1/commands", tags("view", true, true));
-            assertThat(publish.reason()).isEqualTo(Decision.EXPLICIT_DENY);
-            assertThat(publish.statementSid()).isEqualTo("ViewersNeverPublish");
-        }
-
-        @Test
-        void eachPublishClassNeedsItsOwnTag() {
-            Map<String, String> settingsOnly = tags("control", true, false);
-            assertThat(decide("iot:Publish", "topic/$aws/things/oven1/shadow/update", settingsOnly).allowed()).isTrue();
-            assertThat(decide("iot:Publish", "topic/appliances/oven1/commands", settingsOnly).allowed()).isFalse();
-            Map<String, String> commandsOnly = tags("control", false, true);
-            assertThat(decide("iot:Publish", "topic/appliances/oven1/commands", commandsOnly).allowed()).isTrue();
-            assertThat(decide("iot:Publish", "topic/$aws/things/oven1/shadow/update", commandsOnly).allowed())
+            assertThat(decide("iot:Receive", "topic/view/things/oven1/settings", viewer).allowed()).isFalse();
+            assertThat(decide("iot:Subscribe", "topicfilter/view/households/abcdefgh/settings/#", viewer).allowed())
                     .isFalse();
+            assertThat(decide("iot:Subscribe", "topicfilter/appliances/oven1/#", viewer).allowed()).isFalse();
+            assertThat(decide("iot:Receive", "topic/$aws/things/oven1/shadow/update/accepted", viewer).allowed())
+                    .isFalse();
+            assertThat(decide("iot:Receive", "topic/elsewhere/x", viewer).allowed()).isFalse();
         }
 
         @Test
-        void neverRetainPublish() {
-            assertThat(decide("iot:RetainPublish", "topic/appliances/oven1/commands", tags("control", true, true))
-                    .allowed()).isFalse();
+        void theSettingsViewsNeedTheSettingsTag() {
+            Map<String, String> settings = tags("view", true);
+            assertThat(decide("iot:Receive", "topic/view/things/oven1/settings", settings).allowed()).isTrue();
+            assertThat(decide("iot:Subscribe", "topicfilter/view/households/abcdefgh/settings/+", settings).allowed())
+                    .isTrue();
+            assertThat(decide("iot:Receive", "topic/view/things/oven1/settings",
+                    Map.of(CloudPrincipalTags.ACCESS, "view")).allowed()).as("no settings tag").isFalse();
+        }
+
+        @Test
+        void nobodyEverPublishes() {
+            for (String topic : List.of("topic/view/things/oven1/status", "topic/$aws/things/oven1/shadow/update",
+                    "topic/appliances/oven1/commands")) {
+                for (String action : List.of("iot:Publish", "iot:RetainPublish")) {
+                    Decision decision = decide(action, topic, tags("view", true));
+                    assertThat(decision.reason()).as(action + " " + topic).isEqualTo(Decision.EXPLICIT_DENY);
+                    assertThat(decision.statementSid()).isEqualTo("AppsNeverPublish");
+                }
+            }
         }
 
         @Test
         void withoutAnIdentityIdNobodyConnects() {
-            assertThat(gate.decide("iot:Connect", ARN + "client/" + IDENTITY, tags("view", false, false), Map.of())
+            assertThat(gate.decide("iot:Connect", ARN + "client/" + IDENTITY + "-phone", tags("view", false), Map.of())
                     .allowed()).isFalse();
         }
     }

@@ -55,7 +55,7 @@ class IotPolicyEvaluatorTest {
 
         @Test
         void starInsideAThingLevelReachesIntoFurtherLevels() {
-            // Why household publish wildcards need the carve-out: 'P-*' swallows "x/shadow/name".
+            // Why no compiled policy puts '*' inside a level: 'P-*' swallows "x/shadow/name".
             CompiledPolicy policy = allow("iot:Publish", ARN + "topic/$aws/things/abcdefgh-*/shadow/update");
             assertThat(allowed(policy, "iot:Publish", ARN + "topic/$aws/things/abcdefgh-x/shadow/update")).isTrue();
             assertThat(allowed(policy, "iot:Publish",
@@ -273,6 +273,61 @@ class IotPolicyEvaluatorTest {
                     .isTrue();
             assertThat(allowed(policy, "iot:Connect", ARN + "client/dev-1", Map.of("iot:ClientId", "dev-1")))
                     .isFalse();
+        }
+    }
+
+    @Nested
+    class ThingConnections {
+
+        private final CompiledPolicy ownThing = policy("device", """
+                {"Effect": "Allow", "Action": "iot:Connect", "Resource": "%1$sclient/${iot:Connection.Thing.ThingName}",
+                 "Condition": {"Bool": {"iot:Connection.Thing.IsAttached": "true"}}}""".formatted(ARN), """
+                {"Effect": "Allow", "Action": "iot:Publish",
+                 "Resource": "%1$stopic/appliances/${iot:Connection.Thing.ThingName}/state"}""".formatted(ARN));
+
+        private boolean connectionMay(String action, String resource, IotConnection connection) {
+            return evaluator.prepare(List.of(ownThing)).decide(action, ARN + resource, connection).allowed();
+        }
+
+        @Test
+        void theThingNameIsTheClientIdOfAThingAttachedToTheCertificate() {
+            IotConnection.Thing oven = IotConnection.Thing.of("oven1");
+            assertThat(oven.variables()).containsEntry("iot:Connection.Thing.ThingName", "oven1")
+                    .containsEntry("iot:Connection.Thing.IsAttached", "true");
+            assertThat(connectionMay("iot:Connect", "client/oven1", oven)).isTrue();
+            assertThat(connectionMay("iot:Publish", "topic/appliances/oven1/state", oven)).isTrue();
+            assertThat(connectionMay("iot:Publish", "topic/appliances/oven2/state", oven)).isFalse();
+        }
+
+        @Test
+        void aClientIdNamingAThingTheCertificateIsNotAttachedToResolvesNothing() {
+            // The certificate of oven1 connecting as oven2: no thing name, not attached.
+            IotConnection.Thing impostor = new IotConnection.Thing("oven2", java.util.Set.of("oven1"));
+            assertThat(impostor.variables()).doesNotContainKey("iot:Connection.Thing.ThingName")
+                    .containsEntry("iot:Connection.Thing.IsAttached", "false");
+            assertThat(connectionMay("iot:Connect", "client/oven2", impostor)).isFalse();
+            assertThat(connectionMay("iot:Publish", "topic/appliances/oven2/state", impostor)).isFalse();
+            assertThat(connectionMay("iot:Publish", "topic/appliances/oven1/state", impostor)).isFalse();
+        }
+
+        @Test
+        void boolComparesTrueAndFalseIgnoringCase() {
+            CompiledPolicy attachedOnly = policy("p", """
+                    {"Effect": "Allow", "Action": "iot:Connect", "Resource": "*",
+                     "Condition": {"Bool": {"iot:Connection.Thing.IsAttached": "TRUE"}}}""");
+            assertThat(allowed(attachedOnly, "iot:Connect", ARN + "client/x",
+                    Map.of("iot:Connection.Thing.IsAttached", "true"))).isTrue();
+            assertThat(allowed(attachedOnly, "iot:Connect", ARN + "client/x",
+                    Map.of("iot:Connection.Thing.IsAttached", "false"))).isFalse();
+            assertThat(allowed(attachedOnly, "iot:Connect", ARN + "client/x", NO_VARIABLES)).isFalse();
+        }
+
+        @Test
+        void anAppsConnectionResolvesItsIdentityAndClientId() {
+            IotConnection.CognitoIdentity app = new IotConnection.CognitoIdentity("us-east-1:abc", "us-east-1:abc-phone");
+            assertThat(app.variables()).isEqualTo(Map.of("cognito-identity.amazonaws.com:sub", "us-east-1:abc",
+                    "iot:ClientId", "us-east-1:abc-phone"));
+            assertThat(connectionMay("iot:Connect", "client/us-east-1:abc-phone", app)).as("no thing variables").isFalse();
         }
     }
 
