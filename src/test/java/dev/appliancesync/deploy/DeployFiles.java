@@ -33,6 +33,8 @@ public final class DeployFiles {
     public static final Path KUSTOMIZATION = KUBERNETES.resolve("kustomization.yaml");
     public static final Path COMPOSE = Path.of("deploy", "compose.yaml");
     public static final Path CLOUDFORMATION = Path.of("deploy", "aws", "appliance-sync.cfn.yaml");
+    /** The IoT policy operators attach to every appliance's certificate (a PolicyTemplate). */
+    public static final Path DEVICE_POLICY = Path.of("deploy", "aws", "device-iot-policy.json");
     public static final Path DOCKERFILE = Path.of("Dockerfile");
     public static final Path DOCKERFILE_JVM = Path.of("Dockerfile.jvm");
     public static final Path DOCKERIGNORE = Path.of(".dockerignore");
