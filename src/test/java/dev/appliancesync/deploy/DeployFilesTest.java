@@ -42,6 +42,7 @@ import dev.appliancesync.cloud.policy.IdentityPoolRolePolicy;
 import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.policy.IotPolicyEvaluator;
 import dev.appliancesync.cloud.policy.PolicyTarget;
+import dev.appliancesync.cloud.policy.PolicyTemplate;
 import dev.appliancesync.command.mqtt.DeviceTopicsConfig;
 import io.smallrye.config.WithDefault;
 
@@ -59,6 +60,10 @@ class DeployFilesTest {
     private static final String PLACEHOLDER = "REPLACE_ME";
     private static final String REGION = "eu-west-1";
     private static final String ACCOUNT = "123456789012";
+    private static final String SERVICE_IOT_POLICY = "ServiceIotPolicy";
+    private static final String DEVICE_IOT_POLICY = "DeviceIotPolicy";
+    /** User-pool attributes no longer written nor mapped (a pool's custom attributes cannot be removed). */
+    private static final Set<String> RETIRED_ATTRIBUTES = Set.of("iot_commands");
 
     /** The objects deploy/kubernetes must define (apiVersion, kind): the service and what keeps it available. */
     private static final Set<String> KINDS = Set.of("v1 Namespace", "v1 ServiceAccount", "v1 ConfigMap", "v1 Secret",
@@ -433,7 +438,8 @@ class DeployFilesTest {
         assertThat(stack.resourcesOfType("AWS::Cognito::IdentityPoolPrincipalTag")).hasSize(1);
         assertThat(stack.resourcesOfType("AWS::Cognito::IdentityPoolRoleAttachment")).hasSize(1);
         assertThat(stack.resourcesOfType("AWS::IAM::ManagedPolicy")).hasSize(1);
-        assertThat(stack.resourcesOfType("AWS::IoT::Policy")).hasSize(1);
+        assertThat(stack.resourcesOfType("AWS::IoT::Policy")).containsExactlyInAnyOrder(SERVICE_IOT_POLICY,
+                DEVICE_IOT_POLICY);
         assertThat(stack.resourcesOfType("AWS::IoT::Thing")).hasSize(1);
     }
 
@@ -444,7 +450,9 @@ class DeployFilesTest {
         Map<String, Map<String, Object>> custom = new TreeMap<>();
         list(stack.properties(pool), "Schema").forEach(a -> custom.put(string(a, "Name"), map(a)));
         custom.remove("email");
-        assertThat(custom.keySet()).isEqualTo(tags);
+        Set<String> expected = new TreeSet<>(tags);
+        expected.addAll(RETIRED_ATTRIBUTES);
+        assertThat(custom.keySet()).isEqualTo(expected);
         custom.values().forEach(attribute -> {
             assertThat(attribute.get("AttributeDataType")).isEqualTo("String");
             assertThat(attribute.get("Mutable")).isEqualTo(true);
@@ -512,6 +520,22 @@ class DeployFilesTest {
     }
 
     @Test
+    void deviceIotPolicyIsTheShippedFile() throws Exception {
+        // For two partitions, so that the template's ${AWS::Partition} is proven to stand where {{partition}} does.
+        for (String region : List.of(REGION, "cn-north-1")) {
+            CloudFormationTemplate inRegion = new CloudFormationTemplate(DeployFiles.yaml(DeployFiles.CLOUDFORMATION),
+                    region, ACCOUNT);
+            String expected = PolicyTemplate.render(DeployFiles.read(DeployFiles.DEVICE_POLICY),
+                    new PolicyTarget(region, ACCOUNT, "p-"), DeployFiles.DEVICE_POLICY.toString());
+            assertThat(normalized(JSON.valueToTree(inRegion.properties(DEVICE_IOT_POLICY).get("PolicyDocument"))))
+                    .as("the device policy in %s against %s", region, DeployFiles.DEVICE_POLICY)
+                    .isEqualTo(normalized(JSON.readTree(expected)));
+        }
+        assertThat(DeployFiles.read(DeployFiles.DEVICE_POLICY)).contains("{{partition}}", "{{region}}",
+                "{{accountId}}", "${iot:Connection.Thing.ThingName}");
+    }
+
+    @Test
     void servicePolicyAllowsExactlyTheCallsTheGatewayMakesOnItsOwnPoliciesAndPool() throws Exception {
         Map<String, Object> policy = map(stack.properties(stack.resourcesOfType("AWS::IAM::ManagedPolicy").getFirst()),
                 "PolicyDocument");
@@ -533,8 +557,8 @@ class DeployFilesTest {
         IotPolicyEvaluator evaluator = new IotPolicyEvaluator();
         String prefix = stack.parameterDefault("PolicyNamePrefix");
         String userPolicy = IotPolicyCompiler.userPolicyPrefix(prefix, "3f2b6c1e-8d4a-4f8e-9b1a-2c3d4e5f6a7b") + "1";
-        String ownConnectionPolicy = stack.properties(stack.resourcesOfType("AWS::IoT::Policy").getFirst())
-                .get("PolicyName").toString();
+        String ownConnectionPolicy = stack.properties(SERVICE_IOT_POLICY).get("PolicyName").toString();
+        String devicePolicy = stack.properties(DEVICE_IOT_POLICY).get("PolicyName").toString();
         for (CloudOperation op : CloudOperation.values()) {
             String action = (op.awsName().startsWith("Admin") ? "cognito-idp:" : "iot:") + op.awsName();
             if (action.startsWith("cognito-idp:")) {
@@ -548,13 +572,16 @@ class DeployFilesTest {
         for (String action : List.of("iot:CreatePolicyVersion", "iot:DeletePolicy", "iot:GetPolicy")) {
             assertThat(evaluator.decide(document, action, iotArn("policy/" + ownConnectionPolicy), Map.of()).allowed())
                     .as("%s on the service's own connection policy", action).isFalse();
+            assertThat(evaluator.decide(document, action, iotArn("policy/" + devicePolicy), Map.of()).allowed())
+                    .as("%s on the devices' policy", action).isFalse();
         }
         assertThat(ownConnectionPolicy).doesNotStartWith(prefix);
+        assertThat(devicePolicy).doesNotStartWith(prefix);
     }
 
     @Test
     void serviceIotPolicyLetsEachReplicaConnectSubscribeToTheDeviceTopicsAndPublishCommandsOnly() throws Exception {
-        Map<String, Object> policy = stack.properties(stack.resourcesOfType("AWS::IoT::Policy").getFirst());
+        Map<String, Object> policy = stack.properties(SERVICE_IOT_POLICY);
         List<CompiledPolicy> document = List.of(new CompiledPolicy("service",
                 JSON.writeValueAsString(policy.get("PolicyDocument"))));
         IotPolicyEvaluator evaluator = new IotPolicyEvaluator();
@@ -585,7 +612,14 @@ class DeployFilesTest {
         String commandTopic = commands.replace(DeviceTopicsConfig.THING_NAME, "SN-00042");
         assertThat(allowed(evaluator, document, "iot:Publish", "topic/" + commandTopic)).as(commandTopic).isTrue();
 
-        // Nothing more: no other filter, no shadow update (that is the apps'), no retained publish.
+        // The view apps read (AppTopics): only the service publishes there, retained or not.
+        for (String view : List.of("view/things/SN-00042/status", "view/households/abcdefgh/settings/SN-00042")) {
+            assertThat(allowed(evaluator, document, "iot:Publish", "topic/" + view)).as(view).isTrue();
+            assertThat(allowed(evaluator, document, "iot:RetainPublish", "topic/" + view)).as(view).isTrue();
+        }
+        assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/view/#")).isFalse();
+
+        // Nothing more: no other filter, no shadow update (that is the device's), no retained command.
         assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/#")).isFalse();
         assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/$share/other-group/appliances/+/state"))
                 .isFalse();
