@@ -82,22 +82,37 @@ class CloudAccessSyncTest {
                     + "on v.policy_name = p.name and v.version_id = p.default_version_id where p.name = any($1)",
                     (Object) attached.toArray(String[]::new))).anyMatch(document -> document.contains(thing));
 
-            // FAMILY on a GENERIC appliance: sees it and adjusts its settings; the command topic stays the API's.
-            explain(guest, "iot:Receive", ARN + "topic/$aws/things/" + thing + "/shadow/update/documents")
+            // FAMILY on a GENERIC appliance: reads its status and settings views, and nothing of the device's own
+            // topics; publishes nothing (settings and commands go through the API).
+            explain(guest, "iot:Receive", ARN + "topic/view/things/" + thing + "/status")
                     .body("data.explainAccess.allowed", equalTo(true))
                     .body("data.explainAccess.decidedBy", equalTo("BOTH"));
-            explain(guest, "iot:Publish", ARN + "topic/$aws/things/" + thing + "/shadow/update")
+            explain(guest, "iot:Subscribe", ARN + "topicfilter/view/things/" + thing + "/settings")
                     .body("data.explainAccess.allowed", equalTo(true));
+            explain(guest, "iot:Receive", ARN + "topic/$aws/things/" + thing + "/shadow/update/documents")
+                    .body("data.explainAccess.allowed", equalTo(false));
+            explain(guest, "iot:Receive", ARN + "topic/appliances/" + thing + "/commands")
+                    .body("data.explainAccess.allowed", equalTo(false));
+            explain(guest, "iot:Publish", ARN + "topic/$aws/things/" + thing + "/shadow/update")
+                    .body("data.explainAccess.allowed", equalTo(false))
+                    .body("data.explainAccess.roleGate.reason", equalTo("EXPLICIT_DENY"))
+                    .body("data.explainAccess.iotPolicies.reason", equalTo("IMPLICIT_DENY"));
             explain(guest, "iot:Publish", ARN + "topic/appliances/" + thing + "/commands")
                     .body("data.explainAccess.allowed", equalTo(false))
                     .body("data.explainAccess.iotPolicies.reason", equalTo("IMPLICIT_DENY"));
-            explain(guest, "iot:Connect", ARN + "client/" + identity).body("data.explainAccess.allowed", equalTo(true));
-            explain(guest, "iot:Connect", ARN + "client/someone-else")
+            // Several connections at once (phone, tablet), each <identity id>-<anything>; never another's.
+            explain(guest, "iot:Connect", ARN + "client/" + identity + "-phone")
+                    .body("data.explainAccess.allowed", equalTo(true));
+            explain(guest, "iot:Connect", ARN + "client/" + identity + "-tablet")
+                    .body("data.explainAccess.allowed", equalTo(true));
+            explain(guest, "iot:Connect", ARN + "client/" + identity)
+                    .body("data.explainAccess.allowed", equalTo(false));
+            explain(guest, "iot:Connect", ARN + "client/someone-else-phone")
                     .body("data.explainAccess.allowed", equalTo(false));
 
             GraphQL.post(owner.token(), "mutation($s: ID!) { revokeShare(shareId: $s) { status } }",
                     Map.of("s", shareId)).then().statusCode(200).body("errors", nullValue());
-            explain(guest, "iot:Receive", ARN + "topic/$aws/things/" + thing + "/shadow/update/documents")
+            explain(guest, "iot:Receive", ARN + "topic/view/things/" + thing + "/status")
                     .body("data.explainAccess.allowed", equalTo(false));
             assertThat(changes.next("SHARE_REVOKED").getString("shareId")).isEqualTo(shareId);
             JsonObject revokeSynced = changes.next("SHARE_CLOUD_SYNC");
@@ -154,7 +169,7 @@ class CloudAccessSyncTest {
         ValidatableResponse refused = null;
         User owner = null;
         // Each appliance outside a household needs statements of its own; 10 documents of 2,048 characters end it
-        // (about 48 appliances with view and settings). Owners hit the same limit with their own appliances, so
+        // (60 appliances with view and settings and 12-character thing names, README "Cloud access"). Owners hit the same limit with their own appliances, so
         // several owners share theirs here, so that the guest's grants are the ones that overflow.
         for (int i = 0; i < 200 && refused == null; i++) {
             if (i % 8 == 0) {

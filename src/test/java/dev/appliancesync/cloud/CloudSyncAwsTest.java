@@ -78,9 +78,9 @@ class CloudSyncAwsTest {
     private static final String FAILED = "appliance_sync.cloud.sync.failed";
     private static final String RETRIED = "appliance_sync.cloud.sync.retried";
     private static final String DRIFT_REPAIRED = "appliance_sync.cloud.sync.drift_repaired";
-    /** The principal tags of a FAMILY share on a GENERIC appliance: it sees and adjusts settings, commands stay the API's. */
-    private static final Map<String, String> FAMILY_TAGS = Map.of("custom:iot_access", "control",
-            "custom:iot_settings", "true", "custom:iot_commands", "false");
+    /** The principal tags of a FAMILY share on a GENERIC appliance: it reads the status and settings views. */
+    private static final Map<String, String> FAMILY_TAGS = Map.of("custom:iot_access", "view",
+            "custom:iot_settings", "true");
     private static final Duration REPAIRED_WITHIN = Duration.ofSeconds(20);
     /** Longer than any test: the outage lasts until the test heals it. */
     private static final int OUTAGE = 1_000;
@@ -127,7 +127,8 @@ class CloudSyncAwsTest {
                         held -> assertThat(new JsonObject(held)).isEqualTo(new JsonObject(document)));
             });
             assertThat(aws.attached(scene.identity())).isEqualTo(desired.keySet());
-            assertThat(aws.attributes(scene.guest().username())).containsAllEntriesOf(FAMILY_TAGS);
+            assertThat(aws.attributes(scene.guest().username())).containsAllEntriesOf(FAMILY_TAGS)
+                    .as("retired: no longer written").doesNotContainKey("custom:iot_commands");
 
             revoke(scene, shareId);
             assertThat(changes.next(CLOUD_SYNC, shareId).getString("cloudSync")).isEqualTo("IN_SYNC");

@@ -112,6 +112,33 @@ class IotPolicyCompilerTest {
                         + "these grants need (at least )?[0-9]+");
     }
 
+    /** README "Cloud access" states these capacities: keep the two in step. */
+    @Test
+    void capacityTheReadmeStates() {
+        assertFitsExactly(123, Set.of(VIEW), "view only");
+        assertFitsExactly(60, Set.of(VIEW, ADJUST_SETTINGS), "view and settings");
+        List<HouseholdGrant> households = new ArrayList<>();
+        for (int i = 0; i < 58; i++) {
+            households.add(new HouseholdGrant("h%07d".formatted(i), Set.of(VIEW, ADJUST_SETTINGS)));
+        }
+        assertThat(compiler.compile(grants(households, List.of()), TARGET).policies()).hasSize(10);
+        households.add(new HouseholdGrant("h9999999", Set.of(VIEW, ADJUST_SETTINGS)));
+        assertThatThrownBy(() -> compiler.compile(grants(households, List.of()), TARGET))
+                .isInstanceOf(QuotaExceededException.class);
+    }
+
+    /** Exactly this many appliances with 12-character thing names (SN-000000042) fit, one more does not. */
+    private void assertFitsExactly(int count, Set<CloudPermission> permissions, String what) {
+        List<ApplianceGrant> appliances = new ArrayList<>();
+        for (int i = 0; i <= count; i++) {
+            appliances.add(new ApplianceGrant("SN-%09d".formatted(i), permissions));
+        }
+        assertThat(compiler.compile(grants(List.of(), appliances.subList(0, count)), TARGET).policies())
+                .as(what).hasSizeLessThanOrEqualTo(10);
+        assertThatThrownBy(() -> compiler.compile(grants(List.of(), appliances), TARGET)).as(what)
+                .isInstanceOf(QuotaExceededException.class);
+    }
+
     @Test
     void documentsAreNumberedFromOne() {
         List<ApplianceGrant> some = new ArrayList<>();
