@@ -41,7 +41,7 @@ class CloudAccessSyncTest {
     private static final String EXPLAIN = """
             query($u: ID!, $a: String!, $r: String!) {
               explainAccess(userId: $u, action: $a, resource: $r) {
-                allowed decidedBy iotPolicies { allowed reason policyName } roleGate { allowed } } }""";
+                allowed decidedBy iotPolicies { allowed reason policyName } roleGate { allowed reason } } }""";
     private static final String ARN = "arn:aws:iot:xx-local-1:000000000000:";
 
     @TestHTTPResource("/graphql")
@@ -122,6 +122,48 @@ class CloudAccessSyncTest {
         }
         GraphQL.post(guest.token(), "{ cloudAccess { status policies { name } } }").then().statusCode(200)
                 .body("errors", nullValue()).body("data.cloudAccess.policies.size()", equalTo(0));
+    }
+
+    /**
+     * A household GUEST reaches the household's appliances through the household's status channel (one statement for
+     * all of them, present and future), not through their settings, and not another household's.
+     */
+    @Test
+    void aHouseholdGuestReadsItsHouseholdsStatusChannelOnly() {
+        User owner = User.signedIn("household-owner");
+        User guest = User.signedIn("household-guest");
+        JsonObject household = new JsonObject(GraphQL.post(owner.token(),
+                "mutation { createHousehold(name: \"Home\") { id thingPrefix } }").then().statusCode(200)
+                .body("errors", nullValue()).extract().jsonPath().getMap("data.createHousehold"));
+        String prefix = household.getString("thingPrefix");
+        String other = GraphQL.post(owner.token(), "mutation { createHousehold(name: \"Cabin\") { thingPrefix } }")
+                .then().statusCode(200).body("errors", nullValue()).extract().path("data.createHousehold.thingPrefix");
+        Appliances.Claimed oven = Appliances.claimed(owner.token(), "GENERIC");
+        GraphQL.post(owner.token(), """
+                mutation($a: ID!, $h: ID) { assignApplianceToHousehold(applianceId: $a, householdId: $h) { id } }""",
+                Map.of("a", oven.id(), "h", household.getString("id"))).then().statusCode(200)
+                .body("errors", nullValue());
+        GraphQL.post(owner.token(), """
+                mutation($h: ID!, $e: String!) {
+                  addHouseholdMember(householdId: $h, email: $e, role: GUEST) { share { id } } }""",
+                Map.of("h", household.getString("id"), "e", guest.email())).then().statusCode(200)
+                .body("errors", nullValue());
+        String thing = thingName(owner, oven.id());
+
+        for (String filter : List.of("status/+", "status/#", "status/" + thing)) {
+            explain(guest, "iot:Subscribe", ARN + "topicfilter/view/households/" + prefix + "/" + filter)
+                    .body("data.explainAccess.allowed", equalTo(true));
+        }
+        explain(guest, "iot:Receive", ARN + "topic/view/households/" + prefix + "/status/" + thing)
+                .body("data.explainAccess.allowed", equalTo(true));
+        explain(guest, "iot:Receive", ARN + "topic/view/households/" + prefix + "/settings/" + thing)
+                .body("data.explainAccess.allowed", equalTo(false));
+        explain(guest, "iot:Subscribe", ARN + "topicfilter/view/households/" + other + "/status/+")
+                .body("data.explainAccess.allowed", equalTo(false));
+        explain(guest, "iot:Subscribe", ARN + "topicfilter/view/households/+/status/+")
+                .body("data.explainAccess.allowed", equalTo(false));
+        explain(guest, "iot:Receive", ARN + "topic/$aws/things/" + thing + "/shadow/update/documents")
+                .body("data.explainAccess.allowed", equalTo(false));
     }
 
     /**

@@ -9,8 +9,12 @@ import org.eclipse.microprofile.graphql.NonNull;
 import dev.appliancesync.cloud.sync.CloudAccessState;
 import dev.appliancesync.cloud.sync.CloudSyncStatus;
 
-@Description("A user's access through AWS directly: the IoT Core policies compiled from their grants (attached to "
-        + "their Cognito identity) and the Cognito principal tags the identity pool's role checks")
+@Description("A user's access through AWS directly, to read only: the IoT Core policies compiled from their grants "
+        + "(attached to their Cognito identity) and the Cognito principal tags the identity pool's role checks. You see "
+        + "through IoT Core exactly what applianceState shows you: reported state with VIEW_STATUS "
+        + "(view/things/{thingName}/status, view/households/{prefix}/status/{thingName}), desired only with "
+        + "ADJUST_SETTINGS (the same with settings); apps never publish there (settings and commands go through "
+        + "sendCommand)")
 public record CloudAccess(
         @NonNull @Id String userId,
         @Description("The linked Cognito identity (linkCloudIdentity); policies are attached to it") String identityId,

@@ -22,7 +22,7 @@ public final class IotPolicyEvaluator {
 
     /**
      * @param action e.g. {@code iot:Subscribe}
-     * @param resourceArn e.g. {@code arn:aws:iot:us-east-1:123456789012:topicfilter/appliances/T/#}
+     * @param resourceArn e.g. {@code arn:aws:iot:us-east-1:123456789012:topicfilter/view/things/T/status}
      * @param variables policy variables of the request, e.g. {@code iot:ClientId},
      *        {@code cognito-identity.amazonaws.com:sub}
      */
