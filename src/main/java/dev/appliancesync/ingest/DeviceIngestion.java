@@ -151,18 +151,16 @@ public class DeviceIngestion {
                 .chain(() -> deadLetters.write(tx, rejected));
     }
 
-    /** Thing name (current or factory) → appliance id, for these names. */
+    /** Thing name → appliance id, for these names (a thing name never changes once registered). */
     private Uni<Map<String, UUID>> resolve(SqlConnection tx, Set<String> things) {
         if (things.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return tx.preparedQuery("select id, thing_name, factory_thing_name from appliance "
-                        + "where thing_name = any($1) or factory_thing_name = any($1)")
+        return tx.preparedQuery("select id, thing_name from appliance where thing_name = any($1)")
                 .execute(Tuple.of(things.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, UUID> ids = new HashMap<>();
                     for (Row row : rows) {
-                        ids.put(row.getString("factory_thing_name"), row.getUUID("id"));
                         ids.put(row.getString("thing_name"), row.getUUID("id"));
                     }
                     return ids;

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /**
  * Permissions that hold for EVERY appliance of the household, present and future; {@code thingNames} are its current
- * appliances (each is {@code prefix + "-" + factory name}).
+ * appliances (thing names are fixed at registration and carry no household prefix, issue 15).
  */
 public record HouseholdGrant(String thingPrefix, Set<CloudPermission> permissions, List<String> thingNames) {
 
@@ -16,9 +16,6 @@ public record HouseholdGrant(String thingPrefix, Set<CloudPermission> permission
         thingNames = List.copyOf(Objects.requireNonNull(thingNames, "thingNames"));
         for (String thing : thingNames) {
             CloudNames.require(CloudNames.THING_NAME, thing, "thing name");
-            if (!thingPrefix.equals(CloudNames.householdPrefixOf(thing))) {
-                throw new IllegalArgumentException("thing " + thing + " is not named after household " + thingPrefix);
-            }
         }
     }
 }
