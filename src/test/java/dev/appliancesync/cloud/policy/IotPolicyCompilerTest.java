@@ -123,8 +123,8 @@ class IotPolicyCompilerTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new HouseholdGrant("ABCDEFGH", Set.of(VIEW), List.of()))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new HouseholdGrant("abcdefgh", Set.of(VIEW), List.of("abcdefgz-oven1")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("abcdefgz-oven1");
+        assertThatThrownBy(() -> new HouseholdGrant("abcdefgh", Set.of(VIEW), List.of("oven*")))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new PolicyTarget("us-east-1", "12345", "p-"))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> compiler.compile(new CloudGrants("us-east-1:abc", List.of(), List.of()), TARGET))
