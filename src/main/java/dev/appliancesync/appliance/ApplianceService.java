@@ -43,8 +43,7 @@ public class ApplianceService {
 
     public static final String PROVISION = "PROVISION_APPLIANCE";
     private static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{2,63}");
-    private static final Pattern FACTORY_THING_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,119}");
-    private static final Pattern HOUSEHOLD_THING_NAME = Pattern.compile("[a-z0-9]{8}-.*");
+    private static final Pattern THING_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,128}");
 
     private final Transactions db;
     private final ApplianceRepository appliances;
@@ -98,8 +97,8 @@ public class ApplianceService {
 
     public Uni<ApplianceRecord> provision(Caller caller, String serialNumber, ApplianceType type,
             String claimCode, String thingName, String firmwareVersion) {
-        String factoryName = thingName == null ? serialNumber : thingName;
-        Optional<String> wrong = identityProblem(serialNumber, factoryName);
+        String name = thingName == null ? serialNumber : thingName;
+        Optional<String> wrong = identityProblem(serialNumber, name);
         if (wrong.isPresent()) {
             return failure(ApiException.validation(wrong.get()));
         }
@@ -114,44 +113,41 @@ public class ApplianceService {
             return audit.record(db.reads(), entry).replaceWith(failure(new ApiException(ErrorCode.FORBIDDEN,
                     "Provisioning appliances is for operators (group admin)")));
         }
-        return db.inTransaction(tx -> insertProvisioned(tx, serialNumber, type, factoryName, hash(claimCode),
-                        firmwareVersion)
+        return db.inTransaction(tx -> insertProvisioned(tx, serialNumber, type, name, hash(claimCode), firmwareVersion)
                 .flatMap(inserted -> {
                     if (inserted.isEmpty()) {
                         return failure(new ApiException(ErrorCode.CONFLICT,
                                 "An appliance with this serial number or thing name is already provisioned"));
                     }
                     return audit.record(tx, entry).replaceWith(new ApplianceRecord(inserted.get(), serialNumber, type,
-                            factoryName, factoryName, null, firmwareVersion, null, null, null, null));
+                            name, null, firmwareVersion, null, null, null, null));
                 }));
     }
 
-    /** What is wrong with this serial number and factory thing name, if anything (for people to read). */
-    public static Optional<String> identityProblem(String serialNumber, String factoryName) {
+    /** What is wrong with this serial number and thing name, if anything (for people to read). */
+    public static Optional<String> identityProblem(String serialNumber, String thingName) {
         if (serialNumber == null || !SERIAL.matcher(serialNumber).matches()) {
             return Optional.of("A serial number is 3 to 64 letters, digits, '.', '_' or '-'");
         }
-        if (factoryName == null || !FACTORY_THING_NAME.matcher(factoryName).matches()
-                || HOUSEHOLD_THING_NAME.matcher(factoryName).matches()) {
-            return Optional.of("A thing name is 1 to 119 letters, digits, ':', '_' or '-', and may not start with 8 "
-                    + "lower-case letters or digits and '-' (household names look like that)");
+        if (thingName == null || !THING_NAME.matcher(thingName).matches()) {
+            return Optional.of("A thing name is 1 to 128 letters, digits, ':', '_' or '-' (AWS IoT's rule)");
         }
         return Optional.empty();
     }
 
     /**
-     * A new, unclaimed appliance (an operator provisions it, or the device announces itself); its id, or empty if
-     * the serial number or thing name is taken. Checked with {@link #identityProblem} first.
+     * A new, unclaimed appliance (an operator provisions it, or the device announces itself) under the thing name it
+     * keeps for good; its id, or empty if the serial number or thing name is taken. Checked with
+     * {@link #identityProblem} first.
      */
     public Uni<Optional<UUID>> insertProvisioned(SqlConnection tx, String serialNumber, ApplianceType type,
-            String factoryName, String claimCodeHash, String firmwareVersion) {
+            String thingName, String claimCodeHash, String firmwareVersion) {
         return tx.preparedQuery("""
-                        insert into appliance (serial_number, appliance_type, thing_name, factory_thing_name,
-                                               claim_code_hash, firmware_version)
-                        values ($1, $2, $3, $3, $4, $5)
+                        insert into appliance (serial_number, appliance_type, thing_name, claim_code_hash, firmware_version)
+                        values ($1, $2, $3, $4, $5)
                         on conflict do nothing
                         returning id""")
-                .execute(Tuple.of(serialNumber, type.name(), factoryName, claimCodeHash, firmwareVersion))
+                .execute(Tuple.of(serialNumber, type.name(), thingName, claimCodeHash, firmwareVersion))
                 .map(rows -> rows.rowCount() == 0 ? Optional.<UUID> empty()
                         : Optional.of(rows.iterator().next().getUUID("id")));
     }
@@ -241,18 +237,21 @@ public class ApplianceService {
                 })));
     }
 
-    /** Puts the appliance into a household (its thing name takes the household prefix), or takes it out (null). */
+    /**
+     * Puts the appliance into a household, or takes it out (null). Its thing name stays what it is: the device keeps
+     * connecting under it, and commands keep going to {@code appliances/<thing name>/commands}.
+     */
     public Uni<ApplianceView> assignHousehold(Caller caller, UUID applianceId, UUID householdId) {
         Authorizer.Session session = authorizer.session(caller.subject());
         return db.inTransaction(tx -> guard.require(tx, session, applianceId, Capability.ASSIGN_HOUSEHOLD)
                 .flatMap(access -> {
                     ApplianceRecord appliance = access.appliance();
-                    Uni<String> thingName = householdId == null ? Uni.createFrom().item(appliance.factoryThingName())
+                    Uni<Void> allowed = householdId == null ? Uni.createFrom().voidItem()
                             : households.require(tx, session, householdId, HouseholdAction.ADD_APPLIANCE, Map.of())
-                                    .map(h -> h.household().thingNameFor(appliance.factoryThingName()));
-                    return thingName.flatMap(name -> tx.preparedQuery("update appliance set household_id = $2, "
-                                    + "thing_name = $3, updated_at = now(), version = version + 1 where id = $1")
-                            .execute(Tuple.of(applianceId, householdId, name)))
+                                    .replaceWithVoid();
+                    return allowed.flatMap(ok -> tx.preparedQuery("update appliance set household_id = $2, "
+                                    + "updated_at = now(), version = version + 1 where id = $1")
+                            .execute(Tuple.of(applianceId, householdId)))
                             .flatMap(done -> {
                                 List<Change> entries = new ArrayList<>();
                                 JsonObject payload = new JsonObject().put("applianceId", applianceId.toString())
@@ -272,7 +271,7 @@ public class ApplianceService {
 
     /**
      * Ends everyone's access but the new owner's (null: nobody owns it any more): shares revoked with {@code reason},
-     * invitations cancelled, other people's preferences dropped, out of its household, factory thing name again.
+     * invitations cancelled, other people's preferences dropped, out of its household (its thing name stays).
      * Also what a factory reset does.
      */
     public Uni<Void> release(SqlConnection tx, ApplianceRecord appliance, UUID newOwner, String reason, UUID actor) {
@@ -310,7 +309,7 @@ public class ApplianceService {
                 .flatMap(done -> tx.preparedQuery("delete from preference where appliance_id = $1 "
                         + "and user_id is distinct from $2").execute(Tuple.of(id, newOwner)))
                 .flatMap(done -> tx.preparedQuery("""
-                        update appliance set owner_id = $2, household_id = null, thing_name = factory_thing_name,
+                        update appliance set owner_id = $2, household_id = null,
                             claimed_at = case when $2::uuid is null then null else now() end,
                             name = case when $2::uuid is null then null else name end,
                             updated_at = now(), version = version + 1

@@ -4,16 +4,11 @@ import java.util.UUID;
 
 import io.vertx.mutiny.sqlclient.Row;
 
-/** A row of household. */
+/** A row of household; {@code thingPrefix} names its view topics ({@code view/households/<prefix>/...}). */
 public record HouseholdRecord(UUID id, String name, String thingPrefix, UUID ownerId) {
 
     static HouseholdRecord from(Row row) {
         return new HouseholdRecord(row.getUUID("id"), row.getString("name"), row.getString("thing_prefix"),
                 row.getUUID("owner_id"));
-    }
-
-    /** The thing name of an appliance in this household: its prefix, '-', the appliance's factory thing name. */
-    public String thingNameFor(String factoryThingName) {
-        return thingPrefix + "-" + factoryThingName;
     }
 }

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -15,7 +14,6 @@ import org.jboss.logging.Logger;
 
 import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.appliance.ApplianceService;
-import dev.appliancesync.appliance.ApplianceType;
 import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.DatabaseOutage;
 import dev.appliancesync.common.db.Transactions;
@@ -32,7 +30,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Applies a batch of device messages in one transaction: states (latest-wins by version), presence (by the event's
- * time), self-provisioned appliances, events (once per event id; FACTORY_RESET releases the appliance like a revoke of
+ * time), self-provisioned appliances ({@link ProvisioningAnnouncements}: a device announces only itself, and no
+ * registration is ever replaced), events (once per event id; FACTORY_RESET releases the appliance like a revoke of
  * everything). Every message is idempotent, so a QoS 1 redelivery changes nothing. A message that cannot be applied
  * is dead-lettered with the reason, in the batch's own transaction.
  * <p>
@@ -57,18 +56,20 @@ public class DeviceIngestion {
     private final DeviceMessageParser parser;
     private final DeviceStateService states;
     private final ApplianceService appliances;
+    private final ProvisioningAnnouncements announcements;
     private final ApplianceRepository applianceRepository;
     private final ChangeLog changes;
     private final DeadLetters deadLetters;
     private final Timer batchTime;
 
     public DeviceIngestion(Transactions db, DeviceMessageParser parser, DeviceStateService states,
-            ApplianceService appliances, ApplianceRepository applianceRepository, ChangeLog changes,
-            DeadLetters deadLetters, MeterRegistry metrics) {
+            ApplianceService appliances, ProvisioningAnnouncements announcements,
+            ApplianceRepository applianceRepository, ChangeLog changes, DeadLetters deadLetters, MeterRegistry metrics) {
         this.db = db;
         this.parser = parser;
         this.states = states;
         this.appliances = appliances;
+        this.announcements = announcements;
         this.applianceRepository = applianceRepository;
         this.changes = changes;
         this.deadLetters = deadLetters;
@@ -117,7 +118,13 @@ public class DeviceIngestion {
         }
         Set<String> things = new HashSet<>();
         parsed.keySet().forEach(message -> things.add(message.thingName()));
-        return provision(tx, parsed, rejected)
+        List<ProvisioningAnnouncements.Announced> announced = new ArrayList<>();
+        parsed.forEach((message, inbound) -> {
+            if (message instanceof DeviceMessage.Provisioned provisioned) {
+                announced.add(new ProvisioningAnnouncements.Announced(provisioned, inbound));
+            }
+        });
+        return announcements.apply(tx, announced, rejected)
                 .chain(() -> resolve(tx, things))
                 .chain(ids -> {
                     List<DeviceStateService.Report> reports = new ArrayList<>();
@@ -151,42 +158,20 @@ public class DeviceIngestion {
                 .chain(() -> deadLetters.write(tx, rejected));
     }
 
-    /** Thing name (current or factory) → appliance id, for these names. */
+    /** Thing name → appliance id, for these names (a thing name never changes once registered). */
     private Uni<Map<String, UUID>> resolve(SqlConnection tx, Set<String> things) {
         if (things.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return tx.preparedQuery("select id, thing_name, factory_thing_name from appliance "
-                        + "where thing_name = any($1) or factory_thing_name = any($1)")
+        return tx.preparedQuery("select id, thing_name from appliance where thing_name = any($1)")
                 .execute(Tuple.of(things.toArray(String[]::new)))
                 .map(rows -> {
                     Map<String, UUID> ids = new HashMap<>();
                     for (Row row : rows) {
-                        ids.put(row.getString("factory_thing_name"), row.getUUID("id"));
                         ids.put(row.getString("thing_name"), row.getUUID("id"));
                     }
                     return ids;
                 });
-    }
-
-    /** Self-registration: a new appliance, unclaimed; announcing again (or a taken name) changes nothing. */
-    private Uni<Void> provision(SqlConnection tx, Map<DeviceMessage, Inbound> parsed, List<DeadLetters.Rejected> rejected) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Map.Entry<DeviceMessage, Inbound> entry : parsed.entrySet()) {
-            if (!(entry.getKey() instanceof DeviceMessage.Provisioned announced)) {
-                continue;
-            }
-            Optional<String> wrong = ApplianceService.identityProblem(announced.serialNumber(), announced.thingName());
-            if (wrong.isPresent()) {
-                rejected.add(new DeadLetters.Rejected(entry.getValue().topic(), "WRONG_SHAPE", wrong.get(),
-                        entry.getValue().payload()));
-                continue;
-            }
-            chain = chain.chain(() -> appliances.insertProvisioned(tx, announced.serialNumber(),
-                    ApplianceType.valueOf(announced.type()), announced.thingName(), announced.claimCodeHash(),
-                    announced.firmwareVersion()).replaceWithVoid());
-        }
-        return chain;
     }
 
     private Uni<Void> presence(SqlConnection tx, List<DeviceMessage.Presence> presence,

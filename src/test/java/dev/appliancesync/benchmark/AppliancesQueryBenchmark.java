@@ -111,15 +111,12 @@ class AppliancesQueryBenchmark {
     }
 
     private UUID appliance(UUID ownerId, UUID householdId, String type) {
-        String factory = "bench-" + UUID.randomUUID();
-        String thing = householdId == null ? factory : pool.preparedQuery("select thing_prefix from household where id = $1")
-                .execute(Tuple.of(householdId)).await().atMost(Duration.ofSeconds(10)).iterator().next().getString(0)
-                + "-" + factory;
+        String serial = "bench-" + UUID.randomUUID(); // the thing name too, in a household or not
         return pool.preparedQuery("""
-                        insert into appliance (serial_number, appliance_type, thing_name, factory_thing_name,
-                            claim_code_hash, owner_id, household_id, claimed_at, name)
-                        values ($1, $2, $3, $4, repeat('0', 64), $5, $6, now(), 'Bench') returning id""")
-                .execute(Tuple.from(new Object[] { factory, type, thing, factory, ownerId, householdId }))
+                        insert into appliance (serial_number, appliance_type, thing_name, claim_code_hash, owner_id,
+                            household_id, claimed_at, name)
+                        values ($1, $2, $1, repeat('0', 64), $3, $4, now(), 'Bench') returning id""")
+                .execute(Tuple.from(new Object[] { serial, type, ownerId, householdId }))
                 .await().atMost(Duration.ofSeconds(10)).iterator().next().getUUID("id");
     }
 

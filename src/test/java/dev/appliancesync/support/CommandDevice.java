@@ -20,25 +20,34 @@ import io.vertx.core.json.JsonObject;
 public final class CommandDevice implements AutoCloseable {
 
     private final String thingName;
-    private final MqttDevice connection;
+    private final DeviceLink link;
+    /** What {@link #close} closes: the connection it opened itself, or nothing. */
+    private final MqttDevice owned;
     private final List<JsonObject> deliveries = new CopyOnWriteArrayList<>();
     private final Set<String> seen = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<JsonObject> toAct = new LinkedBlockingQueue<>();
 
-    private CommandDevice(String host, int port, String thingName) throws Exception {
+    private CommandDevice(DeviceLink link, MqttDevice owned, String thingName) throws Exception {
         this.thingName = thingName;
-        this.connection = MqttDevice.connect(host, port);
+        this.link = link;
+        this.owned = owned;
+        link.subscribe("appliances/" + thingName + "/commands", this::delivered);
+    }
+
+    /** Connected and subscribed (SUBACK received): commands published from now on reach it. */
+    public static CommandDevice subscribed(String host, int port, String thingName) throws Exception {
+        MqttDevice connection = MqttDevice.connect(host, port);
         try {
-            connection.subscribe("appliances/" + thingName + "/commands", this::delivered);
+            return new CommandDevice(connection, connection, thingName);
         } catch (Exception | Error e) {
             connection.close();
             throw e;
         }
     }
 
-    /** Connected and subscribed (SUBACK received): commands published from now on reach it. */
-    public static CommandDevice subscribed(String host, int port, String thingName) throws Exception {
-        return new CommandDevice(host, port, thingName);
+    /** Subscribed over a link someone else opened and closes (closing this leaves the link open). */
+    public static CommandDevice subscribedOver(DeviceLink link, String thingName) throws Exception {
+        return new CommandDevice(link, null, thingName);
     }
 
     private void delivered(byte[] payload) {
@@ -77,11 +86,13 @@ public final class CommandDevice implements AutoCloseable {
         if (error != null) {
             answer.put("error", error);
         }
-        connection.publish("appliances/" + thingName + "/command-results", answer.encode());
+        link.publish("appliances/" + thingName + "/command-results", answer.encode());
     }
 
     @Override
     public void close() {
-        connection.close();
+        if (owned != null) {
+            owned.close();
+        }
     }
 }

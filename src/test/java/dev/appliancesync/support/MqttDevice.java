@@ -23,7 +23,7 @@ import io.vertx.mqtt.MqttClientOptions;
  * A device (or IoT Core itself) publishing to the broker at QoS 1, as a real MQTT client: each publish returns once
  * the broker has acknowledged it (PUBACK), so one device never has more than one message in flight.
  */
-public final class MqttDevice implements AutoCloseable {
+public final class MqttDevice implements DeviceLink, AutoCloseable {
 
     private final Vertx vertx = Vertx.vertx();
     private final MqttClient client;
@@ -56,6 +56,12 @@ public final class MqttDevice implements AutoCloseable {
         return connect(broker.host(), broker.port());
     }
 
+    /** Connects to the embedded broker as {@code clientId} (on IoT Core a device's client id is its thing name). */
+    public static MqttDevice connectToEmbeddedBroker(String clientId) throws Exception {
+        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
+        return new MqttDevice(broker.host(), broker.port(), options -> options.setClientId(clientId));
+    }
+
     /**
      * Connects over TLS with hostname verification, presenting {@code certificate} (and its {@code privateKey}, PEM)
      * and trusting only {@code caCertificate}; fails if the handshake or the connection fails.
@@ -77,6 +83,7 @@ public final class MqttDevice implements AutoCloseable {
      * Subscribes at QoS 1 and returns once the broker has granted it (SUBACK); {@code handler} gets the payload of every
      * message this client receives (one subscription per device here).
      */
+    @Override
     public void subscribe(String topicFilter, java.util.function.Consumer<byte[]> handler) throws Exception {
         client.publishHandler(message -> handler.accept(message.payload().getBytes()));
         CompletableFuture<java.util.List<Integer>> subAck = new CompletableFuture<>();
@@ -88,6 +95,7 @@ public final class MqttDevice implements AutoCloseable {
         }
     }
 
+    @Override
     public void publish(String topic, String payload) throws Exception {
         publish(topic, payload.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

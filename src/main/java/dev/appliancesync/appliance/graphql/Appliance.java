@@ -19,7 +19,8 @@ public record Appliance(
         @NonNull String serialNumber,
         @NonNull ApplianceType type,
         @Description("The owner's name for it") String name,
-        @NonNull @Description("Its AWS IoT thing name: '<household prefix>-<factory name>' in a household") String thingName,
+        @NonNull @Description("Its AWS IoT thing name, fixed when it was registered (default its serial number); "
+                + "never changes, in or out of a household") String thingName,
         @Description("The household it belongs to, if any") HouseholdRef household,
         @NonNull @Description("The caller's strongest role on it") Role myRole,
         @NonNull @Description("Everything the caller may do with it, as the policies decide now")

@@ -14,7 +14,8 @@ import dev.appliancesync.household.HouseholdRecord;
 public record Household(
         @NonNull @Id String id,
         @NonNull String name,
-        @NonNull @Description("The thing-name prefix of its appliances (8 characters, then '-')") String thingPrefix,
+        @NonNull @Description("The prefix of its view topics, view/households/<prefix>/... (8 lower-case letters or "
+                + "digits); not part of any thing name") String thingPrefix,
         @NonNull Role myRole,
         @NonNull @Description("What the caller may do with it, as the policies decide now")
         List<@NonNull HouseholdAction> myActions) {
