@@ -4,28 +4,25 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Set;
 import java.util.function.Consumer;
 
+import dev.appliancesync.cloud.policy.IotConnection;
+import dev.appliancesync.cloud.policy.IotPolicyEvaluator;
+import dev.appliancesync.cloud.policy.IotPolicySet;
+import dev.appliancesync.cloud.policy.PolicyTarget;
+import dev.appliancesync.cloud.policy.PolicyTemplate;
+import dev.appliancesync.deploy.DeployFiles;
 import io.vertx.core.json.JsonObject;
 
 /**
  * A device as IoT Core lets it be: connected with client id = its thing name, and every topic it publishes on or
- * subscribes to checked against its device policy ({@link #POLICY}) before it reaches the broker. A topic the policy
+ * subscribes to checked against the shipped device policy ({@link #SHIPPED_POLICY}) before it reaches the broker. A topic the policy
  * does not grant throws {@link PolicyDenied}, as IoT Core refuses it (it disconnects the client), so a test can show
  * that what a rogue device would need is impossible under the policy, and that a well-behaved one needs nothing else.
  * <p>
  * Subscribed to its commands from the start ({@link #commands()}), as the command contract asks.
  */
 public final class PolicyBoundDevice implements DeviceLink, AutoCloseable {
-
-    /** What a device policy grants the device connected as {@code thingName}. */
-    public interface DevicePolicy {
-
-        boolean mayPublish(String thingName, String topic);
-
-        boolean maySubscribe(String thingName, String topicFilter);
-    }
 
     /** IoT Core refused the request: the device policy does not grant it. */
     public static final class PolicyDenied extends RuntimeException {
@@ -34,33 +31,17 @@ public final class PolicyBoundDevice implements DeviceLink, AutoCloseable {
         }
     }
 
+    private static final PolicyTarget DEPLOYMENT = new PolicyTarget("eu-west-1", "123456789012", "p-");
+    private static final String ARN = "arn:aws:iot:eu-west-1:123456789012:";
     /**
-     * The device's own topics, as the shipped device policy grants them with T = {@code ${iot:Connection.Thing.ThingName}}
-     * (deploy/aws/device-iot-policy.json, issue 15's design section 3): publish {@code appliances/T/state|events|
-     * provisioned|command-results} and T's shadow update (spelled {@code aws/...} in tests, see application.properties);
-     * subscribe {@code appliances/T/commands}. Nothing of another thing, nothing under {@code view/}.
+     * The device policy operators deploy (deploy/aws/device-iot-policy.json), evaluated as IoT Core does for a
+     * certificate attached to this thing: the same file and evaluator DevicePolicyPropertyTest proves exact.
      */
-    static final DevicePolicy OWN_TOPICS = new DevicePolicy() {
-        @Override
-        public boolean mayPublish(String thingName, String topic) {
-            String own = "appliances/" + thingName + "/";
-            return Set.of(own + "state", own + "events", own + "provisioned", own + "command-results",
-                    "aws/things/" + thingName + "/shadow/update").contains(topic);
-        }
-
-        @Override
-        public boolean maySubscribe(String thingName, String topicFilter) {
-            return topicFilter.equals("appliances/" + thingName + "/commands");
-        }
-    };
-
-    /**
-     * MERGE HOOK (issue 15): the one place the device policy is decided. Until the policy part's in-process evaluator
-     * understands {@code ${iot:Connection.Thing.ThingName}}, it is the explicit list above; at merge, replace it with an
-     * evaluation of deploy/aws/device-iot-policy.json for client id = thing name (map the tests' {@code aws/} spelling
-     * back to IoT Core's {@code $aws/} first), and every test using this class then runs under the shipped policy.
-     */
-    static final DevicePolicy POLICY = OWN_TOPICS;
+    private static final IotPolicySet SHIPPED_POLICY = new IotPolicyEvaluator().prepare("device",
+            PolicyTemplate.render(DeployFiles.read(DeployFiles.DEVICE_POLICY), DEPLOYMENT,
+                    DeployFiles.DEVICE_POLICY.toString()));
+    /** Dev mode and tests spell IoT Core's reserved topics without the '$' (the embedded broker refuses them). */
+    private static final String TEST_SPELLING_OF_RESERVED = "aws/";
 
     private final String thingName;
     private final MqttDevice connection;
@@ -68,6 +49,9 @@ public final class PolicyBoundDevice implements DeviceLink, AutoCloseable {
 
     private PolicyBoundDevice(String thingName) throws Exception {
         this.thingName = thingName;
+        if (!allowed("iot:Connect", "client/" + thingName)) {
+            throw new PolicyDenied(thingName, "connect as", thingName);
+        }
         this.connection = MqttDevice.connectToEmbeddedBroker(thingName);
         try {
             this.commands = CommandDevice.subscribedOver(this, thingName);
@@ -93,7 +77,7 @@ public final class PolicyBoundDevice implements DeviceLink, AutoCloseable {
 
     @Override
     public void subscribe(String topicFilter, Consumer<byte[]> handler) throws Exception {
-        if (!POLICY.maySubscribe(thingName, topicFilter)) {
+        if (!allowed("iot:Subscribe", "topicfilter/" + asIotCore(topicFilter))) {
             throw new PolicyDenied(thingName, "subscribe to", topicFilter);
         }
         connection.subscribe(topicFilter, handler);
@@ -101,7 +85,7 @@ public final class PolicyBoundDevice implements DeviceLink, AutoCloseable {
 
     @Override
     public void publish(String topic, String payload) throws Exception {
-        if (!POLICY.mayPublish(thingName, topic)) {
+        if (!allowed("iot:Publish", "topic/" + asIotCore(topic))) {
             throw new PolicyDenied(thingName, "publish on", topic);
         }
         connection.publish(topic, payload);
@@ -131,6 +115,14 @@ public final class PolicyBoundDevice implements DeviceLink, AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private boolean allowed(String action, String resource) {
+        return SHIPPED_POLICY.decide(action, ARN + resource, IotConnection.Thing.of(thingName)).allowed();
+    }
+
+    private static String asIotCore(String topic) {
+        return topic.startsWith(TEST_SPELLING_OF_RESERVED) ? "$" + topic : topic;
     }
 
     @Override
