@@ -38,6 +38,15 @@ public interface CloudConfig {
     @WithDefault("appliance-sync-")
     String policyNamePrefix();
 
+    /** Credential vending: the identity pool whose developer-authenticated identities the service obtains for users. */
+    IdentityPool identityPool();
+
+    /**
+     * The IoT Core data endpoint apps connect to (e.g. abcdefgh12345-ats.iot.eu-west-1.amazonaws.com), handed out with
+     * the credentials so that apps need not be configured with it; optional.
+     */
+    Optional<String> iotEndpoint();
+
     /** Other endpoints than AWS's own, for a local stand-in that speaks the same wire format. */
     EndpointOverride endpointOverride();
 
@@ -52,6 +61,28 @@ public interface CloudConfig {
         Optional<URI> iot();
 
         Optional<URI> cognito();
+
+        /** Cognito identity pools (GetOpenIdTokenForDeveloperIdentity). */
+        Optional<URI> cognitoIdentity();
+    }
+
+    interface IdentityPool {
+        /**
+         * The identity pool, {@code <region>:<uuid>}. Optional so that a deployment without vending still starts;
+         * {@code openCloudSession} answers CLOUD_REFUSED while it is missing.
+         */
+        Optional<String> id();
+
+        /** The pool's developer provider name: the "domain" under which the service's user ids are logins. */
+        @WithDefault("appliance-sync")
+        String developerProviderName();
+
+        /**
+         * How long a vended OpenID token lasts (AWS allows 1 second to 24 hours). The principal tags it carries are
+         * those of the moment it was vended, so shorter is fresher; apps open a new session when it expires.
+         */
+        @WithDefault("15M")
+        Duration tokenDuration();
     }
 
     interface Calls {

@@ -188,7 +188,7 @@ class CloudSyncCallsBenchmark {
     }
 
     private static List<User> recipients(CloudUsers users, String prefix, int count) {
-        return users.linked(prefix, count).stream().map(CloudUsers.Linked::user).toList();
+        return users.withIdentity(prefix, count).stream().map(CloudUsers.WithIdentity::user).toList();
     }
 
     /**

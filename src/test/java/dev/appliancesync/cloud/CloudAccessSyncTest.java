@@ -20,7 +20,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.support.Appliances;
-import dev.appliancesync.support.CloudIdentity;
+import dev.appliancesync.support.CloudSessions;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.ShareChanges;
@@ -54,9 +54,7 @@ class CloudAccessSyncTest {
     void aShareReachesTheCloudLiveAndItsRevokeTakesItAway() throws Exception {
         User owner = User.signedIn("cloud-owner");
         User guest = User.signedIn("cloud-guest");
-        String identity = CloudIdentity.newId();
-        CloudIdentity.link(guest, identity).body("errors", nullValue())
-                .body("data.linkCloudIdentity.identityId", equalTo(identity));
+        String identity = CloudSessions.identityOf(guest);
         Appliances.Claimed oven = Appliances.claimed(owner.token(), "GENERIC");
         String thing = thingName(owner, oven.id());
 
@@ -241,7 +239,7 @@ class CloudAccessSyncTest {
     }
 
     @Test
-    void onlyOperatorsInspectOtherUsersAndIdentitiesAreChecked() {
+    void onlyOperatorsInspectOtherUsersAndEachUserIsVendedTheirOwnIdentity() {
         User alice = User.signedIn("cloud-alice");
         User mallory = User.signedIn("cloud-mallory");
         User operator = User.signedIn("cloud-operator", List.of("admin"));
@@ -253,10 +251,15 @@ class CloudAccessSyncTest {
                 Map.of("u", alice.id())).then().statusCode(200).body("errors", nullValue())
                 .body("data.cloudAccess.userId", equalTo(alice.id()));
 
-        CloudIdentity.link(alice, "not-an-identity").body("errors[0].extensions.code", equalTo("VALIDATION"));
-        String identity = CloudIdentity.newId();
-        CloudIdentity.link(alice, identity).body("errors", nullValue());
-        CloudIdentity.link(mallory, identity).body("errors[0].extensions.code", equalTo("CONFLICT"));
+        // The local gateway's identity pool: one identity per user, kept in PostgreSQL, <pool's region>:<uuid>.
+        String identity = CloudSessions.identityOf(alice);
+        assertThat(identity).matches("xx-local-1:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}");
+        assertThat(CloudSessions.identityOf(alice)).isEqualTo(identity);
+        assertThat(CloudSessions.identityOf(mallory)).isNotEqualTo(identity);
+        assertThat(database.strings("select identity_id from cloud_local_identity where login = $1", alice.id()))
+                .containsExactly(identity);
+        GraphQL.post(operator.token(), "query($u: ID) { cloudAccess(userId: $u) { identityId } }",
+                Map.of("u", alice.id())).then().statusCode(200).body("data.cloudAccess.identityId", equalTo(identity));
     }
 
     private ValidatableResponse explain(User user, String action, String resource) {

@@ -96,7 +96,7 @@ class CloudSyncAwsTest {
 
     private CloudUsers users;
 
-    /** An owner with a GENERIC appliance and a recipient-to-be with a linked identity, all applied. */
+    /** An owner with a GENERIC appliance and a recipient-to-be with a vended identity, all applied. */
     private record Scene(User owner, Appliances.Claimed appliance, User guest, String identity) {
     }
 
@@ -322,7 +322,7 @@ class CloudSyncAwsTest {
     private Scene scene(String name) {
         User owner = users.signedIn(name + "-owner");
         Appliances.Claimed appliance = Appliances.claimed(owner.token(), "GENERIC");
-        CloudUsers.Linked guest = users.linked(name + "-guest");
+        CloudUsers.WithIdentity guest = users.withIdentity(name + "-guest");
         CloudUsers.awaitApplied(owner);
         return new Scene(owner, appliance, guest.user(), guest.identity());
     }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 import org.awaitility.Awaitility;
 
-import dev.appliancesync.support.CloudIdentity;
+import dev.appliancesync.support.CloudSessions;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.User;
 import io.restassured.path.json.JsonPath;
@@ -17,7 +17,7 @@ import io.restassured.path.json.JsonPath;
 /**
  * Users as the {@code aws}-mode tests need them: signed in to the service and present in {@link FakeAws}'s user pool
  * (the reconciler reads and sets every user's attributes there, owners' too, and AdminGetUser of anyone else is
- * refused), with a Cognito identity linked where policies are to be attached, and their cloud access applied before
+ * refused), with the Cognito identity the service vended them where policies are to be attached, and their cloud access applied before
  * the test goes on, so that no earlier work of theirs mixes into what the test then counts or injects.
  */
 public final class CloudUsers {
@@ -31,8 +31,8 @@ public final class CloudUsers {
         this.aws = aws;
     }
 
-    /** A user with a linked identity and everything applied so far. */
-    public record Linked(User user, String identity) {
+    /** A user with a vended identity and everything applied so far. */
+    public record WithIdentity(User user, String identity) {
     }
 
     /** Signed in and in the user pool. */
@@ -42,28 +42,27 @@ public final class CloudUsers {
         return user;
     }
 
-    /** Signed in, in the pool, a fresh identity linked, and the link applied (nothing pending for them). */
-    public Linked linked(String prefix) {
-        return linked(prefix, 1).get(0);
+    /** Signed in, in the pool, a session opened (so an identity vended), and applied (nothing pending for them). */
+    public WithIdentity withIdentity(String prefix) {
+        return withIdentity(prefix, 1).get(0);
     }
 
-    /** {@code count} such users, linked all at once and then awaited, so the reconciler applies them in batches. */
-    public List<Linked> linked(String prefix, int count) {
-        List<Linked> linked = new ArrayList<>();
+    /** {@code count} such users, all vended at once and then awaited, so the reconciler applies them in batches. */
+    public List<WithIdentity> withIdentity(String prefix, int count) {
+        List<WithIdentity> users = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             User user = signedIn(prefix);
-            String identity = CloudIdentity.newId();
-            CloudIdentity.link(user, identity).body("errors", nullValue());
-            linked.add(new Linked(user, identity));
+            users.add(new WithIdentity(user, CloudSessions.identityOf(user)));
         }
-        linked.forEach(each -> awaitApplied(each.user()));
-        return linked;
+        users.forEach(each -> awaitApplied(each.user()));
+        return users;
     }
 
-    /** The user's {@code cloudAccess}: status, generations, last error, policies (name, document). */
+    /** The user's {@code cloudAccess}: identity, status, generations, last error, policies (name, document). */
     public static JsonPath cloudAccess(User user) {
         return GraphQL.post(user.token(), """
-                { cloudAccess { status desiredGeneration appliedGeneration lastError policies { name document } } }""")
+                { cloudAccess { identityId status desiredGeneration appliedGeneration lastError
+                                policies { name document } } }""")
                 .then().statusCode(200).body("errors", nullValue()).extract().jsonPath().setRootPath("data.cloudAccess");
     }
 

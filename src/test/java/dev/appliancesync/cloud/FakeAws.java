@@ -45,12 +45,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A stand-in for AWS IoT Core's control plane and a Cognito user pool on a loopback port, speaking their wire formats
- * so that the real SDK clients talk to it unchanged: IoT's REST-JSON (operations by method and path, errors as status
- * + {@code x-amzn-ErrorType} + {"message"}) and Cognito's JSON 1.1 (POST / with {@code X-Amz-Target}, errors with
- * {@code __type}). Paths, members, status codes and declared errors follow the SDK 2.42.33 client's own marshallers
- * and exception table; the semantics (version and attachment limits, delete conflicts, document size) follow the IoT
- * API reference.
+ * A stand-in for AWS IoT Core's control plane, a Cognito user pool and a Cognito identity pool on a loopback port,
+ * speaking their wire formats so that the real SDK clients talk to it unchanged: IoT's REST-JSON (operations by method
+ * and path, errors as status + {@code x-amzn-ErrorType} + {"message"}) and Cognito's JSON 1.1 (POST / with
+ * {@code X-Amz-Target}, errors with {@code __type}). Paths, members, status codes and declared errors follow the SDK
+ * client's own marshallers and exception table (2.42.33, and 2.59.1 for the identity pool); the semantics (version and
+ * attachment limits, delete conflicts, document size; one identity per developer login, tokens bound to their
+ * identity) follow the IoT and Cognito API references.
+ *
+ * <p>The identity pool serves the service's GetOpenIdTokenForDeveloperIdentity and the app's
+ * GetCredentialsForIdentity, which refuses (NotAuthorizedException) a token made for another identity.
  *
  * <p>Only what appliance-sync calls. Test knobs: queued faults per operation, lost responses (applied, then a 500),
  * a "crash" after N calls, per-operation call counters with arrival times, and changes made behind our back.
@@ -60,8 +64,12 @@ public final class FakeAws implements AutoCloseable {
     public static final String REGION = "eu-west-1";
     public static final String ACCOUNT = "123456789012";
     public static final String USER_POOL_ID = REGION + "_FakePool1";
+    public static final String IDENTITY_POOL_ID = REGION + ":6b0f2a4e-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
+    public static final String DEVELOPER_PROVIDER = "login.appliance-sync.test";
+    /** The Logins key under which an app presents a token of GetOpenIdTokenForDeveloperIdentity. */
+    public static final String COGNITO_LOGIN = "cognito-identity.amazonaws.com";
 
-    /** Failures AWS sends when it cannot serve a call right now. */
+    /** Failures to inject: those AWS sends when it cannot serve a call right now, and a refusal. */
     public enum Fault {
         THROTTLING(400, "ThrottlingException", "Rate exceeded"),
         SERVICE_UNAVAILABLE(503, "ServiceUnavailableException", "Service is unavailable"),
@@ -69,7 +77,9 @@ public final class FakeAws implements AutoCloseable {
         /** Cognito's throttling. */
         TOO_MANY_REQUESTS(400, "TooManyRequestsException", "Too many requests"),
         /** Cognito's own failure. */
-        INTERNAL_ERROR(500, "InternalErrorException", "Internal error");
+        INTERNAL_ERROR(500, "InternalErrorException", "Internal error"),
+        /** Not a passing failure: Cognito refuses, e.g. the pool does not take this developer provider. */
+        NOT_AUTHORIZED(400, "NotAuthorizedException", "Not authorized to perform this operation on this pool");
 
         final int status;
         final String code;
@@ -94,6 +104,8 @@ public final class FakeAws implements AutoCloseable {
     private static final Pattern SIGNING_SCOPE = Pattern.compile(
             "AWS4-HMAC-SHA256 Credential=[^/]+/\\d{8}/([^/]+)/([^/]+)/aws4_request,.*");
     private static final String COGNITO_TARGET_PREFIX = "AWSCognitoIdentityProviderService.";
+    private static final String IDENTITY_TARGET_PREFIX = "AWSCognitoIdentityService.";
+    private static final String GET_CREDENTIALS = IDENTITY_TARGET_PREFIX + "GetCredentialsForIdentity";
 
     private static final class Policy {
         final String name;
@@ -110,6 +122,14 @@ public final class FakeAws implements AutoCloseable {
     }
 
     private record Version(int id, String document, Instant createdAt) {
+    }
+
+    /** An OpenID token as Cognito made it: for which identity, with which principal tags, until when. */
+    private record IssuedToken(String identityId, Map<String, String> principalTags, Instant expiresAt) {
+    }
+
+    /** What GetCredentialsForIdentity handed an app. */
+    public record Credentials(String identityId, String accessKeyId, Map<String, String> sessionTags) {
     }
 
     /** An error answer, as AWS would send it. */
@@ -130,6 +150,10 @@ public final class FakeAws implements AutoCloseable {
     /** target -> attached policy names, in attachment order. */
     private final Map<String, Set<String>> attachments = new HashMap<>();
     private final Map<String, Map<String, String>> users = new HashMap<>();
+    /** "pool provider login" -> identity id: Cognito keeps one identity per developer login. */
+    private final Map<String, String> identities = new HashMap<>();
+    private final Map<String, IssuedToken> tokens = new HashMap<>();
+    private final List<Credentials> credentialsIssued = new ArrayList<>();
     private final Map<CloudOperation, Deque<Fault>> queuedFaults = new EnumMap<>(CloudOperation.class);
     private final Map<CloudOperation, Integer> responsesToLose = new EnumMap<>(CloudOperation.class);
     private final Set<String> detachedRecently = new TreeSet<>();
@@ -169,6 +193,9 @@ public final class FakeAws implements AutoCloseable {
         settings.put("appliance-sync.cloud.user-pool-id", USER_POOL_ID);
         settings.put("appliance-sync.cloud.endpoint-override.iot", endpoint().toString());
         settings.put("appliance-sync.cloud.endpoint-override.cognito", endpoint().toString());
+        settings.put("appliance-sync.cloud.endpoint-override.cognito-identity", endpoint().toString());
+        settings.put("appliance-sync.cloud.identity-pool.id", IDENTITY_POOL_ID);
+        settings.put("appliance-sync.cloud.identity-pool.developer-provider-name", DEVELOPER_PROVIDER);
         settings.put("appliance-sync.cloud.static-credentials.access-key-id", "AKIDFAKEAWS000000000");
         settings.put("appliance-sync.cloud.static-credentials.secret-access-key", "fake-secret");
         return settings;
@@ -225,6 +252,27 @@ public final class FakeAws implements AutoCloseable {
 
     public synchronized List<String> versionIds(String policy) {
         return policies.get(policy).versions.keySet().stream().map(String::valueOf).toList();
+    }
+
+    /** The identity Cognito keeps for {@code login} under the fake pool's developer provider, if any. */
+    public synchronized Optional<String> identityOf(String login) {
+        return Optional.ofNullable(identities.get(IDENTITY_POOL_ID + " " + DEVELOPER_PROVIDER + " " + login));
+    }
+
+    /** Every identity of the pool. */
+    public synchronized Set<String> identities() {
+        return Set.copyOf(identities.values());
+    }
+
+    /** The principal tags a token carries into its credentials' session (empty for an unknown token). */
+    public synchronized Map<String, String> principalTags(String token) {
+        IssuedToken issued = tokens.get(token);
+        return issued == null ? Map.of() : issued.principalTags();
+    }
+
+    /** Every successful GetCredentialsForIdentity, in order. */
+    public synchronized List<Credentials> credentialsIssued() {
+        return List.copyOf(credentialsIssued);
     }
 
     /** Every policy name, ours or not. */
@@ -341,6 +389,11 @@ public final class FakeAws implements AutoCloseable {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String rawPath = exchange.getRequestURI().getRawPath();
             String amzTarget = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            if (GET_CREDENTIALS.equals(amzTarget)) {
+                // The app's call, not the service's: unsigned (the token is the proof), so no operation of ours.
+                answerCredentials(exchange, body);
+                return;
+            }
             Optional<CloudOperation> operation = amzTarget != null ? cognitoOperation(amzTarget)
                     : iotOperation(exchange.getRequestMethod(), rawPath);
             if (operation.isEmpty()) {
@@ -358,7 +411,7 @@ public final class FakeAws implements AutoCloseable {
             int status;
             String response = null;
             try {
-                if (signingService == null || !signingService.equals(cognito ? "cognito-idp" : "iot")
+                if (signingService == null || !signingService.equals(operation.get().service().iamPrefix())
                         || !REGION.equals(scope.group(1))) {
                     throw new AwsError(403, "InvalidSignatureException", "Not signed for this service and region");
                 }
@@ -386,6 +439,99 @@ public final class FakeAws implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private void answerCredentials(HttpExchange exchange, String body) throws IOException {
+        String response;
+        try {
+            response = credentials(body.isEmpty() ? new JsonObject() : new JsonObject(body));
+        } catch (AwsError e) {
+            respondError(exchange, true, e);
+            return;
+        }
+        byte[] bytes = response.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
+        exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /**
+     * GetCredentialsForIdentity as Cognito answers an authenticated identity: the token in Logins must be one it made
+     * for exactly this identity and still valid, else NotAuthorizedException.
+     */
+    private synchronized String credentials(JsonObject body) {
+        String identityId = body.getString("IdentityId");
+        if (identityId == null || !identities.containsValue(identityId)) {
+            throw new AwsError(400, "ResourceNotFoundException", "Identity '" + identityId + "' not found.");
+        }
+        JsonObject logins = body.getJsonObject("Logins", new JsonObject());
+        String token = logins.getString(COGNITO_LOGIN);
+        if (token == null) {
+            throw new AwsError(400, "NotAuthorizedException", "Unauthenticated access is not supported for this identity pool.");
+        }
+        IssuedToken issued = tokens.get(token);
+        if (issued == null || !issued.identityId().equals(identityId)) {
+            throw new AwsError(400, "NotAuthorizedException", "Invalid login token. Token does not match the identity.");
+        }
+        if (!issued.expiresAt().isAfter(Instant.now())) {
+            throw new AwsError(400, "NotAuthorizedException", "Invalid login token. Token expired.");
+        }
+        String accessKeyId = "ASIA" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase();
+        credentialsIssued.add(new Credentials(identityId, accessKeyId, issued.principalTags()));
+        return new JsonObject().put("IdentityId", identityId).put("Credentials", new JsonObject()
+                .put("AccessKeyId", accessKeyId).put("SecretKey", UUID.randomUUID().toString())
+                .put("SessionToken", UUID.randomUUID().toString())
+                .put("Expiration", epochSeconds(Instant.now().plus(Duration.ofHours(1))))).encode();
+    }
+
+    /**
+     * GetOpenIdTokenForDeveloperIdentity: the pool must exist and take this developer provider; one identity per login
+     * (created the first time); a token bound to that identity for TokenDuration (1 s to 24 h, 15 min by default).
+     */
+    private String openIdToken(JsonObject body) {
+        String pool = body.getString("IdentityPoolId");
+        if (!IDENTITY_POOL_ID.equals(pool)) {
+            throw new AwsError(400, "ResourceNotFoundException", "IdentityPool '" + pool + "' not found.");
+        }
+        if (body.getString("IdentityId") != null) {
+            throw new AwsError(400, "InvalidParameterException", "The fake does not merge identities");
+        }
+        JsonObject logins = body.getJsonObject("Logins", new JsonObject());
+        if (logins.size() != 1 || !logins.containsKey(DEVELOPER_PROVIDER)) {
+            throw new AwsError(400, "NotAuthorizedException",
+                    "Logins must name this pool's developer provider, and only it");
+        }
+        long duration = body.getLong("TokenDuration", 900L);
+        if (duration < 1 || duration > 86_400) {
+            throw new AwsError(400, "InvalidParameterException",
+                    "1 validation error detected: Value at 'tokenDuration' failed to satisfy constraint");
+        }
+        String login = logins.getString(DEVELOPER_PROVIDER);
+        String identityId = identities.computeIfAbsent(pool + " " + DEVELOPER_PROVIDER + " " + login,
+                k -> REGION + ":" + UUID.randomUUID());
+        Map<String, String> tags = new TreeMap<>();
+        body.getJsonObject("PrincipalTags", new JsonObject()).forEach(e -> tags.put(e.getKey(), (String) e.getValue()));
+        Instant expiresAt = Instant.now().plusSeconds(duration);
+        String token = jwt(identityId, tags, expiresAt);
+        tokens.put(token, new IssuedToken(identityId, Map.copyOf(tags), expiresAt));
+        return new JsonObject().put("IdentityId", identityId).put("Token", token).encode();
+    }
+
+    /** Shaped as Cognito's OpenID token (a JWT); the signature is random, the fake knows its own tokens. */
+    private static String jwt(String identityId, Map<String, String> tags, Instant expiresAt) {
+        Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+        JsonObject header = new JsonObject().put("kid", REGION + "-1").put("typ", "JWS").put("alg", "RS512");
+        JsonObject claims = new JsonObject().put("sub", identityId).put("aud", IDENTITY_POOL_ID)
+                .put("amr", new JsonArray().add("authenticated").add(DEVELOPER_PROVIDER))
+                .put("iss", "https://cognito-identity.amazonaws.com").put("exp", expiresAt.getEpochSecond())
+                .put("https://aws.amazon.com/tags", new JsonObject().put("principal_tags",
+                        new JsonObject(new LinkedHashMap<>(tags))));
+        return base64.encodeToString(header.encode().getBytes(StandardCharsets.UTF_8)) + "."
+                + base64.encodeToString(claims.encode().getBytes(StandardCharsets.UTF_8)) + "."
+                + base64.encodeToString(UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void respondError(HttpExchange exchange, boolean cognito, AwsError error) throws IOException {
@@ -442,6 +588,8 @@ public final class FakeAws implements AutoCloseable {
             case COGNITO_TARGET_PREFIX + "AdminGetUser" -> Optional.of(CloudOperation.ADMIN_GET_USER);
             case COGNITO_TARGET_PREFIX + "AdminUpdateUserAttributes" ->
                 Optional.of(CloudOperation.ADMIN_UPDATE_USER_ATTRIBUTES);
+            case IDENTITY_TARGET_PREFIX + "GetOpenIdTokenForDeveloperIdentity" ->
+                Optional.of(CloudOperation.GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY);
             default -> Optional.empty();
         };
     }
@@ -578,6 +726,7 @@ public final class FakeAws implements AutoCloseable {
                         .put("UserCreateDate", epochSeconds(clock)).put("UserLastModifiedDate", epochSeconds(clock))
                         .encode();
             }
+            case GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY -> openIdToken(body);
             case ADMIN_UPDATE_USER_ATTRIBUTES -> {
                 Map<String, String> attributes = user(body);
                 for (Object item : body.getJsonArray("UserAttributes", new JsonArray())) {

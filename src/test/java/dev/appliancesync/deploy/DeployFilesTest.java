@@ -544,9 +544,8 @@ class DeployFilesTest {
             assertThat(find(s, "Effect")).isEqualTo("Allow");
             list(s, "Action").forEach(a -> actions.add(a.toString()));
         });
-        // Each operation the AWS gateway calls, as an IAM action: Cognito's are its Admin* operations.
-        Set<String> calls = Arrays.stream(CloudOperation.values())
-                .map(op -> (op.awsName().startsWith("Admin") ? "cognito-idp:" : "iot:") + op.awsName())
+        // Each operation the AWS gateway calls, as an IAM action.
+        Set<String> calls = Arrays.stream(CloudOperation.values()).map(CloudOperation::iamAction)
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(actions).isEqualTo(calls);
         assertThat(new TreeSet<>(Readme.iamActions(Readme.paragraphWith(readme.section("Production configuration"),
@@ -559,9 +558,17 @@ class DeployFilesTest {
         String userPolicy = IotPolicyCompiler.userPolicyPrefix(prefix, "3f2b6c1e-8d4a-4f8e-9b1a-2c3d4e5f6a7b") + "1";
         String ownConnectionPolicy = stack.properties(SERVICE_IOT_POLICY).get("PolicyName").toString();
         String devicePolicy = stack.properties(DEVICE_IOT_POLICY).get("PolicyName").toString();
+        String identityPool = "arn:aws:cognito-identity:" + REGION + ":" + ACCOUNT + ":identitypool/{Ref:"
+                + stack.resourcesOfType("AWS::Cognito::IdentityPool").getFirst() + "}";
         for (CloudOperation op : CloudOperation.values()) {
-            String action = (op.awsName().startsWith("Admin") ? "cognito-idp:" : "iot:") + op.awsName();
-            if (action.startsWith("cognito-idp:")) {
+            String action = op.iamAction();
+            if (op.service() == CloudOperation.Service.IDENTITY_POOL) {
+                assertThat(evaluator.decide(document, action, identityPool, Map.of()).allowed()).as(action).isTrue();
+                assertThat(evaluator.decide(document, action, identityPool.replace("{Ref:", "{Other:"), Map.of())
+                        .allowed()).as("%s on another pool", action).isFalse();
+                continue;
+            }
+            if (op.service() == CloudOperation.Service.USER_POOL) {
                 assertThat(evaluator.decide(document, action, "{GetAtt:" + stack.resourcesOfType(
                         "AWS::Cognito::UserPool").getFirst() + ".Arn}", Map.of()).allowed()).as(action).isTrue();
                 continue;

@@ -285,7 +285,11 @@ class NativeImageConfigTest {
             Map.entry("software.amazon.awssdk.services.iot.endpoints.internal.DefaultPartitionDataProvider",
                     "an optional partitions.json; without one the generated partition data is used, as on the JVM"),
             Map.entry("software.amazon.awssdk.services.cognitoidentityprovider.endpoints.internal.DefaultPartitionDataProvider",
-                    "an optional partitions.json; without one the generated partition data is used, as on the JVM"));
+                    "an optional partitions.json; without one the generated partition data is used, as on the JVM"),
+            Map.entry("software.amazon.awssdk.services.cognitoidentity.endpoints.internal.DefaultPartitionDataProvider",
+                    "an optional partitions.json; without one the generated partition data is used, as on the JVM"),
+            Map.entry("software.amazon.awssdk.core.internal.warmup.WarmUpServiceLoader",
+                    "SdkWarmUp's providers by ServiceLoader; only an explicit SdkWarmUp call (priming) runs it, we make none"));
 
     /** Calls that look something up by name: reflection, resources, ServiceLoader, and the SDK's own helpers. */
     private static final Pattern DYNAMIC_LOOKUP = Pattern.compile(String.join("|",

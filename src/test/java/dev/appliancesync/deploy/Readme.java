@@ -71,7 +71,7 @@ final class Readme {
     /** Every code span of a section that looks like an IAM action ({@code service:Action}). */
     static List<String> iamActions(String paragraph) {
         List<String> actions = new ArrayList<>();
-        Matcher matcher = Pattern.compile("`((?:iot|cognito-idp):[A-Za-z]+)`").matcher(paragraph);
+        Matcher matcher = Pattern.compile("`((?:iot|cognito-idp|cognito-identity):[A-Za-z]+)`").matcher(paragraph);
         while (matcher.find()) {
             actions.add(matcher.group(1));
         }

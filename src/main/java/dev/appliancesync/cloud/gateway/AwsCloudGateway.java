@@ -2,6 +2,7 @@ package dev.appliancesync.cloud.gateway;
 
 import dev.appliancesync.common.retry.Backoff;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,13 +22,15 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cognitoidentity.CognitoIdentityClient;
+import software.amazon.awssdk.services.cognitoidentity.model.GetOpenIdTokenForDeveloperIdentityResponse;
 import software.amazon.awssdk.services.cognitoidentityprovider.CognitoIdentityProviderClient;
 import software.amazon.awssdk.services.cognitoidentityprovider.model.AttributeType;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iot.model.ListAttachedPoliciesResponse;
 
 /**
- * IoT Core and the Cognito user pool through the AWS SDK v2 (url-connection-client; the SDK's own retries off, ours in
+ * IoT Core, the Cognito user pool and the identity pool through the AWS SDK v2 (url-connection-client; the SDK's own retries off, ours in
  * {@link RetryingCalls}).
  *
  * <p>Not through the Quarkiverse extensions: quarkus-amazon-iot is not on Maven Central at all, and
@@ -41,12 +44,15 @@ public final class AwsCloudGateway implements CloudGateway, AutoCloseable {
 
     private final IotClient iot;
     private final CognitoIdentityProviderClient cognito;
+    private final CognitoIdentityClient identities;
     private final String userPoolId;
     private final RetryingCalls calls;
 
-    AwsCloudGateway(IotClient iot, CognitoIdentityProviderClient cognito, String userPoolId, RetryingCalls calls) {
+    AwsCloudGateway(IotClient iot, CognitoIdentityProviderClient cognito, CognitoIdentityClient identities,
+            String userPoolId, RetryingCalls calls) {
         this.iot = iot;
         this.cognito = cognito;
+        this.identities = identities;
         this.userPoolId = userPoolId;
         this.calls = calls;
     }
@@ -64,9 +70,14 @@ public final class AwsCloudGateway implements CloudGateway, AutoCloseable {
                 .build();
         CognitoIdentityProviderClient cognito = configure(CognitoIdentityProviderClient.builder(), config, region,
                 credentials, config.endpointOverride().cognito()).build();
+        // The identity pool's region is in its id (<region>:<uuid>) and may differ from IoT Core's.
+        Region poolRegion = config.identityPool().id().filter(id -> id.contains(":"))
+                .map(id -> Region.of(id.substring(0, id.indexOf(':')))).orElse(region);
+        CognitoIdentityClient identities = configure(CognitoIdentityClient.builder(), config, poolRegion, credentials,
+                config.endpointOverride().cognitoIdentity()).build();
         RetryingCalls calls = new RetryingCalls(limits.maxPerSecond(), limits.maxAttempts(),
                 new Backoff(limits.baseBackoff(), limits.maxBackoff(), new Random()), metrics);
-        return new AwsCloudGateway(iot, cognito, userPoolId, calls);
+        return new AwsCloudGateway(iot, cognito, identities, userPoolId, calls);
     }
 
     private static <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder,
@@ -174,8 +185,20 @@ public final class AwsCloudGateway implements CloudGateway, AutoCloseable {
     }
 
     @Override
+    public OpenIdToken openIdToken(DeveloperLogin login, Map<String, String> principalTags, Duration tokenDuration) {
+        GetOpenIdTokenForDeveloperIdentityResponse response = calls.call(
+                CloudOperation.GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY,
+                () -> identities.getOpenIdTokenForDeveloperIdentity(r -> r.identityPoolId(login.identityPoolId())
+                        .logins(Map.of(login.developerProviderName(), login.userId()))
+                        .principalTags(principalTags.isEmpty() ? null : principalTags)
+                        .tokenDuration(tokenDuration.toSeconds())));
+        return new OpenIdToken(response.identityId(), response.token());
+    }
+
+    @Override
     public void close() {
         iot.close();
         cognito.close();
+        identities.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.appliancesync.cloud.gateway;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -7,7 +8,7 @@ import java.util.Set;
 
 /**
  * The cloud's access gates, one AWS API operation per method: IoT Core policies (with versions) and their attachment
- * to a target (a Cognito identity id), and a Cognito user's attributes. Blocking: call it from a worker thread, never
+ * to a target (a Cognito identity id), a Cognito user's attributes, and the identity pool's identity of a user. Blocking: call it from a worker thread, never
  * the event loop. Every failure is a {@link CloudCallException}: rejected (with AWS's code) or unavailable (after the
  * gateway's own retries).
  */
@@ -45,4 +46,11 @@ public interface CloudGateway {
 
     /** AdminUpdateUserAttributes: sets these attributes, leaves the others. */
     void updateUserAttributes(String username, Map<String, String> attributes);
+
+    /**
+     * GetOpenIdTokenForDeveloperIdentity: the identity of {@code login} (created the first time, the same one ever
+     * after) and an OpenID token for it lasting {@code tokenDuration}, whose credentials' session carries
+     * {@code principalTags}. Rejected with InvalidParameterException for a duration outside 1 second to 24 hours.
+     */
+    OpenIdToken openIdToken(DeveloperLogin login, Map<String, String> principalTags, Duration tokenDuration);
 }

@@ -8,19 +8,23 @@ import static dev.appliancesync.cloud.gateway.CloudRejectedException.RESOURCE_AL
 import static dev.appliancesync.cloud.gateway.CloudRejectedException.RESOURCE_NOT_FOUND;
 import static dev.appliancesync.cloud.gateway.CloudRejectedException.VERSIONS_LIMIT_EXCEEDED;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 
 import dev.appliancesync.cloud.policy.IotQuotas;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -28,8 +32,9 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The cloud gates kept in our own PostgreSQL (tables cloud_local_*, migration V4), for dev mode and tests: a newcomer
- * sees the compiled policies, their versions and attachments with psql, no AWS account needed. It refuses what IoT Core
+ * The cloud gates kept in our own PostgreSQL (tables cloud_local_*, migrations V4 and V10), for dev mode and tests: a
+ * newcomer sees the compiled policies, their versions and attachments, and the vended identities with psql, no AWS
+ * account needed. It refuses what IoT Core
  * refuses, with the same error codes ({@link IotPolicyRules}, version and attachment limits, delete conflicts), so a
  * converge makes the same calls here as against AWS. Unlike Cognito, every username exists (users come from the local
  * token issuer). Blocking: waits for the reactive client, so call it from a worker thread.
@@ -50,8 +55,23 @@ public final class LocalCloudGateway implements CloudGateway {
                    exists (select 1 from cloud_local_policy_attachment a where a.policy_name = p.name) as attached
             from cloud_local_policy p where name = $1 for update""";
 
+    /** Two statements, not one: the second's snapshot sees an identity a concurrent first call just committed. */
+    private static final String CREATE_IDENTITY = """
+            insert into cloud_local_identity (identity_pool_id, provider_name, login, identity_id)
+            values ($1, $2, $3, $4) on conflict do nothing""";
+    private static final String IDENTITY = """
+            select identity_id from cloud_local_identity
+            where identity_pool_id = $1 and provider_name = $2 and login = $3""";
+    private static final String ISSUE_TOKEN = """
+            with expired as (delete from cloud_local_openid_token where identity_id = $2 and expires_at < now())
+            insert into cloud_local_openid_token (token, identity_id, principal_tags, expires_at)
+            values ($1, $2, $3, now() + make_interval(secs => $4))""";
+    /** GetOpenIdTokenForDeveloperIdentity's TokenDuration: 1 second to 24 hours. */
+    static final Duration MAX_TOKEN_DURATION = Duration.ofHours(24);
+
     private final Pool pool;
     private final Duration timeout;
+    private final SecureRandom random = new SecureRandom();
 
     public LocalCloudGateway(Pool pool, Duration timeout) {
         this.pool = pool;
@@ -235,6 +255,31 @@ public final class LocalCloudGateway implements CloudGateway {
                 insert into cloud_local_user_attribute (username, name, value) values ($1, $2, $3)
                 on conflict (username, name) do update set value = excluded.value, updated_at = clock_timestamp()""")
                 .executeBatch(rows));
+    }
+
+    /**
+     * Like Cognito: one identity per (pool, developer provider, login), {@code <pool's region>:<uuid>}, created the
+     * first time; every call hands out a new random token for it (a bearer secret that only the caller sees).
+     */
+    @Override
+    public OpenIdToken openIdToken(DeveloperLogin login, Map<String, String> principalTags, Duration tokenDuration) {
+        CloudOperation operation = CloudOperation.GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY;
+        if (tokenDuration.toSeconds() < 1 || tokenDuration.compareTo(MAX_TOKEN_DURATION) > 0) {
+            throw new CloudRejectedException(operation, "InvalidParameterException",
+                    "TokenDuration must be between 1 and 86400 seconds, was " + tokenDuration.toSeconds());
+        }
+        String candidate = login.region() + ":" + UUID.randomUUID();
+        byte[] secret = new byte[32];
+        random.nextBytes(secret);
+        String token = "local." + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        String identityId = run(operation, c -> c.preparedQuery(CREATE_IDENTITY)
+                .execute(Tuple.of(login.identityPoolId(), login.developerProviderName(), login.userId(), candidate))
+                .flatMap(created -> c.preparedQuery(IDENTITY).execute(Tuple.of(login.identityPoolId(),
+                        login.developerProviderName(), login.userId())))
+                .map(rows -> rows.iterator().next().getString("identity_id"))
+                .call(identity -> c.preparedQuery(ISSUE_TOKEN).execute(Tuple.of(token, identity,
+                        new JsonObject(Map.copyOf(principalTags)), tokenDuration.toSeconds()))));
+        return new OpenIdToken(identityId, token);
     }
 
     /** The policy's row, locked for the rest of the transaction; ResourceNotFoundException when there is none. */

@@ -17,7 +17,8 @@ import dev.appliancesync.cloud.sync.CloudSyncStatus;
         + "sendCommand)")
 public record CloudAccess(
         @NonNull @Id String userId,
-        @Description("The linked Cognito identity (linkCloudIdentity); policies are attached to it") String identityId,
+        @Description("The Cognito identity the service obtained for this user (openCloudSession); policies are "
+                + "attached to it") String identityId,
         @NonNull CloudSyncStatus status,
         @NonNull @Description("Bumped by every change of the desired access") int desiredGeneration,
         @NonNull @Description("The last generation applied to AWS") int appliedGeneration,

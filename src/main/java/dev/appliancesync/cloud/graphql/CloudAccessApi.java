@@ -9,6 +9,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
 import dev.appliancesync.cloud.sync.CloudAccessService;
+import dev.appliancesync.cloud.vending.CloudSessionService;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.identity.CurrentUser;
 import io.smallrye.mutiny.Uni;
@@ -18,10 +19,12 @@ public class CloudAccessApi {
 
     private final CurrentUser currentUser;
     private final CloudAccessService cloud;
+    private final CloudSessionService sessions;
 
-    public CloudAccessApi(CurrentUser currentUser, CloudAccessService cloud) {
+    public CloudAccessApi(CurrentUser currentUser, CloudAccessService cloud, CloudSessionService sessions) {
         this.currentUser = currentUser;
         this.cloud = cloud;
+        this.sessions = sessions;
     }
 
     @Query("cloudAccess")
@@ -45,11 +48,14 @@ public class CloudAccessApi {
                 .map(AccessExplanation::of);
     }
 
-    @Mutation("linkCloudIdentity")
+    @Mutation("openCloudSession")
     @NonNull
-    @Description("Link your Cognito identity pool identity (the IdentityId GetId returns) so your IoT Core policies are "
-            + "attached to it; linking another one moves them (they come off the old identity)")
-    public Uni<CloudAccess> linkCloudIdentity(@NonNull @Name("identityId") String identityId) {
-        return currentUser.caller().flatMap(caller -> cloud.link(caller, identityId)).map(CloudAccess::of);
+    @Description("Your Cognito identity (obtained by the service for you, the same one every time) and a fresh OpenID "
+            + "token to trade for AWS credentials with GetCredentialsForIdentity. Takes no identity: no one can claim "
+            + "another user's. Returns at once; your IoT policies may still be being attached (cloudAccess.status "
+            + "PENDING). Errors: CLOUD_REFUSED (AWS refused, e.g. a misconfigured identity pool), CLOUD_UNAVAILABLE "
+            + "(AWS throttled or failed after retries: try again later)")
+    public Uni<CloudSession> openCloudSession() {
+        return currentUser.caller().flatMap(sessions::open).map(CloudSession::of);
     }
 }

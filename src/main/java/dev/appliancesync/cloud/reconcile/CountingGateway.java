@@ -1,5 +1,6 @@
 package dev.appliancesync.cloud.reconcile;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,8 @@ import java.util.Set;
 
 import dev.appliancesync.cloud.gateway.CloudGateway;
 import dev.appliancesync.cloud.gateway.CloudOperation;
+import dev.appliancesync.cloud.gateway.DeveloperLogin;
+import dev.appliancesync.cloud.gateway.OpenIdToken;
 import dev.appliancesync.cloud.gateway.PolicyState;
 import dev.appliancesync.cloud.gateway.PolicyVersion;
 
@@ -93,5 +96,11 @@ final class CountingGateway implements CloudGateway {
     public void updateUserAttributes(String username, Map<String, String> attributes) {
         count(CloudOperation.ADMIN_UPDATE_USER_ATTRIBUTES);
         gateway.updateUserAttributes(username, attributes);
+    }
+
+    @Override
+    public OpenIdToken openIdToken(DeveloperLogin login, Map<String, String> principalTags, Duration tokenDuration) {
+        count(CloudOperation.GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY);
+        return gateway.openIdToken(login, principalTags, tokenDuration);
     }
 }

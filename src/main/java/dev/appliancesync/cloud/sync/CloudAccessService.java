@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -24,14 +23,12 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** A user's cloud identity and access: linking the Cognito identity, reading the compiled state, explaining it. */
+/** A user's cloud identity and access: recording the vended Cognito identity, reading the compiled state, explaining it. */
 @ApplicationScoped
 public class CloudAccessService {
 
     /** Operators (the default policies: group admin) may inspect anyone's cloud access. */
     public static final String INSPECT = "INSPECT_CLOUD_ACCESS";
-    /** A Cognito identity pool identity id: {@code <region>:<uuid>}. */
-    private static final Pattern IDENTITY_ID = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$");
     /** The policy variable a Cognito identity's IoT requests carry. */
     private static final String IDENTITY_VARIABLE = "cognito-identity.amazonaws.com:sub";
 
@@ -40,7 +37,7 @@ public class CloudAccessService {
                    c.desired_policies, c.desired_tags
             from app_user u left join cloud_sync_state c on c.user_id = u.id where u.id = $1""";
     /** A new identity (or the first): every policy must be attached to it, so a new generation even if unchanged. */
-    private static final String RELINK = """
+    private static final String NEW_IDENTITY = """
             insert into cloud_sync_state as s (user_id, desired_generation, status, next_attempt_at, retired_identities)
             values ($1, 1, 'PENDING', now(), coalesce($2::text[], '{}'))
             on conflict (user_id) do update set desired_generation = s.desired_generation + 1, status = 'PENDING',
@@ -61,15 +58,11 @@ public class CloudAccessService {
     }
 
     /**
-     * Links the caller's Cognito identity (from the identity pool's GetId): the IoT policies are attached to it, and
-     * come off the identity it replaces. One identity belongs to one user (CONFLICT otherwise).
+     * Records {@code identityId}, the Cognito identity the service obtained for this user (credential vending): the
+     * reconciler attaches the user's IoT policies to it, and detaches them from the identity it replaces. Only ever
+     * called with what Cognito answered for the user's own login, never with an id a client sent.
      */
-    public Uni<CloudAccessState> link(Caller caller, String identityId) {
-        if (identityId == null || !IDENTITY_ID.matcher(identityId).matches()) {
-            return Uni.createFrom().failure(ApiException.validation(
-                    "identityId must be a Cognito identity id, <region>:<uuid>, as GetId returns it"));
-        }
-        UUID userId = caller.id();
+    public Uni<CloudAccessState> useVendedIdentity(UUID userId, String identityId) {
         return db.inTransaction(tx -> tx.preparedQuery(
                         "select cognito_identity_id from app_user where id = $1 for update").execute(Tuple.of(userId))
                 .flatMap(rows -> {
@@ -80,7 +73,7 @@ public class CloudAccessService {
                     return tx.preparedQuery("update app_user set cognito_identity_id = $2 where id = $1")
                             .execute(Tuple.of(userId, identityId))
                             .flatMap(done -> outbox.refresh(tx, Set.of(userId)))
-                            .flatMap(done -> tx.preparedQuery(RELINK).execute(Tuple.of(userId,
+                            .flatMap(done -> tx.preparedQuery(NEW_IDENTITY).execute(Tuple.of(userId,
                                     previous == null ? null : new String[] { previous })))
                             .replaceWithVoid();
                 }))

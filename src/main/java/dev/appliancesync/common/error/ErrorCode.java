@@ -33,6 +33,10 @@ public enum ErrorCode {
     QUERY_TOO_COMPLEX,
     /** The request cannot be served in this form (for example a subscription over plain HTTP). */
     BAD_REQUEST,
+    /** AWS refused a call made for this request (for example a misconfigured identity pool); retrying won't help. */
+    CLOUD_REFUSED,
+    /** AWS kept throttling or failing (after the service's own retries with backoff): try again later. */
+    CLOUD_UNAVAILABLE,
     /** A failure on our side; details are in the server log, never in the response. */
     INTERNAL
 }

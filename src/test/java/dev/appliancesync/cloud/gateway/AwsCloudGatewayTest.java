@@ -13,8 +13,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.cloud.AppCognito;
 import dev.appliancesync.cloud.FakeAws;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import software.amazon.awssdk.services.cognitoidentity.model.NotAuthorizedException;
 import dev.appliancesync.cloud.FakeAws.Fault;
 
 /** The AWS gateway's real SDK clients against {@link FakeAws}: wire format, typed failures, retries, rate limit. */
@@ -82,11 +84,64 @@ class AwsCloudGatewayTest {
 
         assertThat(aws.unknownRequests()).isEmpty();
         assertThat(aws.callLog()).allSatisfy(call -> assertThat(call.signingService())
-                .isEqualTo(call.operation().name().startsWith("ADMIN_") ? "cognito-idp" : "iot"));
+                .isEqualTo(call.operation().service().iamPrefix()));
         assertThat(aws.callLog()).filteredOn(c -> c.operation() == CloudOperation.ATTACH_POLICY)
                 .extracting(FakeAws.Call::rawPath).containsOnly("/target-policies/appliance-sync-p1");
         assertThat(aws.callLog()).filteredOn(c -> c.operation() == CloudOperation.LIST_ATTACHED_POLICIES)
                 .extracting(FakeAws.Call::rawPath).containsOnly("/attached-policies/" + TARGET.replace(":", "%3A"));
+    }
+
+    @Test
+    void theIdentityPoolTravelsThroughTheRealSdkAndATokenOpensOnlyItsOwnIdentity() {
+        CloudGateway gateway = gateway();
+        DeveloperLogin alice = new DeveloperLogin(FakeAws.IDENTITY_POOL_ID, FakeAws.DEVELOPER_PROVIDER, "alice");
+        DeveloperLogin bob = new DeveloperLogin(FakeAws.IDENTITY_POOL_ID, FakeAws.DEVELOPER_PROVIDER, "bob");
+
+        OpenIdToken aliceToken = gateway.openIdToken(alice, Map.of("iot_access", "view", "iot_settings", "false"),
+                Duration.ofMinutes(15));
+        OpenIdToken bobToken = gateway.openIdToken(bob, Map.of(), Duration.ofMinutes(15));
+
+        assertThat(aws.identityOf("alice")).contains(aliceToken.identityId());
+        assertThat(aws.identityOf("bob")).contains(bobToken.identityId());
+        assertThat(aws.principalTags(aliceToken.token()))
+                .isEqualTo(Map.of("iot_access", "view", "iot_settings", "false"));
+        assertThat(aws.callLog()).hasSize(2).allSatisfy(call -> {
+            assertThat(call.operation()).isEqualTo(CloudOperation.GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY);
+            assertThat(call.signingService()).isEqualTo("cognito-identity");
+        });
+        try (AppCognito app = new AppCognito(aws, FakeAws.REGION)) {
+            assertThat(app.credentials(aliceToken.identityId(), aliceToken.token()).credentials().accessKeyId())
+                    .startsWith("ASIA");
+            assertThatThrownBy(() -> app.credentials(bobToken.identityId(), aliceToken.token()))
+                    .isInstanceOf(NotAuthorizedException.class).hasMessageContaining("does not match the identity");
+        }
+        assertThat(aws.credentialsIssued()).extracting(FakeAws.Credentials::identityId)
+                .containsExactly(aliceToken.identityId());
+        assertThat(aws.unknownRequests()).isEmpty();
+    }
+
+    @Test
+    void theIdentityPoolsThrottlingIsRetriedAndItsRefusalsAreNot() {
+        CloudGateway gateway = gateway();
+        DeveloperLogin login = new DeveloperLogin(FakeAws.IDENTITY_POOL_ID, FakeAws.DEVELOPER_PROVIDER, "carol");
+        CloudOperation operation = CloudOperation.GET_OPEN_ID_TOKEN_FOR_DEVELOPER_IDENTITY;
+        aws.failNext(operation, 2, Fault.TOO_MANY_REQUESTS);
+        aws.failNext(operation, 1, Fault.INTERNAL_ERROR);
+
+        assertThat(gateway.openIdToken(login, Map.of(), Duration.ofMinutes(15)).identityId())
+                .isEqualTo(aws.identityOf("carol").orElseThrow());
+        assertThat(aws.callLog()).extracting(FakeAws.Call::status).containsExactly(400, 400, 500, 200);
+        assertThat(throttled(operation)).isEqualTo(2);
+
+        aws.resetCalls();
+        aws.failNext(operation, 1, Fault.NOT_AUTHORIZED);
+        assertRejected(() -> gateway.openIdToken(login, Map.of(), Duration.ofMinutes(15)), "NotAuthorizedException",
+                "Not authorized");
+        DeveloperLogin elsewhere = new DeveloperLogin(FakeAws.REGION + ":00000000-0000-4000-8000-000000000000",
+                FakeAws.DEVELOPER_PROVIDER, "carol");
+        assertRejected(() -> gateway.openIdToken(elsewhere, Map.of(), Duration.ofMinutes(15)),
+                "ResourceNotFoundException", "not found");
+        assertThat(aws.calls(operation)).as("refusals are not retried").isEqualTo(2);
     }
 
     @Test

@@ -14,12 +14,14 @@ import static dev.appliancesync.cloud.gateway.CloudOperation.LIST_POLICY_VERSION
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.cloud.FakeAws;
 import dev.appliancesync.cloud.reconcile.CloudConverger;
 import dev.appliancesync.cloud.reconcile.ConvergeResult;
 import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
@@ -162,6 +164,35 @@ public abstract class CloudGatewayContract {
         gateway().detachPolicy(name, target);
         gateway().deletePolicy(name);
         assertThat(gateway().policy(name)).isEmpty();
+    }
+
+    @Test
+    void aDeveloperLoginKeepsOneIdentityAndEveryCallGetsAFreshTokenForIt() {
+        DeveloperLogin alice = developerLogin("alice-" + id);
+        DeveloperLogin bob = developerLogin("bob-" + id);
+        Duration duration = Duration.ofMinutes(15);
+
+        OpenIdToken first = gateway().openIdToken(alice, Map.of("iot_access", "view"), duration);
+        OpenIdToken again = gateway().openIdToken(alice, Map.of(), duration);
+        OpenIdToken other = gateway().openIdToken(bob, Map.of(), duration);
+
+        assertThat(first.identityId()).matches(alice.region() + ":[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
+                .isEqualTo(again.identityId()).isNotEqualTo(other.identityId());
+        assertThat(first.token()).isNotBlank().isNotEqualTo(again.token());
+        assertThat(first.toString()).doesNotContain(first.token());
+    }
+
+    @Test
+    void refusesATokenDurationCognitoRefuses() {
+        DeveloperLogin login = developerLogin("carol-" + id);
+        for (Duration duration : List.of(Duration.ZERO, Duration.ofHours(24).plusSeconds(1))) {
+            assertRejected(() -> gateway().openIdToken(login, Map.of(), duration), "InvalidParameterException");
+        }
+        assertThat(gateway().openIdToken(login, Map.of(), Duration.ofHours(24)).token()).isNotBlank();
+    }
+
+    private static DeveloperLogin developerLogin(String userId) {
+        return new DeveloperLogin(FakeAws.IDENTITY_POOL_ID, FakeAws.DEVELOPER_PROVIDER, userId);
     }
 
     private static void assertRejected(Runnable call, String code) {
