@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.cloud.sync.StaleLayoutUpgrade;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.CloudSessions;
 import dev.appliancesync.support.Database;
@@ -28,6 +30,7 @@ import dev.appliancesync.support.User;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -49,6 +52,9 @@ class CloudAccessSyncTest {
 
     @Inject
     Database database;
+
+    @Inject
+    StaleLayoutUpgrade upgrade;
 
     @Test
     void aShareReachesTheCloudLiveAndItsRevokeTakesItAway() throws Exception {
@@ -120,6 +126,44 @@ class CloudAccessSyncTest {
         }
         GraphQL.post(guest.token(), "{ cloudAccess { status policies { name } } }").then().statusCode(200)
                 .body("errors", nullValue()).body("data.cloudAccess.policies.size()", equalTo(0));
+    }
+
+    /**
+     * Access compiled before the view layout (namespaces, publishing, tags control and iot_commands) is recompiled
+     * once by the startup upgrade, a new desired generation for the reconciler to apply; a second run finds nobody.
+     */
+    @Test
+    void accessCompiledForTheOldLayoutIsRecompiledOnce() {
+        User owner = User.signedIn("layout-owner");
+        User guest = User.signedIn("layout-guest");
+        Appliances.Claimed oven = Appliances.claimed(owner.token(), "GENERIC");
+        Appliances.share(owner.token(), oven.id(), guest.email(), "FAMILY");
+        String thing = thingName(owner, oven.id());
+        String old = new JsonArray().add(new JsonObject().put("name", "appliance-sync-" + guest.id() + "-1")
+                .put("document", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
+                        + "\"iot:Publish\",\"Resource\":[\"" + ARN + "topic/$aws/things/" + thing
+                        + "/shadow/update\"]}]}")).encode();
+        assertThat(database.count("with u as (update cloud_sync_state set desired_policies = $2::text::jsonb, "
+                + "desired_tags = '{\"iot_access\": \"control\", \"iot_settings\": \"true\", "
+                + "\"iot_commands\": \"false\"}'::jsonb where user_id = $1::uuid returning 1) select count(*) from u",
+                guest.id(), old)).isOne();
+        long before = database.number("select desired_generation from cloud_sync_state where user_id = $1::uuid",
+                guest.id());
+
+        assertThat(upgrade.run().await().atMost(Duration.ofSeconds(30))).isPositive();
+
+        assertThat(database.strings("select desired_tags::text from cloud_sync_state where user_id = $1::uuid",
+                guest.id())).singleElement().satisfies(tags -> assertThat(new JsonObject(tags).getMap())
+                        .isEqualTo(Map.of("iot_access", "view", "iot_settings", "true")));
+        assertThat(database.strings("select desired_policies::text from cloud_sync_state where user_id = $1::uuid",
+                guest.id())).singleElement().asString().contains("view/things/" + thing + "/status")
+                .doesNotContain("$aws/things");
+        long after = database.number("select desired_generation from cloud_sync_state where user_id = $1::uuid",
+                guest.id());
+        assertThat(after).isGreaterThan(before);
+        assertThat(upgrade.run().await().atMost(Duration.ofSeconds(30))).as("nobody stale any more").isZero();
+        assertThat(database.number("select desired_generation from cloud_sync_state where user_id = $1::uuid",
+                guest.id())).isEqualTo(after);
     }
 
     /**

@@ -10,8 +10,8 @@ import dev.appliancesync.cloud.sync.CloudAccessState;
 import dev.appliancesync.cloud.sync.CloudSyncStatus;
 
 @Description("A user's access through AWS directly, to read only: the IoT Core policies compiled from their grants "
-        + "(attached to their Cognito identity) and the Cognito principal tags the identity pool's role checks. You see "
-        + "through IoT Core exactly what applianceState shows you: reported state with VIEW_STATUS "
+        + "(attached to their Cognito identity) and the Cognito principal tags the identity pool's role checks. "
+        + "You see through IoT Core exactly what applianceState shows you: reported state with VIEW_STATUS "
         + "(view/things/{thingName}/status, view/households/{prefix}/status/{thingName}), desired only with "
         + "ADJUST_SETTINGS (the same with settings); apps never publish there (settings and commands go through "
         + "sendCommand)")

@@ -26,8 +26,8 @@ import dev.appliancesync.cloud.topics.AppTopics;
  * <li><b>iot:Connect</b> on {@code client/${cognito-identity.amazonaws.com:sub}-*}: a user with any grant may
  * connect with any client id that is their identity id, a '-' and anything (phone, tablet: several connections at
  * once). Identity ids are {@code <region>:<uuid>}, fixed length per region, so no other identity id followed by '-'
- * starts with this one: the client id {@code <own id>} alone, another's id, and {@code <other id>-x} are refused. A user
- * with no grant gets no policy at all.</li>
+ * starts with this one: the client id {@code <own id>} alone, another's id, and {@code <other id>-x} are refused.
+ * A user with no grant gets no policy at all.</li>
  * <li><b>VIEW on T</b> (a thing grant): iot:Receive on {@code topic/view/things/T/status} and iot:Subscribe on
  * {@code topicfilter/view/things/T/status}, exactly. IoT checks Subscribe against the filter as sent, '+' and '#'
  * being plain characters there, so {@code view/things/T/+}, {@code view/things/+/status} and {@code #} are

@@ -33,9 +33,9 @@ import io.vertx.mutiny.sqlclient.SqlClient;
  * user may see the settings view.</li>
  * </ul>
  * Nothing is published by apps: commands and settings go through the API, which decides each one. The permissions
- * every appliance of a household has in common become one household grant (the household's view topics, keyed by its
- * prefix); what a single appliance adds stays an appliance grant. Decided without the user's token groups (not known here),
- * so a group-based operator permit never reaches the cloud: that errs on the side of less access.
+ * every appliance of a household has in common become one household grant (the household's view topics, keyed by
+ * its prefix); what a single appliance adds stays an appliance grant. Decided without the user's token groups (not
+ * known here), so a group-based operator permit never reaches the cloud: that errs on the side of less access.
  */
 @ApplicationScoped
 public class CloudGrantsReader {

@@ -41,7 +41,8 @@ class DevicePolicyPropertyTest {
     @Test
     void aDeviceMayDoExactlyWhatTheModelSaysForItsOwnThingAndNothingForAnother() {
         long base = Long.getLong("property.seed", System.nanoTime());
-        System.out.println("DevicePolicyPropertyTest base seed: " + base + " (rerun with -Dproperty.seed=" + base + ")");
+        System.out.println("DevicePolicyPropertyTest base seed: " + base + " (rerun with -Dproperty.seed=" + base
+                + ")");
         Random seeds = new Random(base);
         long decisions = 0;
         long allowed = 0;
@@ -117,8 +118,8 @@ class DevicePolicyPropertyTest {
     void noDeviceSpeaksForAnotherThing() {
         IotConnection.Thing a = IotConnection.Thing.of("SN-0001");
         for (String other : List.of("SN-0002", "SN-00010", "SN-000", "sn-0001")) {
-            for (String topic : List.of("appliances/B/provisioned", "appliances/B/events", "appliances/B/command-results",
-                    "appliances/B/state", "$aws/things/B/shadow/update", "$aws/things/B/shadow/name/n/update")) {
+            for (String topic : List.of("appliances/B/provisioned", "appliances/B/events",
+                    "appliances/B/command-results", "appliances/B/state", "$aws/things/B/shadow/update", "$aws/things/B/shadow/name/n/update")) {
                 String resource = ARN + "topic/" + topic.replace("B", other);
                 assertThat(devicePolicy.decide("iot:Publish", resource, a).allowed()).as(resource).isFalse();
             }
