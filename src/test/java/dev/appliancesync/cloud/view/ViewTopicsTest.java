@@ -37,6 +37,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 
@@ -84,11 +85,18 @@ class ViewTopicsTest {
     @Test
     void eachConnectionOfAUserReadsStatusWithoutDesiredAndSettingsWithItThenTheHouseholdsToo() throws Exception {
         User owner = User.signedIn("viewer");
+        User guest = User.signedIn("guest");
         Appliances.Claimed oven = Appliances.claimed(owner.token(), "MINI_OVEN");
+        Appliances.share(owner.token(), oven.id(), guest.email(), "GUEST");
         String thing = thingName(owner, oven.id());
         JsonObject household = ok(GraphQL.post(owner.token(),
                 "mutation { createHousehold(name: \"Home\") { id thingPrefix } }")).getJsonObject("createHousehold");
         String prefix = household.getString("thingPrefix");
+
+        // What an app is told to subscribe to: exactly the channels its capabilities open, the guest status only.
+        assertThat(iotTopics(owner, oven.id())).containsExactly(AppTopics.ofThing(thing, Channel.STATUS),
+                AppTopics.ofThing(thing, Channel.SETTINGS));
+        assertThat(iotTopics(guest, oven.id())).containsExactly(AppTopics.ofThing(thing, Channel.STATUS));
 
         String identity = "eu-west-1:" + UUID.randomUUID();
         String status = AppTopics.ofThing(thing, Channel.STATUS);
@@ -155,6 +163,7 @@ class ViewTopicsTest {
                         .containsOnly(householdStatus, householdSettings);
             }
             assertThat(phone.connected() && tablet.connected()).as("the second connection kept the first").isTrue();
+            assertThat(iotTopics(owner, oven.id())).contains(householdStatus, householdSettings);
         }
     }
 
@@ -308,6 +317,12 @@ class ViewTopicsTest {
     private static String thingName(User user, String applianceId) {
         return ok(GraphQL.post(user.token(), "query($a: ID!) { appliance(id: $a) { thingName } }",
                 Map.of("a", applianceId))).getJsonObject("appliance").getString("thingName");
+    }
+
+    private static List<String> iotTopics(User user, String applianceId) {
+        JsonArray topics = ok(GraphQL.post(user.token(), "query($a: ID!) { appliance(id: $a) { iotTopics } }",
+                Map.of("a", applianceId))).getJsonObject("appliance").getJsonArray("iotTopics");
+        return topics.stream().map(String::valueOf).toList();
     }
 
     private static JsonObject ok(io.restassured.response.Response response) {
