@@ -42,6 +42,7 @@ import dev.appliancesync.cloud.policy.IdentityPoolRolePolicy;
 import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.policy.IotPolicyEvaluator;
 import dev.appliancesync.cloud.policy.PolicyTarget;
+import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.command.mqtt.DeviceTopicsConfig;
 import io.smallrye.config.WithDefault;
 
@@ -584,6 +585,14 @@ class DeployFilesTest {
                 DeviceTopicsConfig.class.getMethod("commands").getAnnotation(WithDefault.class).value());
         String commandTopic = commands.replace(DeviceTopicsConfig.THING_NAME, "SN-00042");
         assertThat(allowed(evaluator, document, "iot:Publish", "topic/" + commandTopic)).as(commandTopic).isTrue();
+        // The view topics the service publishes for apps (cloud/view/ViewRelay), each channel, thing and household.
+        for (AppTopics.Channel channel : AppTopics.Channel.values()) {
+            for (String view : List.of(AppTopics.ofThing("SN-00042", channel),
+                    AppTopics.ofHousehold("k3x9q2ab", channel, "SN-00042"))) {
+                assertThat(allowed(evaluator, document, "iot:Publish", "topic/" + view)).as(view).isTrue();
+                assertThat(allowed(evaluator, document, "iot:RetainPublish", "topic/" + view)).as(view).isFalse();
+            }
+        }
 
         // Nothing more: no other filter, no shadow update (that is the apps'), no retained publish.
         assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/#")).isFalse();
