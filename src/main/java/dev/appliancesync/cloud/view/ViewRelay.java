@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,6 +63,7 @@ public class ViewRelay {
     private final AtomicBoolean runAgain = new AtomicBoolean();
     /** After a failed pass, wake-ups wait for the next tick: a broker that is away is not asked at every commit. */
     private final AtomicBoolean failedSinceTick = new AtomicBoolean();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
     /** When the oldest entry read and not yet acknowledged was written (null: none, or another instance holds the lease). */
     private volatile OffsetDateTime unpublishedSince;
     private long timer = -1;
@@ -139,6 +141,10 @@ public class ViewRelay {
         }
         runAgain.set(false);
         runOnce().subscribe().with(count -> {
+            int failed = consecutiveFailures.getAndSet(0);
+            if (failed > 0) {
+                LOG.infof("View relay publishing again after %d failed passes", failed);
+            }
             running.set(false);
             if (runAgain.get()) {
                 trigger();
@@ -147,7 +153,12 @@ public class ViewRelay {
             running.set(false);
             failedSinceTick.set(true);
             failedPasses.increment();
-            LOG.warnf("View relay pass failed (the next pass publishes the page again): %s", failure.toString());
+            // Once per outage at WARN: a broker that is away fails every pass until it is back.
+            if (consecutiveFailures.incrementAndGet() == 1) {
+                LOG.warnf("View relay pass failed (the next passes publish the page again): %s", failure.toString());
+            } else {
+                LOG.debugf("View relay pass failed again: %s", failure.toString());
+            }
         });
     }
 
