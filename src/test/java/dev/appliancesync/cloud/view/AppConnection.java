@@ -26,17 +26,22 @@ final class AppConnection implements AutoCloseable {
     private final MqttClient client;
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
-    private AppConnection(String clientId) throws Exception {
-        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
+    private AppConnection(String host, int port, String clientId) throws Exception {
         client = MqttClient.create(vertx, new MqttClientOptions().setClientId(clientId).setCleanSession(true)
                 .setMaxMessageSize(256 * 1024));
         client.publishHandler(message -> received.add(
                 new Received(message.topicName(), new JsonObject(message.payload()))));
-        client.connect(broker.port(), broker.host()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        client.connect(port, host).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** To the broker the service under test started for itself. */
     static AppConnection connect(String clientId) throws Exception {
-        return new AppConnection(clientId);
+        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
+        return connect(broker, clientId);
+    }
+
+    static AppConnection connect(EmbeddedMqttBroker broker, String clientId) throws Exception {
+        return new AppConnection(broker.host(), broker.port(), clientId);
     }
 
     /** Subscribes to each filter at QoS 1 (one SUBSCRIBE each) and returns once the broker granted them. */

@@ -9,11 +9,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.inject.Inject;
 
@@ -22,21 +18,18 @@ import org.junit.jupiter.api.Test;
 import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.cloud.topics.AppTopics.Channel;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.common.mqtt.BrokerUnavailableException;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.realtime.ChangeSignal;
+import dev.appliancesync.realtime.Cursors;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.MqttDevice;
 import dev.appliancesync.support.User;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.arc.ClientProxy;
-import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
@@ -57,7 +50,7 @@ class ViewTopicsTest {
         }
     }
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = ViewRelayProbe.WAIT;
     /** The test profile spells IoT Core's reserved topics without the '$' (HiveMQ refuses '$' publishes). */
     private static final String AWS = "aws";
 
@@ -178,9 +171,7 @@ class ViewTopicsTest {
         try (AppConnection app = AppConnection.connect("eu-west-1:" + UUID.randomUUID() + "-phone").subscribe(status);
                 MqttDevice device = MqttDevice.connectToEmbeddedBroker()) {
             // An instance holds the lease and dies: nobody else may publish until its lease runs out.
-            database.count("""
-                    with dead as (update view_relay_cursor set holder = 'dead-instance',
-                        lease_until = now() + interval '1 hour' returning 1) select count(*) from dead""");
+            holdLeaseAsDeadInstance();
             assertThat(second.runOnce().await().atMost(WAIT)).isZero();
             assertThat(database.strings("select holder from view_relay_cursor")).containsExactly("dead-instance");
 
@@ -188,7 +179,7 @@ class ViewTopicsTest {
             for (int version = 1; version <= 5; version++) { // one at a time: five entries, not one batch's newest
                 device.publish(shadowTopic(thing), MqttDevice.shadowDocument(version, "step " + version));
                 positions.clear();
-                positions.addAll(awaitLogged(oven.id(), version));
+                positions.addAll(probe().loggedStates(oven.id(), version));
             }
             assertThat(positions).hasSize(5);
             assertThat(app.on(status)).as("published while the dead instance held the lease").isEmpty();
@@ -199,109 +190,68 @@ class ViewTopicsTest {
                         returning 1) select count(*) from expired""");
             await().atMost(WAIT).until(() -> {
                 second.runOnce().await().atMost(WAIT);
-                return cursorsOf(app.on(status)).containsAll(positions);
+                return ViewRelayProbe.cursorsOf(app.on(status)).containsAll(positions);
             });
             assertThat(database.strings("select holder from view_relay_cursor")).doesNotContain("dead-instance");
             assertInLogOrder(app.on(status));
             // The cursor moved past every entry published (the relay moves it only after the broker's PUBACKs).
-            await().atMost(WAIT).until(() -> !cursorPosition().isBefore(position(positions.getLast())));
+            await().atMost(WAIT).until(() -> !probe().cursor().isBefore(Cursors.parse(positions.getLast())));
         } finally {
-            database.count("""
-                    with freed as (update view_relay_cursor set lease_until = now() returning 1)
-                    select count(*) from freed""");
+            releaseLease();
         }
     }
 
     @Test
-    void whileTheBrokerRefusesThePageTheCursorStaysAndThePageIsPublishedAfter() throws Exception {
-        User owner = User.signedIn("outage");
+    void aCursorBehindTheRetentionHorizonSkipsToItAndCountsIt() throws Exception {
+        User owner = User.signedIn("retention");
         Appliances.Claimed oven = Appliances.claimed(owner.token(), "MINI_OVEN");
         String thing = thingName(owner, oven.id());
         String status = AppTopics.ofThing(thing, Channel.STATUS);
-        ViewPublisher real = (ViewPublisher) ((ClientProxy) publisher).arc_contextualInstance();
-        BrokerAway away = new BrokerAway(real);
-        QuarkusMock.installMockForType(away, ViewPublisher.class);
-        double failedPasses = metrics.get("appliance_sync.view.failed_passes").counter().count();
-        try (AppConnection app = AppConnection.connect("eu-west-1:" + UUID.randomUUID() + "-tablet").subscribe(status);
+        double skipsBefore = metrics.get("appliance_sync.view.retention_skips").counter().count();
+        try (AppConnection app = AppConnection.connect("eu-west-1:" + UUID.randomUUID() + "-phone").subscribe(status);
                 MqttDevice device = MqttDevice.connectToEmbeddedBroker()) {
-            device.publish(shadowTopic(thing), MqttDevice.shadowDocument(1, "while away"));
-            String position = awaitLogged(oven.id(), 1L).getFirst();
+            holdLeaseAsDeadInstance();
+            device.publish(shadowTopic(thing), MqttDevice.shadowDocument(1, "forgotten"));
+            String forgotten = probe().loggedStates(oven.id(), 1).getFirst();
+            // Retention runs while nobody publishes: every entry so far is deleted, the horizon moves past them.
+            assertThat(log.forgetOlderThan(db.reads(), Duration.ZERO).await().atMost(WAIT)).isPositive();
+            assertThat(probe().cursor().isBefore(Cursors.parse(forgotten))).isTrue();
 
-            // The relay tried that page, the broker did not acknowledge it: the cursor is still before it.
-            await().atMost(WAIT).until(() -> away.refused.stream().anyMatch(topics -> topics.contains(status)));
-            await().atMost(WAIT).until(() -> metrics.get("appliance_sync.view.failed_passes").counter().count()
-                    > failedPasses);
-            assertThat(cursorPosition().isBefore(position(position))).isTrue();
-            assertThat(app.on(status)).isEmpty();
-            await().atMost(WAIT).until(() -> lag() > 0); // the entry waits, and the lag says so
-
-            away.back.set(true);
-            await().atMost(WAIT).until(() -> cursorsOf(app.on(status)).contains(position));
-            await().atMost(WAIT).until(() -> !cursorPosition().isBefore(position(position)));
-            await().atMost(WAIT).until(() -> lag() == 0);
+            releaseLease();
+            await().atMost(WAIT).until(() -> metrics.get("appliance_sync.view.retention_skips").counter().count()
+                    > skipsBefore && !probe().cursor().isBefore(Cursors.parse(forgotten)));
+            device.publish(shadowTopic(thing), MqttDevice.shadowDocument(2, "after"));
+            await().atMost(WAIT).until(() -> versions(app.on(status)).contains(2L));
+            assertThat(versions(app.on(status))).as("deleted before it was published: never").containsExactly(2L);
+        } finally {
+            releaseLease();
         }
     }
 
-    /** The real publisher, except that the broker acknowledges nothing until {@link #back}. */
-    static final class BrokerAway extends ViewPublisher {
-        private final ViewPublisher real;
-        final AtomicBoolean back = new AtomicBoolean();
-        final List<Set<String>> refused = new CopyOnWriteArrayList<>();
-
-        BrokerAway(ViewPublisher real) {
-            super(null, null);
-            this.real = real;
-        }
-
-        @Override
-        public Uni<Void> publish(List<ViewMessage> messages) {
-            if (back.get()) {
-                return real.publish(messages);
-            }
-            refused.add(new TreeSet<>(messages.stream().map(ViewMessage::topic).toList()));
-            return Uni.createFrom().failure(new BrokerUnavailableException("Not connected to the MQTT broker (test)"));
-        }
+    private void holdLeaseAsDeadInstance() {
+        database.count("""
+                with dead as (update view_relay_cursor set holder = 'dead-instance',
+                    lease_until = now() + interval '1 hour' returning 1) select count(*) from dead""");
     }
 
-    private double lag() {
-        return metrics.get("appliance_sync.view.lag").gauge().value();
+    private void releaseLease() {
+        database.count("""
+                with freed as (update view_relay_cursor set lease_until = now() returning 1)
+                select count(*) from freed""");
     }
 
-    /**
-     * The positions of the appliance's DEVICE_STATE entries once the state of {@code version} is logged (ingestion
-     * keeps only the newest of several reports of one shadow in a batch, so there may be fewer than versions).
-     */
-    private List<String> awaitLogged(String applianceId, long version) {
-        await().atMost(WAIT).until(() -> database.count("""
-                select count(*) from change_log where appliance_id = $1::uuid and type = 'DEVICE_STATE'
-                and (payload ->> 'version')::bigint = $2""", applianceId, version) == 1);
-        return database.strings("""
-                select tx_id::text || '.' || seq from change_log
-                where appliance_id = $1::uuid and type = 'DEVICE_STATE' order by tx_id, seq""", applianceId);
-    }
-
-    private dev.appliancesync.realtime.Cursors.Position cursorPosition() {
-        List<String> at = database.strings(
-                "select coalesce(tx_id::text || '.' || seq, '0.0') from view_relay_cursor");
-        return position(at.getFirst());
-    }
-
-    private static dev.appliancesync.realtime.Cursors.Position position(String cursor) {
-        return dev.appliancesync.realtime.Cursors.parse(cursor);
+    private ViewRelayProbe probe() {
+        return new ViewRelayProbe(database, metrics);
     }
 
     private static void assertInLogOrder(List<JsonObject> messages) {
-        List<dev.appliancesync.realtime.Cursors.Position> order = messages.stream()
-                .map(m -> position(m.getString("cursor"))).toList();
+        List<Cursors.Position> order = messages.stream()
+                .map(m -> Cursors.parse(m.getString("cursor"))).toList();
         for (int i = 1; i < order.size(); i++) {
             // Equal only for a repeat (a page published again): at least once, never backwards past it.
             assertThat(order.get(i).isBefore(order.get(i - 1)) && !order.subList(0, i).contains(order.get(i)))
                     .as("message %d came before an earlier entry: %s", i, order).isFalse();
         }
-    }
-
-    private static List<String> cursorsOf(List<JsonObject> messages) {
-        return messages.stream().map(m -> m.getString("cursor")).toList();
     }
 
     private static List<Long> versions(List<JsonObject> messages) {
