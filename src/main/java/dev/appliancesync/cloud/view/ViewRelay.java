@@ -33,9 +33,10 @@ import io.vertx.mutiny.core.Vertx;
 
 /**
  * Publishes the app-facing view topics ({@link ViewMessages}) from the change log: at least once, in log order, by
- * one instance at a time. Every instance runs a pass on each change-log commit ({@link ChangeSignal}: its own, or
- * another instance's NOTIFY) and every {@code interval}; a pass takes the cursor's lease ({@link ViewCursor}) or,
- * if another instance holds it, does nothing. The holder reads a page after the cursor, publishes its messages, and
+ * one instance at a time. Every instance runs a pass every {@code interval}, and the holder also on each change-log
+ * commit ({@link ChangeSignal}: its own, or another instance's NOTIFY); a pass takes the cursor's lease
+ * ({@link ViewCursor}) or, if another instance holds it, does nothing (and that instance leaves the wake-ups alone
+ * until its next tick, so the others do not touch the cursor row at every commit). The holder reads a page after the cursor, publishes its messages, and
  * moves the cursor past the page only once the broker has acknowledged all of them; a page that fails is published
  * again from its start (a subscriber may see a message twice, and drops one whose cursor it has seen).
  * <p>
@@ -64,6 +65,8 @@ public class ViewRelay {
     /** After a failed pass, wake-ups wait for the next tick: a broker that is away is not asked at every commit. */
     private final AtomicBoolean failedSinceTick = new AtomicBoolean();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /** Another instance held the lease at the last pass: until the next tick, wake-ups are its business. */
+    private final AtomicBoolean otherHolds = new AtomicBoolean();
     /** When the oldest entry read and not yet acknowledged was written (null: none, or another instance holds the lease). */
     private volatile OffsetDateTime unpublishedSince;
     private long timer = -1;
@@ -110,6 +113,7 @@ public class ViewRelay {
         signal.onChange(this::wake);
         timer = vertx.getDelegate().setPeriodic(config.interval().toMillis(), tick -> {
             failedSinceTick.set(false);
+            otherHolds.set(false);
             trigger();
         });
     }
@@ -129,7 +133,7 @@ public class ViewRelay {
 
     /** The log has grown somewhere. Safe from any thread. */
     private void wake() {
-        if (!failedSinceTick.get()) {
+        if (!failedSinceTick.get() && !otherHolds.get()) {
             trigger();
         }
     }
@@ -168,6 +172,7 @@ public class ViewRelay {
      */
     public Uni<Integer> runOnce() {
         return cursor.take(holder, config.lease()).flatMap(lease -> {
+            otherHolds.set(lease == null);
             if (lease == null) {
                 unpublishedSince = null;
                 return Uni.createFrom().item(0);

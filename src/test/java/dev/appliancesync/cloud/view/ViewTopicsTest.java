@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.inject.Inject;
@@ -21,6 +22,7 @@ import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.realtime.ChangeSignal;
 import dev.appliancesync.realtime.Cursors;
+import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
@@ -74,6 +76,8 @@ class ViewTopicsTest {
     Vertx vertx;
     @Inject
     MeterRegistry metrics;
+    @Inject
+    DeviceStateService states;
 
     @Test
     void eachConnectionOfAUserReadsStatusWithoutDesiredAndSettingsWithItThenTheHouseholdsToo() throws Exception {
@@ -225,6 +229,37 @@ class ViewTopicsTest {
             assertThat(versions(app.on(status))).as("deleted before it was published: never").containsExactly(2L);
         } finally {
             releaseLease();
+        }
+    }
+
+    /**
+     * A burst larger than a page (1,000 entries in one transaction, pages of 200): every entry is published once the
+     * broker has them all, in log order across page boundaries. Prints how long it took, commit to the last message.
+     */
+    @Test
+    void aBurstLargerThanAPageArrivesWholeAndInLogOrder() throws Exception {
+        User owner = User.signedIn("burst");
+        Appliances.Claimed oven = Appliances.claimed(owner.token(), "MINI_OVEN");
+        String status = AppTopics.ofThing(thingName(owner, oven.id()), Channel.STATUS);
+        UUID applianceId = UUID.fromString(oven.id());
+        int burst = 1_000;
+        List<DeviceStateService.Report> reports = new ArrayList<>();
+        for (int i = 0; i < burst; i++) { // one shadow each: every report is stored and logged
+            reports.add(new DeviceStateService.Report(applianceId, "burst-" + i, new JsonObject().put("i", i),
+                    new JsonObject(), 1, OffsetDateTime.now()));
+        }
+        try (AppConnection app = AppConnection.connect("eu-west-1:" + UUID.randomUUID() + "-tablet").subscribe(status)) {
+            long started = System.nanoTime();
+            assertThat(db.inTransaction(tx -> states.record(tx, reports)).await().atMost(WAIT)).isEqualTo(burst);
+            await().atMost(Duration.ofSeconds(60)).until(() -> Set.copyOf(ViewRelayProbe.cursorsOf(app.on(status)))
+                    .size() == burst);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            System.out.printf("View relay: %d entries, commit to the last message received: %d ms%n", burst, millis);
+            List<String> logged = database.strings("""
+                    select tx_id::text || '.' || seq from change_log
+                    where appliance_id = $1::uuid and type = 'DEVICE_STATE' order by tx_id, seq""", oven.id());
+            assertThat(Set.copyOf(ViewRelayProbe.cursorsOf(app.on(status)))).containsExactlyInAnyOrderElementsOf(logged);
+            assertInLogOrder(app.on(status));
         }
     }
 
