@@ -38,6 +38,13 @@ public interface ViewConfig {
     @WithDefault("10")
     int maxInFlight();
 
+    /**
+     * View publishes a second, at most: IoT Core accepts 100 publishes a second on one connection (not adjustable),
+     * and commands to devices go out on the same one.
+     */
+    @WithDefault("80")
+    int maxPerSecond();
+
     default Duration pageTimeout() {
         return lease().dividedBy(2);
     }

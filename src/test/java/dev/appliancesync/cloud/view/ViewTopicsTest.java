@@ -48,11 +48,14 @@ class ViewTopicsTest {
     public static class FastRelay implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("appliance-sync.cloud.view.interval", "200MS", "appliance-sync.cloud.view.lease", "3S");
+            return Map.of("appliance-sync.cloud.view.interval", "200MS", "appliance-sync.cloud.view.lease", "3S",
+                    "appliance-sync.cloud.view.max-per-second", String.valueOf(PACE));
         }
     }
 
     private static final Duration WAIT = ViewRelayProbe.WAIT;
+    /** View publishes a second in this profile: the burst below must take at least its length divided by this. */
+    private static final int PACE = 400;
     /** The test profile spells IoT Core's reserved topics without the '$' (HiveMQ refuses '$' publishes). */
     private static final String AWS = "aws";
 
@@ -234,7 +237,8 @@ class ViewTopicsTest {
 
     /**
      * A burst larger than a page (1,000 entries in one transaction, pages of 200): every entry is published once the
-     * broker has them all, in log order across page boundaries. Prints how long it took, commit to the last message.
+     * broker has them all, in log order across page boundaries, and no faster than the pace allows. Prints how long
+     * it took, commit to the last message.
      */
     @Test
     void aBurstLargerThanAPageArrivesWholeAndInLogOrder() throws Exception {
@@ -249,17 +253,21 @@ class ViewTopicsTest {
                     new JsonObject(), 1, OffsetDateTime.now()));
         }
         try (AppConnection app = AppConnection.connect("eu-west-1:" + UUID.randomUUID() + "-tablet").subscribe(status)) {
+            double failedBefore = probe().failedPasses();
             long started = System.nanoTime();
             assertThat(db.inTransaction(tx -> states.record(tx, reports)).await().atMost(WAIT)).isEqualTo(burst);
             await().atMost(Duration.ofSeconds(60)).until(() -> Set.copyOf(ViewRelayProbe.cursorsOf(app.on(status)))
                     .size() == burst);
             long millis = (System.nanoTime() - started) / 1_000_000;
             System.out.printf("View relay: %d entries, commit to the last message received: %d ms%n", burst, millis);
+            // Paced: beyond the first tenth of a second's worth, none goes out before its slot at PACE a second.
+            assertThat(millis).isGreaterThanOrEqualTo((burst - PACE / 10) * 1000L / PACE);
             List<String> logged = database.strings("""
                     select tx_id::text || '.' || seq from change_log
                     where appliance_id = $1::uuid and type = 'DEVICE_STATE' order by tx_id, seq""", oven.id());
             assertThat(Set.copyOf(ViewRelayProbe.cursorsOf(app.on(status)))).containsExactlyInAnyOrderElementsOf(logged);
             assertInLogOrder(app.on(status));
+            assertThat(probe().failedPasses()).as("every page went through the first time").isEqualTo(failedBefore);
         }
     }
 
