@@ -66,11 +66,29 @@ public class ChangeVisibility {
         }
         if (payload.containsKey(SETTINGS_FIELD) && !session.decide(Capability.ADJUST_SETTINGS.name(),
                 access.appliance().resource(), access.grants()).allowed()) {
-            JsonObject redacted = payload.copy();
-            redacted.remove(SETTINGS_FIELD);
-            return Optional.of(redacted);
+            return Optional.of(withoutSettings(payload));
         }
         return Optional.of(payload);
+    }
+
+    /**
+     * The facts of an appliance change as someone who may view its status but not adjust its settings sees them:
+     * {@code payload} without the desired settings. Also what the service publishes on the IoT view topics' status
+     * channel, so that both gates show a viewer the same thing.
+     */
+    public static JsonObject withoutSettings(JsonObject payload) {
+        if (!payload.containsKey(SETTINGS_FIELD)) {
+            return payload;
+        }
+        JsonObject redacted = payload.copy();
+        redacted.remove(SETTINGS_FIELD);
+        return redacted;
+    }
+
+    /** The desired settings {@code payload} carries, or null if none (or an empty set). */
+    public static JsonObject settingsIn(JsonObject payload) {
+        JsonObject settings = payload.getValue(SETTINGS_FIELD) instanceof JsonObject object ? object : null;
+        return settings == null || settings.isEmpty() ? null : settings;
     }
 
     /** Does this entry change who may see or do what (someone's grants, an appliance's owner or household)? */

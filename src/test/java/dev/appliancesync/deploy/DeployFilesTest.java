@@ -43,6 +43,7 @@ import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.policy.IotPolicyEvaluator;
 import dev.appliancesync.cloud.policy.PolicyTarget;
 import dev.appliancesync.cloud.policy.PolicyTemplate;
+import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.command.mqtt.DeviceTopicsConfig;
 import io.smallrye.config.WithDefault;
 
@@ -618,15 +619,18 @@ class DeployFilesTest {
                 DeviceTopicsConfig.class.getMethod("commands").getAnnotation(WithDefault.class).value());
         String commandTopic = commands.replace(DeviceTopicsConfig.THING_NAME, "SN-00042");
         assertThat(allowed(evaluator, document, "iot:Publish", "topic/" + commandTopic)).as(commandTopic).isTrue();
-
-        // The view apps read (AppTopics): only the service publishes there, retained or not.
-        for (String view : List.of("view/things/SN-00042/status", "view/households/abcdefgh/settings/SN-00042")) {
-            assertThat(allowed(evaluator, document, "iot:Publish", "topic/" + view)).as(view).isTrue();
-            assertThat(allowed(evaluator, document, "iot:RetainPublish", "topic/" + view)).as(view).isTrue();
+        // The view topics the service publishes for apps (cloud/view/ViewRelay), each channel, thing and household.
+        for (AppTopics.Channel channel : AppTopics.Channel.values()) {
+            for (String view : List.of(AppTopics.ofThing("SN-00042", channel),
+                    AppTopics.ofHousehold("k3x9q2ab", channel, "SN-00042"))) {
+                assertThat(allowed(evaluator, document, "iot:Publish", "topic/" + view)).as(view).isTrue();
+                assertThat(allowed(evaluator, document, "iot:RetainPublish", "topic/" + view)).as(view).isFalse();
+            }
         }
+
         assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/view/#")).isFalse();
 
-        // Nothing more: no other filter, no shadow update (that is the device's), no retained command.
+        // Nothing more: no other filter, no shadow update (that is the device's), no retained publish.
         assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/#")).isFalse();
         assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/$share/other-group/appliances/+/state"))
                 .isFalse();

@@ -3,7 +3,6 @@ package dev.appliancesync.cloud.policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import dev.appliancesync.cloud.topics.AppTopics;
 
@@ -106,28 +105,16 @@ public final class IotPolicyCompiler {
         List<PolicyItem> items = new ArrayList<>();
         items.add(new PolicyItem(StatementKind.CONNECT, target.iotArn(TopicLayout.CONNECT_RESOURCE)));
         grants.households().forEach((prefix, permissions) -> {
-            for (AppTopics.Channel channel : channels(permissions)) {
+            for (AppTopics.Channel channel : CloudPermission.channels(permissions)) {
                 addReadable(items, target, TopicLayout.household(prefix, channel));
             }
         });
         grants.things().forEach((thing, permissions) -> {
-            for (AppTopics.Channel channel : channels(permissions)) {
+            for (AppTopics.Channel channel : CloudPermission.channels(permissions)) {
                 addReadable(items, target, TopicLayout.thing(thing, channel));
             }
         });
         return items;
-    }
-
-    /** The view channels a set of permissions opens: VIEW the status, ADJUST_SETTINGS the settings. */
-    private static List<AppTopics.Channel> channels(Set<CloudPermission> permissions) {
-        List<AppTopics.Channel> channels = new ArrayList<>();
-        if (permissions.contains(CloudPermission.VIEW)) {
-            channels.add(AppTopics.Channel.STATUS);
-        }
-        if (permissions.contains(CloudPermission.ADJUST_SETTINGS)) {
-            channels.add(AppTopics.Channel.SETTINGS);
-        }
-        return channels;
     }
 
     private static void addReadable(List<PolicyItem> items, PolicyTarget target, String topics) {
