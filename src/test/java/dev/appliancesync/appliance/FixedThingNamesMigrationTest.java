@@ -1,24 +1,19 @@
 package dev.appliancesync.appliance;
 
+import static dev.appliancesync.support.MigrationDatabase.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.appliancesync.embedded.EmbeddedPostgresServer;
-import dev.appliancesync.embedded.EmbeddedServersForTests;
+import dev.appliancesync.support.MigrationDatabase;
 
 /**
  * V8 on a database that holds appliances renamed into households by the old scheme: every appliance gets its
@@ -26,26 +21,25 @@ import dev.appliancesync.embedded.EmbeddedServersForTests;
  */
 class FixedThingNamesMigrationTest {
 
-    private static final String USER = EmbeddedServersForTests.POSTGRES_USER;
     private static final String HASH = "0".repeat(64);
     private static final String OWNER = "00000000-0000-0000-0000-000000000001";
     private static final String HOME = "00000000-0000-0000-0000-0000000000a1";
-    private static EmbeddedPostgresServer postgres;
+    private static MigrationDatabase database;
 
     @BeforeAll
     static void start() {
-        postgres = EmbeddedServersForTests.postgres();
+        database = MigrationDatabase.start();
     }
 
     @AfterAll
     static void stop() {
-        postgres.stop();
+        database.close();
     }
 
     @Test
     void renamedAppliancesGetTheirRegisteredNameBackAndKeepIt() throws SQLException {
-        flyway().target("7").load().migrate();
-        try (Connection db = connect(); Statement sql = db.createStatement()) {
+        database.flyway().target("7").load().migrate();
+        try (Connection db = database.connect(); Statement sql = db.createStatement()) {
             sql.execute("insert into app_user (id, subject) values ('" + OWNER + "', 'owner')");
             sql.execute("insert into household (id, name, thing_prefix, owner_id) values ('" + HOME + "', 'Home', "
                     + "'abcd1234', '" + OWNER + "')");
@@ -59,9 +53,9 @@ class FixedThingNamesMigrationTest {
                     """.formatted(HASH, OWNER, HOME));
         }
 
-        flyway().load().migrate();
+        database.flyway().load().migrate();
 
-        try (Connection db = connect(); Statement sql = db.createStatement()) {
+        try (Connection db = database.connect(); Statement sql = db.createStatement()) {
             assertThat(rows(sql, "select serial_number || ' ' || thing_name || ' ' || coalesce(household_id::text, '-') "
                     + "from appliance order by serial_number"))
                     .containsExactly("SN-1 SN-1 " + HOME, "SN-2 oven-two -", "SN-3 sense:3 " + HOME);
@@ -80,23 +74,5 @@ class FixedThingNamesMigrationTest {
             assertThat(rows(sql, "select thing_name from appliance where serial_number = 'SN-4'"))
                     .containsExactly("abcd1234-looks-like-a-household");
         }
-    }
-
-    private static FluentConfiguration flyway() {
-        return Flyway.configure().dataSource(postgres.jdbcUrl(), USER, USER).locations("classpath:db/migration");
-    }
-
-    private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(postgres.jdbcUrl(), USER, USER);
-    }
-
-    private static List<String> rows(Statement sql, String query) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (ResultSet result = sql.executeQuery(query)) {
-            while (result.next()) {
-                rows.add(result.getString(1));
-            }
-        }
-        return rows;
     }
 }

@@ -1,25 +1,21 @@
 package dev.appliancesync.cloud;
 
+import static dev.appliancesync.support.MigrationDatabase.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.appliancesync.embedded.EmbeddedPostgresServer;
-import dev.appliancesync.embedded.EmbeddedServersForTests;
+import dev.appliancesync.support.MigrationDatabase;
 
 /**
  * V10 on a database that has linked identities: the service cannot vouch for any of them, so each is retired (the
@@ -27,30 +23,30 @@ import dev.appliancesync.embedded.EmbeddedServersForTests;
  */
 class VendedIdentitiesMigrationTest {
 
-    private static final String USER = EmbeddedServersForTests.POSTGRES_USER;
     private static final String LINKED = "eu-west-1:11111111-1111-4111-8111-111111111111";
     private static final String LINKED_WITHOUT_STATE = "eu-west-1:22222222-2222-4222-8222-222222222222";
 
-    private static EmbeddedPostgresServer postgres;
+    private static MigrationDatabase database;
 
     @BeforeAll
     static void start() {
-        postgres = EmbeddedServersForTests.postgres();
+        database = MigrationDatabase.start();
     }
 
     @AfterAll
     static void stop() {
-        postgres.stop();
+        database.close();
     }
 
     @Test
     void linkedIdentitiesAreRetiredAndNoUserKeepsOne() throws SQLException {
         // Everything before V10 (whatever other parts number below it), then the data V10 finds.
-        MigrationVersion beforeV10 = Arrays.stream(flyway().load().info().all()).map(MigrationInfo::getVersion)
+        MigrationVersion beforeV10 = Arrays.stream(database.flyway().load().info().all())
+                .map(MigrationInfo::getVersion)
                 .filter(v -> v.compareTo(MigrationVersion.fromVersion("10")) < 0).max(MigrationVersion::compareTo)
                 .orElseThrow();
-        flyway().target(beforeV10).load().migrate();
-        try (Connection db = connect(); Statement sql = db.createStatement()) {
+        database.flyway().target(beforeV10).load().migrate();
+        try (Connection db = database.connect(); Statement sql = db.createStatement()) {
             sql.execute("""
                     insert into app_user (id, subject, cognito_identity_id) values
                       ('00000000-0000-4000-8000-00000000000a', 'alice', '%s'),
@@ -62,9 +58,9 @@ class VendedIdentitiesMigrationTest {
                       ('00000000-0000-4000-8000-00000000000c', 2, 2, 'IN_SYNC')""");
         }
 
-        flyway().load().migrate();
+        database.flyway().load().migrate();
 
-        try (Connection db = connect(); Statement sql = db.createStatement()) {
+        try (Connection db = database.connect(); Statement sql = db.createStatement()) {
             assertThat(rows(sql, "select subject from app_user where cognito_identity_id is not null")).isEmpty();
             assertThat(rows(sql, """
                     select u.subject, s.desired_generation, s.applied_generation, s.status, s.retired_identities
@@ -75,32 +71,5 @@ class VendedIdentitiesMigrationTest {
             assertThat(rows(sql, "select count(*) from cloud_sync_state where status = 'PENDING' and next_attempt_at "
                     + "<= now()")).as("due for the reconciler at once").containsExactly("2");
         }
-    }
-
-    private static org.flywaydb.core.api.configuration.FluentConfiguration flyway() {
-        return Flyway.configure().dataSource(postgres.jdbcUrl(), USER, USER).locations("classpath:db/migration");
-    }
-
-    private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(postgres.jdbcUrl(), USER, USER);
-    }
-
-    /** Each row's columns joined by spaces (arrays as [a, b]). */
-    private static List<String> rows(Statement sql, String query) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (ResultSet result = sql.executeQuery(query)) {
-            int columns = result.getMetaData().getColumnCount();
-            while (result.next()) {
-                List<String> values = new ArrayList<>();
-                for (int i = 1; i <= columns; i++) {
-                    Object value = result.getObject(i);
-                    values.add(value instanceof java.sql.Array array
-                            ? Arrays.toString((Object[]) array.getArray())
-                            : String.valueOf(value));
-                }
-                rows.add(String.join(" ", values));
-            }
-        }
-        return rows;
     }
 }
