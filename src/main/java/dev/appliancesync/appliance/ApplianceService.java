@@ -33,7 +33,6 @@ import dev.appliancesync.realtime.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -43,7 +42,10 @@ public class ApplianceService {
 
     public static final String PROVISION = "PROVISION_APPLIANCE";
     private static final Pattern SERIAL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{2,63}");
+    private static final String SERIAL_RULE = "A serial number is 3 to 64 letters, digits, '.', '_' or '-'";
     private static final Pattern THING_NAME = Pattern.compile("[A-Za-z0-9:_-]{1,128}");
+    /** What an unknown serial number's claim code is compared with: the hash of a code nobody was ever given. */
+    private static final String NOBODYS_CODE_HASH = hash(UUID.randomUUID().toString());
 
     private final Transactions db;
     private final ApplianceRepository appliances;
@@ -55,10 +57,11 @@ public class ApplianceService {
     private final ChangeLog changes;
     private final UserService users;
     private final ClaimConfig claims;
+    private final ClaimAttempts attempts;
 
     public ApplianceService(Transactions db, ApplianceRepository appliances, ApplianceGuard guard,
             HouseholdGuard households, Authorizer authorizer, AccessGate gate, AuditLog audit, ChangeLog changes,
-            UserService users, ClaimConfig claims) {
+            UserService users, ClaimConfig claims, ClaimAttempts attempts) {
         this.db = db;
         this.appliances = appliances;
         this.guard = guard;
@@ -69,6 +72,7 @@ public class ApplianceService {
         this.changes = changes;
         this.users = users;
         this.claims = claims;
+        this.attempts = attempts;
     }
 
     /** Every appliance the caller may view, with what they may do: one query, and the policies asked once per kind. */
@@ -102,8 +106,9 @@ public class ApplianceService {
         if (wrong.isPresent()) {
             return failure(ApiException.validation(wrong.get()));
         }
-        if (claimCode == null || claimCode.strip().length() < 6 || claimCode.length() > 128) {
-            return failure(ApiException.validation("A claim code has 6 to 128 characters"));
+        if (claimCode == null || claimCode.strip().length() < claims.minCodeLength() || claimCode.length() > 128) {
+            return failure(ApiException.validation("A claim code has " + claims.minCodeLength()
+                    + " to 128 characters: it is all that keeps strangers from claiming the appliance"));
         }
         Authorizer.Session session = authorizer.session(caller.subject());
         Decision decision = session.decide(PROVISION, new Resource.Fleet(), List.of());
@@ -127,7 +132,7 @@ public class ApplianceService {
     /** What is wrong with this serial number and thing name, if anything (for people to read). */
     public static Optional<String> identityProblem(String serialNumber, String thingName) {
         if (serialNumber == null || !SERIAL.matcher(serialNumber).matches()) {
-            return Optional.of("A serial number is 3 to 64 letters, digits, '.', '_' or '-'");
+            return Optional.of(SERIAL_RULE);
         }
         if (thingName == null || !THING_NAME.matcher(thingName).matches()) {
             return Optional.of("A thing name is 1 to 128 letters, digits, ':', '_' or '-' (AWS IoT's rule)");
@@ -153,48 +158,73 @@ public class ApplianceService {
     }
 
     /**
-     * Claims an unclaimed appliance with the code printed on it. Unknown serial (NOT_FOUND), wrong code (FORBIDDEN) and
-     * already claimed (CONFLICT) are told apart; failures count towards RATE_LIMITED, per user and per serial.
+     * Claims an unclaimed appliance with the code printed on it. The attempt is counted before the code is compared,
+     * in the same transaction ({@link ClaimAttempts}), so concurrent guesses get no more checks than the limit. An
+     * unknown serial number and a wrong code get the same answer at the same cost ({@link #claimRefused()}); only
+     * someone holding the right code learns that the appliance is already claimed.
      */
     public Uni<ApplianceView> claim(Caller caller, String serialNumber, String claimCode, String name) {
         String cleanName = name == null ? null : validName(name);
-        return rateLimit(caller, serialNumber).flatMap(ignored -> db.inTransaction(tx -> tx.preparedQuery(
-                        "select id, claim_code_hash, owner_id from appliance where serial_number = $1 for update")
-                .execute(Tuple.of(serialNumber))
-                .flatMap(rows -> {
-                    if (rows.rowCount() == 0) {
-                        return failure(new ApiException(ErrorCode.NOT_FOUND, "No appliance has this serial number",
-                                Map.of("reason", "UNKNOWN_SERIAL")));
-                    }
-                    Row row = rows.iterator().next();
-                    if (!MessageDigest.isEqual(row.getString("claim_code_hash").getBytes(StandardCharsets.US_ASCII),
-                            hash(claimCode == null ? "" : claimCode).getBytes(StandardCharsets.US_ASCII))) {
-                        return failure(new ApiException(ErrorCode.FORBIDDEN, "The claim code does not match",
-                                Map.of("reason", "WRONG_CLAIM_CODE")));
-                    }
-                    UUID id = row.getUUID("id");
-                    UUID owner = row.getUUID("owner_id");
-                    if (caller.id().equals(owner)) {
-                        return Uni.createFrom().item(id); // a retried claim succeeds again
-                    }
-                    if (owner != null) {
-                        return failure(new ApiException(ErrorCode.CONFLICT, "This appliance is already claimed; its "
-                                + "owner can transfer it, or a factory reset releases it", Map.of("reason", "ALREADY_CLAIMED")));
-                    }
-                    return tx.preparedQuery("""
-                                    update appliance set owner_id = $2, claimed_at = now(), name = $3,
-                                        updated_at = now(), version = version + 1
-                                    where id = $1""")
-                            .execute(Tuple.of(id, caller.id(), cleanName))
-                            .flatMap(done -> recordAttempt(tx, caller, serialNumber, true))
-                            .flatMap(done -> changes.append(tx, Change.forUser(caller.id(), "APPLIANCE_CLAIMED",
-                                    new JsonObject().put("applianceId", id.toString()))))
-                            .replaceWith(id);
-                }))
-                .onFailure(ApiException.class).call(failure -> countedFailure((ApiException) failure)
-                        ? recordAttempt(db.reads(), caller, serialNumber, false)
-                        : Uni.createFrom().voidItem())
-                .flatMap(id -> get(caller, id)));
+        if (serialNumber == null || !SERIAL.matcher(serialNumber).matches()) {
+            return failure(ApiException.validation(SERIAL_RULE));
+        }
+        String offered = hash(claimCode == null ? "" : claimCode);
+        return db.inTransaction(tx -> attempts.admit(tx, caller.id(), serialNumber).flatMap(attempt -> tx
+                        .preparedQuery("select id, claim_code_hash, owner_id from appliance where serial_number = $1 "
+                                + "for update")
+                        .execute(Tuple.of(serialNumber))
+                        .flatMap(rows -> {
+                            Row row = rows.rowCount() == 0 ? null : rows.iterator().next();
+                            // An unknown serial is compared with a code nobody holds: the same work, the same answer.
+                            String expected = row == null ? NOBODYS_CODE_HASH : row.getString("claim_code_hash");
+                            boolean matches = sameHash(expected, offered);
+                            if (row == null || !matches) {
+                                // Committed with the refusal: the attempt must stay counted.
+                                return attempts.refused(tx, serialNumber)
+                                        .replaceWith(ClaimVerdict.refused(claimRefused()));
+                            }
+                            UUID id = row.getUUID("id");
+                            UUID owner = row.getUUID("owner_id");
+                            Uni<Void> counted = attempts.matched(tx, attempt);
+                            if (caller.id().equals(owner)) {
+                                return counted.replaceWith(ClaimVerdict.claimed(id)); // a retried claim succeeds again
+                            }
+                            if (owner != null) {
+                                return counted.replaceWith(ClaimVerdict.refused(new ApiException(ErrorCode.CONFLICT,
+                                        "This appliance is already claimed; its owner can transfer it, or a factory "
+                                                + "reset releases it", Map.of("reason", "ALREADY_CLAIMED"))));
+                            }
+                            return counted.flatMap(done -> tx.preparedQuery("""
+                                            update appliance set owner_id = $2, claimed_at = now(), name = $3,
+                                                updated_at = now(), version = version + 1
+                                            where id = $1""")
+                                            .execute(Tuple.of(id, caller.id(), cleanName)))
+                                    .flatMap(done -> changes.append(tx, Change.forUser(caller.id(), "APPLIANCE_CLAIMED",
+                                            new JsonObject().put("applianceId", id.toString()))))
+                                    .replaceWith(ClaimVerdict.claimed(id));
+                        })))
+                .flatMap(verdict -> verdict.refusal() == null ? get(caller, verdict.applianceId())
+                        : failure(verdict.refusal()));
+    }
+
+    /**
+     * The one answer to an unknown serial number and to a wrong code, whether the appliance is claimed or not: the
+     * caller cannot tell which, so serial numbers cannot be enumerated.
+     */
+    static ApiException claimRefused() {
+        return new ApiException(ErrorCode.FORBIDDEN, "No unclaimed appliance has this serial number and claim code",
+                Map.of("reason", "CLAIM_REFUSED"));
+    }
+
+    /** How a claim's transaction ended: the appliance claimed, or a refusal to give once the attempt is committed. */
+    private record ClaimVerdict(UUID applianceId, ApiException refusal) {
+        static ClaimVerdict claimed(UUID applianceId) {
+            return new ClaimVerdict(applianceId, null);
+        }
+
+        static ClaimVerdict refused(ApiException refusal) {
+            return new ClaimVerdict(null, refusal);
+        }
     }
 
     public Uni<ApplianceView> rename(Caller caller, UUID applianceId, String name) {
@@ -322,33 +352,9 @@ public class ApplianceService {
                 session.capabilities(access.appliance().resource(), access.grants()));
     }
 
-    private Uni<Void> rateLimit(Caller caller, String serialNumber) {
-        return db.reads().preparedQuery("""
-                        select count(*) filter (where user_id = $1) as by_user,
-                               count(*) filter (where serial_number = $2) as by_serial
-                        from claim_attempt
-                        where not succeeded and attempted_at > now() - make_interval(secs => $3)
-                          and (user_id = $1 or serial_number = $2)""")
-                .execute(Tuple.of(caller.id(), serialNumber, (double) claims.window().toSeconds()))
-                .flatMap(rows -> {
-                    Row row = rows.iterator().next();
-                    if (row.getLong("by_user") >= claims.maxFailuresPerUser()
-                            || row.getLong("by_serial") >= claims.maxFailuresPerSerial()) {
-                        return failure(new ApiException(ErrorCode.RATE_LIMITED,
-                                "Too many failed claims; try again later",
-                                Map.of("retryAfterSeconds", claims.window().toSeconds())));
-                    }
-                    return Uni.createFrom().voidItem();
-                });
-    }
-
-    private static boolean countedFailure(ApiException failure) {
-        return failure.code() == ErrorCode.NOT_FOUND || failure.code() == ErrorCode.FORBIDDEN;
-    }
-
-    private static Uni<Void> recordAttempt(SqlClient client, Caller caller, String serialNumber, boolean succeeded) {
-        return client.preparedQuery("insert into claim_attempt (user_id, serial_number, succeeded) values ($1, $2, $3)")
-                .execute(Tuple.of(caller.id(), serialNumber == null ? "" : serialNumber, succeeded)).replaceWithVoid();
+    private static boolean sameHash(String expected, String offered) {
+        return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                offered.getBytes(StandardCharsets.US_ASCII));
     }
 
     static String validName(String name) {

@@ -137,7 +137,7 @@ class MosquittoIT {
     void shadowPresenceAndEventsOnProductionTopicsAreAppliedAndMalformedOnesDeadLettered() throws Exception {
         String serial = "MOSQ-" + UUID.randomUUID().toString().substring(0, 8);
         JsonObject provisioned = new JsonObject(operator.data(instance, """
-                mutation($s: String!) { provisionAppliance(serialNumber: $s, type: MINI_OVEN, claimCode: "123456") {
+                mutation($s: String!) { provisionAppliance(serialNumber: $s, type: MINI_OVEN, claimCode: "mosquitto-claim-code") {
                   id thingName } }""", Map.of("s", serial)).body().asString())
                 .getJsonObject("data").getJsonObject("provisionAppliance");
         UUID applianceId = UUID.fromString(provisioned.getString("id"));

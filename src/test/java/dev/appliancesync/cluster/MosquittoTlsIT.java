@@ -79,7 +79,7 @@ class MosquittoTlsIT {
     void anEventPublishedOverMutualTlsIsApplied() throws Exception {
         String serial = "TLS-" + UUID.randomUUID().toString().substring(0, 8);
         JsonObject provisioned = new JsonObject(operator.data(instance, """
-                mutation($s: String!) { provisionAppliance(serialNumber: $s, type: MINI_OVEN, claimCode: "123456") {
+                mutation($s: String!) { provisionAppliance(serialNumber: $s, type: MINI_OVEN, claimCode: "mosquitto-claim-code") {
                   id thingName } }""", Map.of("s", serial)).body().asString())
                 .getJsonObject("data").getJsonObject("provisionAppliance");
         UUID applianceId = UUID.fromString(provisioned.getString("id"));

@@ -60,7 +60,7 @@ class ProvisioningAnnouncementsTest {
                     + "and thing_name = $1", future) == 1);
         }
         User attacker = User.signedIn("attacker");
-        claim(attacker, future, rogueCode).body("errors[0].extensions.reason", equalTo("WRONG_CLAIM_CODE"));
+        claim(attacker, future, rogueCode).body("errors[0].extensions.reason", equalTo("CLAIM_REFUSED"));
         User buyer = User.signedIn("buyer");
         claim(buyer, future, realCode).body("errors", nullValue()).body("data.claimAppliance.myRole", equalTo("OWNER"));
     }

@@ -56,7 +56,11 @@ public class ApplianceApi {
 
     @Mutation("claimAppliance")
     @NonNull
-    @Description("Become the owner of an unclaimed appliance with the serial number and claim code on its label")
+    @Description("Become the owner of an unclaimed appliance with the serial number and claim code on its label. "
+            + "Errors: FORBIDDEN with reason CLAIM_REFUSED (no unclaimed appliance has this serial number and claim "
+            + "code; an unknown serial number and a wrong code are not told apart), CONFLICT with reason "
+            + "ALREADY_CLAIMED (the right code, but someone else owns it), RATE_LIMITED (too many wrong codes from "
+            + "your account; extensions.retryAfterSeconds)")
     public Uni<Appliance> claimAppliance(@NonNull @Name("serialNumber") String serialNumber,
             @NonNull @Name("claimCode") String claimCode, @Name("name") String name) {
         return currentUser.caller().flatMap(caller -> appliances.claim(caller, serialNumber, claimCode, name))
