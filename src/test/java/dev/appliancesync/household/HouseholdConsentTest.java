@@ -90,7 +90,10 @@ class HouseholdConsentTest {
         assertThat(ok(GraphQL.post(registered.token(), "{ households { id } }")).getList("data.households")).isEmpty();
         assertThat(ok(GraphQL.post(owner.token(), MEMBERS)).getList("data.households[0].members")).isEmpty();
 
-        // The registered invitee sees the invitation and accepts it.
+        // The registered invitee hears of it and sees the invitation, and accepts it.
+        assertThat(ok(GraphQL.post(registered.token(), "{ changes(limit: 100) { changes { type householdId } } }"))
+                .<String> getList("data.changes.changes.findAll { it.householdId == '" + household + "' }.type"))
+                .containsExactly("INVITATION_CREATED");
         JsonPath mine = ok(GraphQL.post(registered.token(), "{ myInvitations { id householdId role } }"));
         assertThat(mine.getString("data.myInvitations[0].id")).isEqualTo(registeredAnswer.get("id"));
         Households.accept(registered.token(), (String) registeredAnswer.get("id"));
