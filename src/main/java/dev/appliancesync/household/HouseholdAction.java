@@ -7,5 +7,7 @@ import org.eclipse.microprofile.graphql.Description;
 public enum HouseholdAction {
     VIEW_HOUSEHOLD,
     MANAGE_MEMBERS,
+    /** See members' and invitees' email addresses; everyone who may view the household sees members' names. */
+    VIEW_MEMBER_EMAILS,
     ADD_APPLIANCE
 }

@@ -127,12 +127,47 @@ public class ShareRepository {
                 .map(ShareRepository::invitations);
     }
 
-    /** Pending, unexpired invitations for this email, locked so two sign-ins cannot accept one twice. */
-    public Uni<List<InvitationRecord>> pendingFor(SqlClient client, String email) {
-        return client.preparedQuery("select * from invitation where email = $1 and accepted_at is null "
-                        + "and cancelled_at is null and (expires_at is null or expires_at > now()) for update skip locked")
+    /**
+     * Pending, unexpired appliance-share invitations for this email, locked so two sign-ins cannot accept one twice.
+     * Household invitations are not among them: the invitee accepts those (acceptInvitation).
+     */
+    public Uni<List<InvitationRecord>> pendingApplianceInvitationsFor(SqlClient client, String email) {
+        return client.preparedQuery("select * from invitation where email = $1 and household_id is null "
+                        + "and accepted_at is null and cancelled_at is null and (expires_at is null or expires_at > now()) "
+                        + "for update skip locked")
                 .execute(Tuple.of(email))
                 .map(ShareRepository::invitations);
+    }
+
+    /** Every pending, unexpired invitation for this email (what its invitee may accept or decline). */
+    public Uni<List<InvitationRecord>> pendingFor(SqlClient client, String email) {
+        return client.preparedQuery("select * from invitation where email = $1 and accepted_at is null "
+                        + "and cancelled_at is null and (expires_at is null or expires_at > now()) order by created_at, id")
+                .execute(Tuple.of(email))
+                .map(ShareRepository::invitations);
+    }
+
+    /** The invitation if it is pending, unexpired and for this email, locked against a second acceptance. */
+    public Uni<Optional<InvitationRecord>> lockPendingFor(SqlClient client, UUID invitationId, String email) {
+        return client.preparedQuery("select * from invitation where id = $1 and email = $2 and accepted_at is null "
+                        + "and cancelled_at is null and (expires_at is null or expires_at > now()) for update")
+                .execute(Tuple.of(invitationId, email))
+                .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(InvitationRecord.from(rows.iterator().next())));
+    }
+
+    /**
+     * The household role the person with this (verified) email holds now or has been invited to: ADMIN if either is,
+     * otherwise the membership's role, otherwise the pending invitation's; empty if neither.
+     */
+    public Uni<Optional<Role>> currentHouseholdRole(SqlClient client, UUID householdId, String email) {
+        return client.preparedQuery("""
+                        select case when 'ADMIN' in (m.role, i.role) then 'ADMIN' else coalesce(m.role, i.role) end as role
+                        from (select (select s.role from share s join app_user u on u.id = s.recipient_id
+                                      where s.household_id = $1 and u.email = $2 and u.email_verified and %s) as role) m,
+                             (select (select role from invitation where household_id = $1 and email = $2
+                                      and accepted_at is null and cancelled_at is null) as role) i""".formatted(ACTIVE))
+                .execute(Tuple.of(householdId, email))
+                .map(rows -> Optional.ofNullable(rows.iterator().next().getString("role")).map(Role::valueOf));
     }
 
     public Uni<Void> markAccepted(SqlClient client, UUID invitationId, UUID shareId) {

@@ -3,6 +3,7 @@ package dev.appliancesync.sharing;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ public class ShareService {
     /** Active shares (and, separately, pending invitations) per appliance or household. */
     public static final int MAX_PER_TARGET = 50;
     private static final String MEMBER_ROLE = "memberRole";
+    private static final String MEMBER_CURRENT_ROLE = "memberCurrentRole";
 
     /** The result of sharing: a share when the recipient has an account, otherwise a pending invitation. */
     public record Outcome(ShareRecord share, InvitationRecord invitation) {
@@ -89,14 +91,44 @@ public class ShareService {
                 }));
     }
 
-    public Uni<Outcome> addHouseholdMember(Caller caller, UUID householdId, String memberEmail, Role role) {
+    /**
+     * Invites someone to a household (or to a new role in it): they become a member only when they accept. The answer
+     * is the invitation whether or not the email belongs to an account, so it tells the caller nothing about who has
+     * one. The policies see the role being granted and the one the person holds now (memberCurrentRole), so only the
+     * owner touches admins.
+     */
+    public Uni<InvitationRecord> addHouseholdMember(Caller caller, UUID householdId, String memberEmail, Role role) {
         String email = Emails.normalise(memberEmail);
         requireRole(role, EnumSet.of(Role.ADMIN, Role.FAMILY, Role.GUEST), "A household member is ADMIN, FAMILY or GUEST");
         Authorizer.Session session = authorizer.session(caller.subject());
-        return db.inTransaction(tx -> households.require(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS,
-                        Map.of(MEMBER_ROLE, role.name()))
-                .flatMap(household -> grant(tx, caller, new Target(null, householdId), household.household().ownerId(),
-                        email, role, null, null)));
+        Target target = new Target(null, householdId);
+        return db.inTransaction(tx -> shares.currentHouseholdRole(tx, householdId, email)
+                .flatMap(current -> households.require(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS,
+                        memberFacts(role, current.orElse(null))))
+                .flatMap(household -> email.equals(caller.user().email())
+                        ? Uni.createFrom().<Outcome> failure(ApiException.validation("You cannot invite yourself"))
+                        : users.findByVerifiedEmail(tx, email).flatMap(invitee -> invite(tx, caller, target,
+                                household.household().ownerId(), invitee.map(AppUser::id).orElse(null), email, role,
+                                null, null)))
+                .map(Outcome::invitation));
+    }
+
+    /** The invitee (signed in with the invitation's email, verified) accepts it: the share or membership begins. */
+    public Uni<ShareRecord> acceptInvitation(Caller caller, UUID invitationId) {
+        AppUser user = caller.user();
+        if (!user.emailVerified()) {
+            return Uni.createFrom().failure(Ids.notFound("invitation"));
+        }
+        return db.inTransaction(tx -> shares.lockPendingFor(tx, invitationId, user.email()).flatMap(found -> found.isEmpty()
+                ? Uni.createFrom().<ShareRecord> failure(Ids.notFound("invitation"))
+                : accept(tx, user, found.get()).onItem().ifNull().failWith(() -> ApiException.validation(
+                        "You own this already; the invitation is cancelled"))));
+    }
+
+    /** Pending invitations for the caller's verified email, to accept or decline (cancelInvitation). */
+    public Uni<List<InvitationRecord>> invitationsFor(Caller caller) {
+        return caller.user().emailVerified() ? shares.pendingFor(db.reads(), caller.user().email())
+                : Uni.createFrom().item(List.of());
     }
 
     public Uni<ShareRecord> revoke(Caller caller, UUID shareId) {
@@ -142,7 +174,7 @@ public class ShareService {
                 return households.require(tx, session, householdId, HouseholdAction.VIEW_HOUSEHOLD, Map.of())
                         .flatMap(h -> end(tx, found.get(), h.household().ownerId(), caller.id(), "LEFT"));
             }
-            Map<String, String> facts = found.map(s -> Map.of(MEMBER_ROLE, s.role().name())).orElse(Map.of());
+            Map<String, String> facts = found.map(s -> memberFacts(s.role(), s.role())).orElse(Map.of());
             return households.require(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS, facts)
                     .flatMap(h -> found.isEmpty()
                             ? Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND,
@@ -158,11 +190,14 @@ public class ShareService {
                 return gate.<InvitationRecord> missing(session, "invitation", invitationId, Capability.MANAGE_SHARES.name());
             }
             InvitationRecord invitation = found.get();
-            Uni<UUID> allowed = invitation.applianceId() != null
+            boolean invitee = caller.user().emailVerified() && invitation.email().equals(caller.user().email());
+            // The invitee declines; otherwise whoever may manage what it is for withdraws it.
+            Uni<UUID> allowed = invitee ? Uni.createFrom().item(invitation.invitedBy())
+                    : invitation.applianceId() != null
                     ? appliances.require(tx, session, invitation.applianceId(), Capability.MANAGE_SHARES)
                             .map(a -> a.appliance().ownerId())
                     : households.require(tx, session, invitation.householdId(), HouseholdAction.MANAGE_MEMBERS,
-                            Map.of(MEMBER_ROLE, invitation.role().name())).map(h -> h.household().ownerId());
+                            memberFacts(invitation.role(), invitation.role())).map(h -> h.household().ownerId());
             return allowed.flatMap(ownerId -> shares.cancelInvitation(tx, invitationId)
                     .flatMap(done -> changes.append(tx, notify(List.of(ownerId, caller.id()), "INVITATION_CANCELLED",
                             invitationPayload(invitation))))
@@ -188,27 +223,28 @@ public class ShareService {
     }
 
     /**
-     * Turns the invitations waiting for this user's verified email into shares (in the sign-in transaction). An
-     * invitation to something the user now owns is simply cancelled.
+     * Turns the appliance-share invitations waiting for this user's verified email into shares (in the sign-in
+     * transaction). Household invitations wait for the invitee's acceptInvitation.
      */
     Uni<Void> acceptInvitations(SqlConnection tx, AppUser user) {
-        return shares.pendingFor(tx, user.email()).flatMap(invitations -> {
+        return shares.pendingApplianceInvitationsFor(tx, user.email()).flatMap(invitations -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (InvitationRecord invitation : invitations) {
-                chain = chain.flatMap(done -> accept(tx, user, invitation));
+                chain = chain.flatMap(done -> accept(tx, user, invitation).replaceWithVoid());
             }
             return chain;
         });
     }
 
-    private Uni<Void> accept(SqlConnection tx, AppUser user, InvitationRecord invitation) {
+    /** The share the invitation becomes; null (and the invitation cancelled) when the user owns its target now. */
+    private Uni<ShareRecord> accept(SqlConnection tx, AppUser user, InvitationRecord invitation) {
         Target target = new Target(invitation.applianceId(), invitation.householdId());
         String ownerQuery = invitation.applianceId() != null ? "select owner_id from appliance where id = $1"
                 : "select owner_id from household where id = $1";
         return tx.preparedQuery(ownerQuery).execute(io.vertx.mutiny.sqlclient.Tuple.of(target.id())).flatMap(rows -> {
             UUID ownerId = rows.rowCount() == 0 ? null : rows.iterator().next().getUUID("owner_id");
             if (ownerId == null || ownerId.equals(user.id())) {
-                return shares.cancelInvitation(tx, invitation.id());
+                return shares.cancelInvitation(tx, invitation.id()).replaceWith((ShareRecord) null);
             }
             Set<Capability> limit = invitation.capabilities() == null ? null : Set.copyOf(invitation.capabilities());
             return shares.upsert(tx, target, user.id(), invitation.role(), limit, invitation.invitedBy(),
@@ -217,8 +253,8 @@ public class ShareService {
                             .flatMap(done -> shares.find(tx, upserted.id()))
                             .flatMap(share -> changes.append(tx, shareChanges(
                                     upserted.created() ? "SHARE_GRANTED" : "SHARE_UPDATED", share.orElseThrow(),
-                                    ownerId, invitation.invitedBy()))))
-                    .flatMap(done -> changes.append(tx, notify(List.of(invitation.invitedBy()), "INVITATION_ACCEPTED",
+                                    ownerId, invitation.invitedBy())).replaceWith(share.orElseThrow())))
+                    .call(share -> changes.append(tx, notify(List.of(invitation.invitedBy()), "INVITATION_ACCEPTED",
                             invitationPayload(invitation).put("recipientId", user.id().toString()))));
         });
     }
@@ -230,7 +266,7 @@ public class ShareService {
         }
         return users.findByVerifiedEmail(tx, email).flatMap(found -> {
             if (found.isEmpty()) {
-                return invite(tx, caller, target, ownerId, email, role, capabilities, expiresAt);
+                return invite(tx, caller, target, ownerId, null, email, role, capabilities, expiresAt);
             }
             AppUser recipient = found.get();
             if (recipient.id().equals(caller.id())) {
@@ -252,16 +288,17 @@ public class ShareService {
         });
     }
 
-    private Uni<Outcome> invite(SqlConnection tx, Caller caller, Target target, UUID ownerId, String email, Role role,
-            Set<Capability> capabilities, OffsetDateTime expiresAt) {
+    /** A pending invitation; {@code inviteeId}, the account of that email if any, hears of it (never the caller). */
+    private Uni<Outcome> invite(SqlConnection tx, Caller caller, Target target, UUID ownerId, UUID inviteeId,
+            String email, Role role, Set<Capability> capabilities, OffsetDateTime expiresAt) {
         return shares.countPendingInvitations(tx, target, email).flatMap(count -> {
             if (count >= MAX_PER_TARGET) {
                 return Uni.createFrom().failure(quota("invitations-per-target"));
             }
             return shares.upsertInvitation(tx, target, email, role, capabilities, caller.id(), expiresAt)
                     .flatMap(upserted -> shares.findInvitation(tx, upserted.id()))
-                    .flatMap(invitation -> changes.append(tx, notify(List.of(ownerId, caller.id()), "INVITATION_CREATED",
-                                    invitationPayload(invitation.orElseThrow())))
+                    .flatMap(invitation -> changes.append(tx, notify(Arrays.asList(ownerId, caller.id(), inviteeId),
+                                    "INVITATION_CREATED", invitationPayload(invitation.orElseThrow())))
                             .replaceWith(new Outcome(null, invitation.orElseThrow())));
         });
     }
@@ -313,7 +350,13 @@ public class ShareService {
                     .map(access -> access.appliance().ownerId());
         }
         return households.require(tx, session, share.householdId(), HouseholdAction.MANAGE_MEMBERS,
-                Map.of(MEMBER_ROLE, share.role().name())).map(h -> h.household().ownerId());
+                memberFacts(share.role(), share.role())).map(h -> h.household().ownerId());
+    }
+
+    /** What the policies see of a membership change: the role granted or taken away, and the one held now. */
+    private static Map<String, String> memberFacts(Role role, Role current) {
+        return current == null ? Map.of(MEMBER_ROLE, role.name())
+                : Map.of(MEMBER_ROLE, role.name(), MEMBER_CURRENT_ROLE, current.name());
     }
 
     /**

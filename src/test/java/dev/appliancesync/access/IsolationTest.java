@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.Households;
 import dev.appliancesync.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -92,15 +93,10 @@ class IsolationTest {
         String memberName = Tokens.uniqueUsername("member");
         String member = Tokens.forUser(memberName);
         memberId = ok(GraphQL.post(member, "{ me { id } }")).getString("data.me.id");
-        String addMember = """
-                mutation($h: ID!, $email: String!) {
-                  addHouseholdMember(householdId: $h, email: $email, role: FAMILY) { share { id } invitation { id } } }""";
-        memberShareId = ok(GraphQL.post(victim, addMember, Map.of("h", householdId, "email", memberName + "@example.com")))
-                .getString("data.addHouseholdMember.share.id");
+        memberShareId = Households.join(victim, householdId, memberName + "@example.com", member, "FAMILY");
         assertThat(memberShareId).isNotNull();
-        householdInvitationId = ok(GraphQL.post(victim, addMember, Map.of("h", householdId,
-                "email", Tokens.uniqueUsername("nobody") + "@example.com")))
-                .getString("data.addHouseholdMember.invitation.id");
+        householdInvitationId = Households.invite(victim, householdId, Tokens.uniqueUsername("nobody") + "@example.com",
+                "FAMILY");
         assertThat(householdInvitationId).isNotNull();
         victimCommandId = ok(GraphQL.post(victim,
                 "mutation($id: ID!) { sendCommand(applianceId: $id, command: STOP) { id } }", Map.of("id", applianceId)))
@@ -153,17 +149,19 @@ class IsolationTest {
                 Map.of("h", householdId, "u", memberId)));
         attempts.put("addHouseholdMember", new Attempt("""
                 mutation($h: ID!, $email: String!) {
-                  addHouseholdMember(householdId: $h, email: $email, role: FAMILY) { share { id } invitation { id } } }""",
+                  addHouseholdMember(householdId: $h, email: $email, role: FAMILY) { id } }""",
                 Map.of("h", householdId, "email", accomplice)));
         attempts.put("addHouseholdMember (self)", new Attempt("""
                 mutation($h: ID!, $email: String!) {
-                  addHouseholdMember(householdId: $h, email: $email, role: ADMIN) { share { id } invitation { id } } }""",
+                  addHouseholdMember(householdId: $h, email: $email, role: ADMIN) { id } }""",
                 Map.of("h", householdId, "email", attackerEmail)));
 
         attempts.put("revokeShare (household membership)", new Attempt(
                 "mutation($id: ID!) { revokeShare(shareId: $id) { id } }", Map.of("id", memberShareId)));
         attempts.put("cancelInvitation (household)", new Attempt(
                 "mutation($id: ID!) { cancelInvitation(invitationId: $id) { id } }", Map.of("id", householdInvitationId)));
+        attempts.put("acceptInvitation (someone else's)", new Attempt(
+                "mutation($id: ID!) { acceptInvitation(invitationId: $id) { id } }", Map.of("id", householdInvitationId)));
         attempts.put("removeHouseholdMember (the attacker, never a member)", new Attempt("""
                 mutation($h: ID!, $u: ID!) { removeHouseholdMember(householdId: $h, userId: $u) { id } }""",
                 Map.of("h", householdId, "u", attackerId())));
@@ -209,7 +207,7 @@ class IsolationTest {
 
         String household = """
                 mutation($h: ID!, $email: String!) {
-                  addHouseholdMember(householdId: $h, email: $email, role: FAMILY) { share { id } } }""";
+                  addHouseholdMember(householdId: $h, email: $email, role: FAMILY) { id } }""";
         String email = Tokens.uniqueUsername("x") + "@example.com";
         assertThat(json(GraphQL.post(attacker, household, Map.of("h", householdId, "email", email)))
                 .getString("errors[0].message"))

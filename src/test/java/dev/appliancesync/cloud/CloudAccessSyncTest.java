@@ -25,6 +25,7 @@ import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.CloudSessions;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.Households;
 import dev.appliancesync.support.ShareChanges;
 import dev.appliancesync.support.User;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -185,11 +186,7 @@ class CloudAccessSyncTest {
                 mutation($a: ID!, $h: ID) { assignApplianceToHousehold(applianceId: $a, householdId: $h) { id } }""",
                 Map.of("a", oven.id(), "h", household.getString("id"))).then().statusCode(200)
                 .body("errors", nullValue());
-        GraphQL.post(owner.token(), """
-                mutation($h: ID!, $e: String!) {
-                  addHouseholdMember(householdId: $h, email: $e, role: GUEST) { share { id } } }""",
-                Map.of("h", household.getString("id"), "e", guest.email())).then().statusCode(200)
-                .body("errors", nullValue());
+        Households.join(owner.token(), household.getString("id"), guest.email(), guest.token(), "GUEST");
         String thing = thingName(owner, oven.id());
 
         for (String filter : List.of("status/+", "status/#", "status/" + thing)) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.Households;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.PolicyBoundDevice;
 import dev.appliancesync.support.User;
@@ -70,9 +71,7 @@ class HouseholdDeviceJourneyTest {
             // Moved into a household: same thing name, commands and state as before, and a member sees the state.
             String household = GraphQL.post(owner.token(), "mutation { createHousehold(name: \"Home\") { id } }")
                     .then().body("errors", nullValue()).extract().path("data.createHousehold.id");
-            GraphQL.post(owner.token(), "mutation($h: ID!, $e: String!) { addHouseholdMember(householdId: $h, email: $e, "
-                    + "role: FAMILY) { share { role } } }", Map.of("h", household, "e", member.email()))
-                    .then().body("errors", nullValue()).body("data.addHouseholdMember.share.role", equalTo("FAMILY"));
+            Households.join(owner.token(), household, member.email(), member.token(), "FAMILY");
             moveTo(owner, appliance, household, thing);
             try (GraphQLWebSocket memberState = GraphQLWebSocket.connected(graphql, member.token())) {
                 memberState.subscribe("state", STATE_OF, Map.of("a", appliance));

@@ -25,6 +25,7 @@ import dev.appliancesync.embedded.EmbeddedServices;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.Households;
 import dev.appliancesync.support.Tokens;
 import dev.appliancesync.support.User;
 import io.netty.handler.codec.mqtt.MqttQoS;
@@ -142,9 +143,7 @@ class SharingFlowTest {
         String household = GraphQL.post(owner.token(), "mutation { createHousehold(name: \"Home\") { id thingPrefix } }")
                 .then().body("errors", nullValue()).body("data.createHousehold.thingPrefix", matchesPattern("[a-z0-9]{8}"))
                 .extract().path("data.createHousehold.id");
-        GraphQL.post(owner.token(), "mutation($h: ID!, $e: String!) { addHouseholdMember(householdId: $h, email: $e, "
-                + "role: FAMILY) { share { role } } }", Map.of("h", household, "e", member.email()))
-                .then().body("errors", nullValue());
+        Households.join(owner.token(), household, member.email(), member.token(), "FAMILY");
 
         Appliances.Claimed sense = Appliances.claimed(owner.token(), "SENSE");
         GraphQL.post(member.token(), VISIBLE).then().body("data.appliances", equalTo(List.of()));

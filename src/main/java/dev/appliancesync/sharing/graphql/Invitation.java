@@ -11,7 +11,8 @@ import dev.appliancesync.access.Capability;
 import dev.appliancesync.access.Role;
 import dev.appliancesync.sharing.InvitationRecord;
 
-@Description("A share waiting for its recipient to sign in with this email, verified")
+@Description("A share or membership waiting for its recipient: an appliance share begins when they sign in with this "
+        + "email, verified; a household membership when they accept it (acceptInvitation)")
 public record Invitation(@NonNull @Id String id, @Id String applianceId, @Id String householdId, @NonNull String email,
         @NonNull Role role, List<@NonNull Capability> capabilities, @NonNull OffsetDateTime createdAt,
         @Description("When the resulting share will expire") OffsetDateTime expiresAt) {

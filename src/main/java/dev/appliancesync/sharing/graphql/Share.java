@@ -35,6 +35,13 @@ public record Share(
         REVOKED
     }
 
+    /** The same share with the people's names only, for those who may not see members' emails. */
+    public Share withoutEmails() {
+        return new Share(id, applianceId, householdId, new Person(recipient.id(), recipient.username(), null), role,
+                capabilities, new Person(grantedBy.id(), grantedBy.username(), null), createdAt, updatedAt, expiresAt,
+                revokedAt, revokeReason, status);
+    }
+
     public static Share of(ShareRecord s) {
         ShareStatus status = s.revokedAt() != null ? ShareStatus.REVOKED
                 : s.active(OffsetDateTime.now()) ? ShareStatus.ACTIVE : ShareStatus.EXPIRED;

@@ -16,6 +16,7 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.Mutation;
 import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
+import org.eclipse.microprofile.graphql.Query;
 import org.eclipse.microprofile.graphql.Source;
 
 import dev.appliancesync.access.Capability;
@@ -80,13 +81,33 @@ public class SharingApi {
 
     @Mutation("addHouseholdMember")
     @NonNull
-    @Description("Add someone to a household as ADMIN (owner only), FAMILY or GUEST: they get that role on every "
-            + "appliance of the household, including ones added later")
-    public Uni<ShareResult> addHouseholdMember(@NonNull @Id @Name("householdId") String householdId,
+    @Description("Invite someone to a household as ADMIN (owner only), FAMILY or GUEST, or a member to a new role "
+            + "(only the owner changes an admin's). They become a member, with that role on every appliance of the "
+            + "household including ones added later, when they accept (acceptInvitation). The answer is the same "
+            + "whether or not the email has an account.")
+    public Uni<Invitation> addHouseholdMember(@NonNull @Id @Name("householdId") String householdId,
             @NonNull @Name("email") String email, @NonNull @Name("role") Role role) {
         return currentUser.caller()
                 .flatMap(caller -> shares.addHouseholdMember(caller, Ids.parse(householdId, "household"), email, role))
-                .map(ShareResult::of);
+                .map(Invitation::of);
+    }
+
+    @Mutation("acceptInvitation")
+    @NonNull
+    @Description("Accept an invitation to your verified email (see myInvitations): the membership or share begins. "
+            + "Decline with cancelInvitation.")
+    public Uni<Share> acceptInvitation(@NonNull @Id @Name("invitationId") String invitationId) {
+        return currentUser.caller()
+                .flatMap(caller -> shares.acceptInvitation(caller, Ids.parse(invitationId, "invitation")))
+                .map(Share::of);
+    }
+
+    @Query("myInvitations")
+    @NonNull
+    @Description("Invitations waiting for you to accept or decline (to your verified email)")
+    public Uni<List<@NonNull Invitation>> myInvitations() {
+        return currentUser.caller().flatMap(shares::invitationsFor)
+                .map(all -> all.stream().map(Invitation::of).toList());
     }
 
     @Mutation("removeHouseholdMember")
@@ -118,11 +139,20 @@ public class SharingApi {
 
     @Name("members")
     @NonNull
-    @Description("Its members (the owner is not a member)")
+    @Description("Its members (the owner is not a member), with their names; their emails only if you may "
+            + "VIEW_MEMBER_EMAILS")
     public Uni<List<List<@NonNull Share>>> members(@Source List<Household> households) {
         List<UUID> ids = ids(households, Household::id);
-        return shares.membersOfHouseholds(ids).map(found -> group(households, Household::id, h -> true, found,
-                s -> s.householdId().toString(), Share::of));
+        return shares.membersOfHouseholds(ids).map(found -> {
+            List<List<Share>> grouped = group(households, Household::id, h -> true, found,
+                    s -> s.householdId().toString(), Share::of);
+            List<List<Share>> result = new ArrayList<>(grouped.size());
+            for (int i = 0; i < households.size(); i++) {
+                boolean emails = households.get(i).may(HouseholdAction.VIEW_MEMBER_EMAILS);
+                result.add(emails ? grouped.get(i) : grouped.get(i).stream().map(Share::withoutEmails).toList());
+            }
+            return result;
+        });
     }
 
     @Name("invitations")
