@@ -10,14 +10,17 @@ import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.error.Ids;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
- * Checks one action on one resource inside a transaction and audits the decision. Someone who may not even view the
- * resource gets NOT_FOUND, exactly as for an id that does not exist; someone who may view it but not do this gets
- * FORBIDDEN naming the action.
+ * Checks one action on one resource. A change ({@link #require}) is checked inside its transaction and its decision
+ * audited; a read ({@link #check}) writes nothing, since a read that inserts a row per field lets anyone who may view
+ * one thing fill the audit log and slow its owner's changes: its denials are only counted in a metric. Someone who may
+ * not even view the resource gets NOT_FOUND, exactly as for an id that does not exist; someone who may view it but
+ * not do this gets FORBIDDEN naming the action.
  */
 @ApplicationScoped
 public class AccessGate {
@@ -26,30 +29,65 @@ public class AccessGate {
     public record Target(Resource resource, List<Grant> grants, String viewAction, String kind, UUID id, UUID applianceId) {
     }
 
+    /** Reads refused (NOT_FOUND or FORBIDDEN) by kind of resource: what the audit log records for changes. */
+    public static final String READ_DENIALS_METRIC = "appliance_sync.access.read_denials";
+
     private final AuditLog audit;
     private final Transactions db;
+    private final MeterRegistry metrics;
 
-    public AccessGate(AuditLog audit, Transactions db) {
+    public AccessGate(AuditLog audit, Transactions db, MeterRegistry metrics) {
         this.audit = audit;
         this.db = db;
+        this.metrics = metrics;
     }
 
+    /** Checks a change inside its transaction {@code tx} and audits the decision, allowed or denied. */
     public Uni<Void> require(SqlClient tx, Authorizer.Session session, Target target, String action,
             Map<String, String> facts) {
         UUID actor = session.subject().userId();
+        Verdict verdict = verdict(session, target, action, facts);
+        if (verdict.error() != null) {
+            return deny(actor, action, target.kind(), target.id(), target.applianceId(), verdict.decision(), facts,
+                    verdict.error());
+        }
+        return audit.record(tx, new AuditLog.Entry(actor, action, target.applianceId(), target.kind() + "/" + target.id(),
+                verdict.decision(), new JsonObject(Map.copyOf(facts))));
+    }
+
+    /** Checks a read: throws NOT_FOUND or FORBIDDEN as {@link #require} would, and writes nothing. */
+    public void check(Authorizer.Session session, Target target, String action) {
+        ApiException error = verdict(session, target, action, Map.of()).error();
+        if (error != null) {
+            throw readDenied(target.kind(), error);
+        }
+    }
+
+    /** A read of a resource that does not exist: NOT_FOUND, counted, not audited. */
+    public ApiException readMissing(String kind) {
+        return readDenied(kind, Ids.notFound(kind));
+    }
+
+    private ApiException readDenied(String kind, ApiException error) {
+        metrics.counter(READ_DENIALS_METRIC, "kind", kind, "code", error.code().name()).increment();
+        return error;
+    }
+
+    private record Verdict(Decision decision, ApiException error) {
+    }
+
+    private static Verdict verdict(Authorizer.Session session, Target target, String action, Map<String, String> facts) {
         Decision view = session.decide(target.viewAction(), target.resource(), target.grants(), facts);
         if (!view.allowed()) {
-            return deny(actor, action, target.kind(), target.id(), target.applianceId(), view, facts, Ids.notFound(target.kind()));
+            return new Verdict(view, Ids.notFound(target.kind()));
         }
         Decision decision = action.equals(target.viewAction()) ? view
                 : session.decide(action, target.resource(), target.grants(), facts);
         if (!decision.allowed()) {
-            return deny(actor, action, target.kind(), target.id(), target.applianceId(), decision, facts,
-                    new ApiException(ErrorCode.FORBIDDEN, "Your access to this " + target.kind() + " does not include "
-                            + action, Map.of("action", action)));
+            return new Verdict(decision, new ApiException(ErrorCode.FORBIDDEN, "Your access to this " + target.kind()
+                    + " does not include " + action, Map.of("action", action)));
         }
-        return audit.record(tx, new AuditLog.Entry(actor, action, target.applianceId(), target.kind() + "/" + target.id(),
-                decision, new JsonObject(Map.copyOf(facts))));
+        return new Verdict(decision, null);
     }
 
     /** The resource does not exist: audited like a denial (guessing ids is worth knowing about). */

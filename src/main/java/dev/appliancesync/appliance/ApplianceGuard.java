@@ -9,9 +9,14 @@ import dev.appliancesync.access.AccessGate;
 import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.access.Capability;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
-/** The gate of every change to an appliance: loads and locks it, then lets {@link AccessGate} decide and audit. */
+/**
+ * The gate of every access to one appliance. A change loads and locks it, then lets {@link AccessGate} decide and
+ * audit; a read ({@link #view}) loads it without a lock and writes nothing, so reads never queue behind or ahead of
+ * the owner's changes.
+ */
 @ApplicationScoped
 public class ApplianceGuard {
 
@@ -37,6 +42,15 @@ public class ApplianceGuard {
             }
             ApplianceAccess access = found.get();
             return gate.require(tx, session, target(access), action.name(), facts).replaceWith(access);
+        });
+    }
+
+    /** The appliance if the caller may do {@code action} on it; for reads: no row lock, no audit row. */
+    public Uni<ApplianceAccess> view(SqlClient client, Authorizer.Session session, UUID applianceId, Capability action) {
+        return appliances.find(client, session.subject().userId(), applianceId, false).map(found -> {
+            ApplianceAccess access = found.orElseThrow(() -> gate.readMissing("appliance"));
+            gate.check(session, target(access), action.name());
+            return access;
         });
     }
 

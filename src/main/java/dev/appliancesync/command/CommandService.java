@@ -84,17 +84,17 @@ public class CommandService {
     private record Sendable(CommandRecord command, String thingName) {
     }
 
-    /** The command if the caller may view its appliance. */
+    /** The command if the caller may view its appliance: a read, so no transaction, row lock or audit row. */
     public Uni<CommandRecord> get(Caller caller, UUID commandId) {
         Authorizer.Session session = authorizer.session(caller.subject());
-        return db.inTransaction(tx -> tx.preparedQuery("select * from command where id = $1").execute(Tuple.of(commandId))
+        return db.reads().preparedQuery("select * from command where id = $1").execute(Tuple.of(commandId))
                 .flatMap(rows -> {
                     if (rows.rowCount() == 0) {
                         return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "No command with this id"));
                     }
                     CommandRecord command = CommandRecord.from(rows.iterator().next());
-                    return appliances.require(tx, session, command.applianceId(), Capability.VIEW_STATUS)
+                    return appliances.view(db.reads(), session, command.applianceId(), Capability.VIEW_STATUS)
                             .replaceWith(command);
-                }));
+                });
     }
 }

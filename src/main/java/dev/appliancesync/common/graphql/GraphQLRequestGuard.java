@@ -2,6 +2,7 @@ package dev.appliancesync.common.graphql;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,6 +12,9 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.appliancesync.common.error.ErrorCode;
+import graphql.language.Document;
+import graphql.language.OperationDefinition;
+import graphql.language.OperationDefinition.Operation;
 import graphql.language.SourceLocation;
 import graphql.parser.InvalidSyntaxException;
 import graphql.parser.Parser;
@@ -26,21 +30,28 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * Rejects HTTP requests whose body is not a GraphQL request, or whose document does not parse, with a coded error
- * and HTTP 400 (as the GraphQL-over-HTTP spec asks). SmallRye answers these itself before any engine hook runs,
- * with no {@code extensions.code}; everything that parses goes on to it unchanged.
+ * Rejects HTTP requests whose body is not a GraphQL request, whose document does not parse, or that ask for a
+ * subscription (served over WebSocket only) with a coded error and HTTP 400 (as the GraphQL-over-HTTP spec asks).
+ * SmallRye answers these itself before any engine hook runs, with no {@code extensions.code} (a subscription even
+ * with 200 and {@code {"upstreamPublisher":{}}}); everything else goes on to it unchanged.
  */
 @ApplicationScoped
 public class GraphQLRequestGuard {
 
     private static final String GRAPHQL_RESPONSE = "application/graphql-response+json; charset=UTF-8";
-    /** Apps send the same few documents over and over: remember the ones that parsed instead of parsing again. */
-    private static final int REMEMBERED_DOCUMENTS = 2_000;
+    /**
+     * Apps send the same few documents over and over: remember the ones that passed instead of parsing again. By
+     * their SHA-256, not their text: anyone, signed in or not, chooses what is remembered, and 2,000 documents of the
+     * largest body allowed would pin hundreds of megabytes; 2,000 digests pin about 200 KB.
+     */
+    static final int REMEMBERED_DOCUMENTS = 2_000;
+    static final String OVER_HTTP = "Subscriptions are served over WebSocket at %s (subprotocol graphql-transport-ws), "
+            + "not over HTTP";
 
     private final String rootPath;
     private final long maxBodyBytes;
     private final ParserOptions parserOptions;
-    private final Set<String> parsedDocuments = ConcurrentHashMap.newKeySet();
+    private final Set<DocumentDigest> passedDocuments = ConcurrentHashMap.newKeySet();
 
     public GraphQLRequestGuard(@ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
@@ -61,6 +72,7 @@ public class GraphQLRequestGuard {
     private void check(RoutingContext ctx) {
         String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         String document;
+        String operationName = null;
         if (contentType != null && contentType.startsWith("application/graphql")) {
             document = ctx.body().asString();
         } else {
@@ -77,21 +89,49 @@ public class GraphQLRequestGuard {
                 return;
             }
             document = text;
+            operationName = request.getValue("operationName") instanceof String name ? name : null;
         }
-        if (!parsedDocuments.contains(document)) {
+        DocumentDigest digest = DocumentDigest.of(document);
+        if (!passedDocuments.contains(digest)) {
+            Document parsed;
             try {
-                new Parser().parseDocument(ParserEnvironment.newParserEnvironment().document(document)
+                parsed = new Parser().parseDocument(ParserEnvironment.newParserEnvironment().document(document)
                         .parserOptions(parserOptions).build());
             } catch (InvalidSyntaxException e) {
                 reject(ctx, ErrorCode.GRAPHQL_PARSE_FAILED, e.getMessage(), e.getLocation());
                 return;
             }
-            if (parsedDocuments.size() >= REMEMBERED_DOCUMENTS) {
-                parsedDocuments.clear();
+            List<OperationDefinition> operations = parsed.getDefinitionsOfType(OperationDefinition.class);
+            if (chosen(operations, operationName).filter(o -> o.getOperation() == Operation.SUBSCRIPTION).isPresent()) {
+                reject(ctx, ErrorCode.BAD_REQUEST, OVER_HTTP.formatted(rootPath), null);
+                return;
             }
-            parsedDocuments.add(document);
+            // A document with a subscription is checked again each time: which operation runs depends on the request.
+            if (operations.stream().noneMatch(o -> o.getOperation() == Operation.SUBSCRIPTION)) {
+                if (passedDocuments.size() >= REMEMBERED_DOCUMENTS) {
+                    passedDocuments.clear();
+                }
+                passedDocuments.add(digest);
+            }
         }
         ctx.next();
+    }
+
+    /** The operation the request runs, as the engine picks it; empty when the engine will refuse the choice. */
+    private static Optional<OperationDefinition> chosen(List<OperationDefinition> operations, String operationName) {
+        if (operationName == null) {
+            return operations.size() == 1 ? Optional.of(operations.get(0)) : Optional.empty();
+        }
+        return operations.stream().filter(o -> operationName.equals(o.getName())).findFirst();
+    }
+
+    /** What is remembered, for tests: what anyone who sends documents can make this instance keep. */
+    Set<Object> rememberedKeys() {
+        return Set.copyOf(passedDocuments);
+    }
+
+    boolean remembers(String document) {
+        return passedDocuments.contains(DocumentDigest.of(document));
     }
 
     private static void reject(RoutingContext ctx, ErrorCode code, String message, SourceLocation location) {
