@@ -36,6 +36,20 @@ public interface RealtimeConfig {
     @WithDefault("10")
     int maxConnectionsPerUser();
 
+    /**
+     * How long a new WebSocket connection has to be acknowledged as a signed-in user (connection_init with a valid
+     * token) before it is closed with 4408. Pings do not extend it: holding a socket open costs a token.
+     */
+    @WithDefault("5S")
+    Duration connectionInitTimeout();
+
+    /**
+     * WebSocket connections on one instance not yet counted against a user (before connection_init is acknowledged,
+     * or acknowledged without a token); the next one is closed at once with 1013 (try again later).
+     */
+    @WithDefault("1000")
+    int maxUnauthenticatedConnections();
+
     /** Active subscriptions on one connection. */
     @WithDefault("25")
     int maxSubscriptionsPerConnection();

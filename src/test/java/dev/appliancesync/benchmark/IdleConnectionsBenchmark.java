@@ -48,6 +48,12 @@ class IdleConnectionsBenchmark {
      * README), and the benchmarks that share the default test instance must not inherit that.
      */
     public static class OwnInstance implements QuarkusTestProfile {
+        /** All connect at once: more wait for connection_init, and for longer, than the defaults allow. */
+        @Override
+        public java.util.Map<String, String> getConfigOverrides() {
+            return java.util.Map.of("appliance-sync.realtime.max-unauthenticated-connections", "100000",
+                    "appliance-sync.realtime.connection-init-timeout", "5M");
+        }
     }
 
     private static final int CONNECTIONS = Integer.getInteger("bench.idle.connections", 10_000);

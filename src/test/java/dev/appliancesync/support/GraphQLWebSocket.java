@@ -207,6 +207,25 @@ public final class GraphQLWebSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a graphql-transport-ws ping and waits for the pong: true once it comes, false if the connection closes
+     * first; fails after {@link #WAIT} if neither happens. Other messages waiting are skipped.
+     */
+    public boolean ping() throws InterruptedException {
+        send(new JsonObject().put("type", "ping"));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonObject message = messages.poll(50, TimeUnit.MILLISECONDS);
+            if (message != null && "pong".equals(message.getString("type"))) {
+                return true;
+            }
+            if (message == null && closed.isDone()) {
+                return false;
+            }
+        }
+        throw new AssertionError("Neither a pong nor a close within " + WAIT);
+    }
+
     /** Completes with the close code when the connection closes. */
     public CompletableFuture<Integer> closed() {
         return closed;
