@@ -50,9 +50,14 @@ class ProvisioningAnnouncementsTest {
             String attempt = marker();
             rogue.announce(future, "COOKER", rogueCode, attempt);
             await().atMost(WAIT).until(() -> reasons(attempt).equals(List.of("NOT_ITS_SERIAL")));
-            // On the real device's topic it cannot publish at all: IoT Core refuses it under the device policy.
-            assertThatThrownBy(() -> rogue.publish("appliances/" + future + "/provisioned", "{}"))
-                    .isInstanceOf(PolicyBoundDevice.PolicyDenied.class);
+            // On the real device's topics it can do nothing at all: IoT Core refuses it under the device policy (no
+            // announcement, no FACTORY_RESET event, no reading its commands).
+            for (String topic : List.of("provisioned", "events", "state", "command-results")) {
+                assertThatThrownBy(() -> rogue.publish("appliances/" + future + "/" + topic, "{}"))
+                        .isInstanceOf(PolicyBoundDevice.PolicyDenied.class);
+            }
+            assertThatThrownBy(() -> rogue.subscribe("appliances/" + future + "/commands", payload -> {
+            })).isInstanceOf(PolicyBoundDevice.PolicyDenied.class);
             assertThat(database.count("select count(*) from appliance where serial_number = $1", future)).isZero();
 
             real.announce(future, "COOKER", realCode, marker());
