@@ -93,9 +93,13 @@ public final class GraphQLWebSocket implements AutoCloseable {
         if (bearerToken != null) {
             options.addHeader("Authorization", "Bearer " + bearerToken);
         }
-        WebSocket socket = client.connect(options).toCompletionStage().toCompletableFuture()
+        // Built on the event loop as the upgrade completes, so the handlers are in place before the socket's first
+        // frame is handled: a server that closes at once (1013) would otherwise close it before they are set, and
+        // Vert.x refuses handlers on a closed socket.
+        return client.connect(options)
+                .map(socket -> new GraphQLWebSocket(vertx, ownsVertx, client, socket, protocol))
+                .toCompletionStage().toCompletableFuture()
                 .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        return new GraphQLWebSocket(vertx, ownsVertx, client, socket, protocol);
     }
 
     public void send(JsonObject message) {
