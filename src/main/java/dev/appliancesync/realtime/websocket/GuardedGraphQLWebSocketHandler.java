@@ -33,8 +33,9 @@ import io.vertx.ext.web.RoutingContext;
  * Quarkus's GraphQL-over-WebSocket handler (same subprotocol handlers, same token handling in the upgrade header or
  * connection_init, same close on token expiry), with each connection wrapped in a {@link GuardedConnection}, closed
  * if it is not signed in within the init timeout, and counted against the instance's unauthenticated connections
- * until connection_init is acknowledged, then against its user. Quarkus offers no hook for any of this, so this takes
- * the upgrade before its route does.
+ * until connection_init is acknowledged, then against its user. It joins frames into messages itself (bounded, see
+ * {@link MessageAssembler}) and hands SmallRye only messages of the protocol's shape ({@link ClientMessage}). Quarkus
+ * offers no hook for any of this, so this takes the upgrade before its route does.
  */
 final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandler {
 
