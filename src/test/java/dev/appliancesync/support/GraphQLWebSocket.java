@@ -9,10 +9,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -48,6 +50,7 @@ public final class GraphQLWebSocket implements AutoCloseable {
     /** The same messages by operation id, for tests that follow several subscriptions on one connection. */
     private final Map<String, BlockingQueue<JsonObject>> byOperation = new java.util.concurrent.ConcurrentHashMap<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private volatile String closeReason;
 
     private GraphQLWebSocket(Vertx vertx, boolean ownsVertx, WebSocketClient client, WebSocket socket,
             Protocol protocol) {
@@ -63,8 +66,10 @@ public final class GraphQLWebSocket implements AutoCloseable {
                 byOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>()).add(message);
             }
         });
-        socket.closeHandler(ignored -> closed.complete(socket.closeStatusCode() == null ? -1
-                : (int) socket.closeStatusCode()));
+        socket.closeHandler(ignored -> {
+            closeReason = socket.closeReason();
+            closed.complete(socket.closeStatusCode() == null ? -1 : (int) socket.closeStatusCode());
+        });
     }
 
     /** Opens the connection; {@code bearerToken} (nullable) goes into the upgrade request's Authorization header. */
@@ -104,6 +109,31 @@ public final class GraphQLWebSocket implements AutoCloseable {
 
     public void send(JsonObject message) {
         socket.writeTextMessage(message.encode());
+    }
+
+    /** Sends any text as one message (in frames of the client's frame size, as every client does). */
+    public void sendText(String text) {
+        socket.writeTextMessage(text);
+    }
+
+    /** Sends a text message as a single frame, however large. */
+    public void sendSingleFrame(String text) {
+        socket.writeFrame(WebSocketFrame.textFrame(text, true));
+    }
+
+    /** Sends a text message in {@code pieces} frames of about the same size (a text frame, then continuations). */
+    public void sendFragmented(String text, int pieces) {
+        int size = (text.length() + pieces - 1) / pieces;
+        for (int start = 0; start < text.length(); start += size) {
+            String piece = text.substring(start, Math.min(text.length(), start + size));
+            boolean last = start + size >= text.length();
+            socket.writeFrame(start == 0 ? WebSocketFrame.textFrame(piece, last)
+                    : WebSocketFrame.continuationFrame(Buffer.buffer(piece), last));
+        }
+    }
+
+    public void sendBinary(byte[] data) {
+        socket.writeBinaryMessage(Buffer.buffer(data));
     }
 
     /** Sends connection_init (with the payload, if any) and returns the server's first answer. */
@@ -233,6 +263,11 @@ public final class GraphQLWebSocket implements AutoCloseable {
     /** Completes with the close code when the connection closes. */
     public CompletableFuture<Integer> closed() {
         return closed;
+    }
+
+    /** The reason the server closed with (once {@link #closed()} completed). */
+    public String closeReason() {
+        return closeReason;
     }
 
     /** The close code the server closed with, waiting at most {@code wait}. */

@@ -1,7 +1,6 @@
 package dev.appliancesync.common.graphql;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,11 +14,7 @@ import dev.appliancesync.common.error.ErrorCode;
 import graphql.language.Document;
 import graphql.language.OperationDefinition;
 import graphql.language.OperationDefinition.Operation;
-import graphql.language.SourceLocation;
 import graphql.parser.InvalidSyntaxException;
-import graphql.parser.Parser;
-import graphql.parser.ParserEnvironment;
-import graphql.parser.ParserOptions;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -50,16 +45,15 @@ public class GraphQLRequestGuard {
 
     private final String rootPath;
     private final long maxBodyBytes;
-    private final ParserOptions parserOptions;
+    private final GraphQLDocumentParser parser;
     private final Set<DocumentDigest> passedDocuments = ConcurrentHashMap.newKeySet();
 
     public GraphQLRequestGuard(@ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
-            GraphQLLimitsConfig limits) {
+            GraphQLDocumentParser parser) {
         this.rootPath = rootPath;
         this.maxBodyBytes = maxBody.asLongValue();
-        this.parserOptions = ParserOptions.getDefaultParserOptions()
-                .transform(options -> options.maxTokens(limits.maxTokens()));
+        this.parser = parser;
     }
 
     void install(@Observes Router router) {
@@ -80,12 +74,12 @@ public class GraphQLRequestGuard {
             try {
                 request = ctx.body().asJsonObject();
             } catch (DecodeException | ClassCastException e) {
-                reject(ctx, ErrorCode.BAD_REQUEST, "The body must be a JSON object with a \"query\"", null);
+                reject(ctx, badRequest("The body must be a JSON object with a \"query\""));
                 return;
             }
             Object query = request == null ? null : request.getValue("query");
             if (!(query instanceof String text) || text.isBlank()) {
-                reject(ctx, ErrorCode.BAD_REQUEST, "The request has no \"query\" string", null);
+                reject(ctx, badRequest("The request has no \"query\" string"));
                 return;
             }
             document = text;
@@ -95,15 +89,14 @@ public class GraphQLRequestGuard {
         if (!passedDocuments.contains(digest)) {
             Document parsed;
             try {
-                parsed = new Parser().parseDocument(ParserEnvironment.newParserEnvironment().document(document)
-                        .parserOptions(parserOptions).build());
+                parsed = parser.parse(document);
             } catch (InvalidSyntaxException e) {
-                reject(ctx, ErrorCode.GRAPHQL_PARSE_FAILED, e.getMessage(), e.getLocation());
+                reject(ctx, GraphQLDocumentParser.parseFailed(e));
                 return;
             }
             List<OperationDefinition> operations = parsed.getDefinitionsOfType(OperationDefinition.class);
             if (chosen(operations, operationName).filter(o -> o.getOperation() == Operation.SUBSCRIPTION).isPresent()) {
-                reject(ctx, ErrorCode.BAD_REQUEST, OVER_HTTP.formatted(rootPath), null);
+                reject(ctx, badRequest(OVER_HTTP.formatted(rootPath)));
                 return;
             }
             // A document with a subscription is checked again each time: which operation runs depends on the request.
@@ -134,13 +127,11 @@ public class GraphQLRequestGuard {
         return passedDocuments.contains(DocumentDigest.of(document));
     }
 
-    private static void reject(RoutingContext ctx, ErrorCode code, String message, SourceLocation location) {
-        JsonObject error = new JsonObject().put("message", message)
-                .put("extensions", new JsonObject(Map.of("code", code.name())));
-        if (location != null) {
-            error.put("locations", new JsonArray(List.of(
-                    new JsonObject().put("line", location.getLine()).put("column", location.getColumn()))));
-        }
+    private static JsonObject badRequest(String message) {
+        return GraphQLDocumentParser.error(ErrorCode.BAD_REQUEST, message, null);
+    }
+
+    private static void reject(RoutingContext ctx, JsonObject error) {
         ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, GRAPHQL_RESPONSE)
                 .end(new JsonObject().put("errors", new JsonArray().add(error)).encode());
     }

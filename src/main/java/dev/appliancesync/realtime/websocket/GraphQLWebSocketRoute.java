@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.appliancesync.common.graphql.GraphQLDocumentParser;
 import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -30,10 +31,12 @@ public class GraphQLWebSocketRoute {
             @ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.smallrye-graphql.authorization-client-init-payload-name")
             Optional<String> initPayloadTokenName,
-            RealtimeConfig config, SubscriptionConnections connections, MeterRegistry metrics) {
+            RealtimeConfig config, SubscriptionConnections connections, MeterRegistry metrics,
+            GraphQLDocumentParser documents,
+            @ConfigProperty(name = "quarkus.http.websocket-server.max-message-size") int maxMessageBytes) {
         this.rootPath = rootPath;
         this.handler = new GuardedGraphQLWebSocketHandler(identity, request, initPayloadTokenName, config, connections,
-                metrics);
+                metrics, documents, maxMessageBytes);
     }
 
     void install(@Observes Router router) {

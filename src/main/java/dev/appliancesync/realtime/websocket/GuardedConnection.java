@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.graphql.GraphQLDocumentParser;
+import graphql.parser.InvalidSyntaxException;
 import io.micrometer.core.instrument.Counter;
 import io.smallrye.graphql.websocket.GraphQLWebSocketSession;
 import io.vertx.core.http.ServerWebSocket;
@@ -29,11 +31,17 @@ final class GuardedConnection implements GraphQLWebSocketSession {
     /** Operation ids started and not yet completed (items are written from other threads than the socket's). */
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private final String peer;
+    private final GraphQLDocumentParser documents;
+    /** initialised is set on the socket's event loop, acknowledged where SmallRye acks (after authentication). */
+    private volatile boolean initialised;
+    private volatile boolean acknowledged;
 
     private final Counter slowClosed;
 
-    GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes, Counter slowClosed) {
+    GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes, Counter slowClosed,
+            GraphQLDocumentParser documents) {
         this.socket = socket;
+        this.documents = documents;
         this.slowClosed = slowClosed;
         this.legacyProtocol = "graphql-ws".equals(socket.subProtocol());
         this.maxOperations = maxOperations;
@@ -42,25 +50,48 @@ final class GuardedConnection implements GraphQLWebSocketSession {
     }
 
     /**
-     * Looks at a client message before SmallRye does; false if it was answered here (an operation over the limit).
+     * Looks at a client message before SmallRye does: the message SmallRye should handle, or null if it was answered
+     * here (a message the protocol does not allow, a second connection_init, an operation over the limit, a document
+     * that does not parse).
      */
-    boolean admit(String text) {
-        JsonObject message;
+    ClientMessage admit(String text) {
+        ClientMessage message;
         try {
-            message = new JsonObject(text);
-        } catch (DecodeException | ClassCastException e) {
-            return true; // SmallRye closes with 4400 and says why
+            message = ClientMessage.read(text, legacyProtocol);
+        } catch (ClientMessage.Invalid e) {
+            refuseConnection(e.getMessage());
+            return null;
         }
-        String type = message.getString("type");
-        String id = message.getValue("id") instanceof String s ? s : null;
-        if (id == null || type == null) {
-            return true;
-        }
-        switch (type) {
+        String id = message.id();
+        switch (message.type()) {
+            case "connection_init" -> {
+                if (initialised) {
+                    close(CloseCodes.TOO_MANY_INITIALISATION_REQUESTS, "Too many initialisation requests");
+                    return null;
+                }
+                initialised = true;
+            }
+            case "connection_terminate" -> {
+                close(CloseCodes.NORMAL, "");
+                return null;
+            }
             case "subscribe", "start" -> {
-                if (!operations.contains(id) && operations.size() >= maxOperations) {
-                    refuse(id, "At most " + maxOperations + " operations at once on one connection");
-                    return false;
+                // Before the ack, and for an id in use, SmallRye answers as the protocol says (4401, 4409).
+                if (!acknowledged || operations.contains(id)) {
+                    return message;
+                }
+                if (operations.size() >= maxOperations) {
+                    refuse(id, new JsonObject().put("message", "At most " + maxOperations
+                            + " operations at once on one connection").put("extensions", new JsonObject(Map.of(
+                                    "code", ErrorCode.QUOTA_EXCEEDED.name(),
+                                    "limit", "operations-per-connection", "max", maxOperations))));
+                    return null;
+                }
+                try {
+                    documents.parse(message.query());
+                } catch (InvalidSyntaxException e) {
+                    refuse(id, GraphQLDocumentParser.parseFailed(e));
+                    return null;
                 }
                 operations.add(id);
             }
@@ -68,16 +99,24 @@ final class GuardedConnection implements GraphQLWebSocketSession {
             default -> {
             }
         }
-        return true;
+        return message;
     }
 
-    /** The operation a client message is about (subscribe, complete...), or null (connection_init, ping...). */
-    static String operationId(String text) {
-        try {
-            return new JsonObject(text).getValue("id") instanceof String id ? id : null;
-        } catch (DecodeException | ClassCastException e) {
-            return null;
+    /** connection_ack went out: operations are SmallRye's to run from now on. */
+    void acknowledged() {
+        acknowledged = true;
+    }
+
+    /**
+     * Closes for a message the protocol does not allow. graphql-transport-ws says how (4400 and the reason); the legacy
+     * protocol has no close codes, so its clients first get the reason as a connection_error, which they surface.
+     */
+    void refuseConnection(String reason) {
+        if (legacyProtocol && !socket.isClosed()) {
+            socket.writeTextMessage(new JsonObject().put("type", "connection_error")
+                    .put("payload", new JsonObject().put("message", reason)).encode());
         }
+        close(CloseCodes.BAD_REQUEST, reason);
     }
 
     @Override
@@ -96,10 +135,11 @@ final class GuardedConnection implements GraphQLWebSocketSession {
         socket.writeTextMessage(message);
     }
 
+    /** Every close of the connection goes through here: its reason is clamped to what a close frame can carry. */
     @Override
     public void close(short statusCode, String reason) {
         if (!socket.isClosed()) {
-            socket.close(statusCode, reason);
+            socket.close(statusCode, CloseReason.clamp(reason));
         }
     }
 
@@ -128,10 +168,8 @@ final class GuardedConnection implements GraphQLWebSocketSession {
         }
     }
 
-    private void refuse(String id, String reason) {
-        JsonObject error = new JsonObject().put("message", reason)
-                .put("extensions", new JsonObject(Map.of("code", ErrorCode.QUOTA_EXCEEDED.name(),
-                        "limit", "operations-per-connection", "max", maxOperations)));
+    /** Answers one operation with an error and ends it (graphql-transport-ws: a list of errors; legacy: one). */
+    private void refuse(String id, JsonObject error) {
         Object payload = legacyProtocol ? error : new JsonArray(List.of(error));
         socket.writeTextMessage(new JsonObject().put("id", id).put("type", "error").put("payload", payload).encode());
     }

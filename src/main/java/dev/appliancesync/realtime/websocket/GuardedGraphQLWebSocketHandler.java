@@ -8,12 +8,14 @@ import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.common.graphql.GraphQLDocumentParser;
 import dev.appliancesync.common.logging.RequestIds;
 import dev.appliancesync.identity.SignedInPrincipal;
 import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLTransportWSSubprotocolHandler;
@@ -22,6 +24,7 @@ import io.quarkus.smallrye.graphql.runtime.SmallRyeGraphQLAbstractHandler;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.graphql.websocket.GraphQLWebsocketHandler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.RoutingContext;
@@ -30,8 +33,9 @@ import io.vertx.ext.web.RoutingContext;
  * Quarkus's GraphQL-over-WebSocket handler (same subprotocol handlers, same token handling in the upgrade header or
  * connection_init, same close on token expiry), with each connection wrapped in a {@link GuardedConnection}, closed
  * if it is not signed in within the init timeout, and counted against the instance's unauthenticated connections
- * until connection_init is acknowledged, then against its user. Quarkus offers no hook for any of this, so this takes
- * the upgrade before its route does.
+ * until connection_init is acknowledged, then against its user. It joins frames into messages itself (bounded, see
+ * {@link MessageAssembler}) and hands SmallRye only messages of the protocol's shape ({@link ClientMessage}). Quarkus
+ * offers no hook for any of this, so this takes the upgrade before its route does.
  */
 final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandler {
 
@@ -50,11 +54,17 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
     private final Counter closedAtInitTimeout;
     private final Counter closedOverUserLimit;
     private final AtomicInteger open = new AtomicInteger();
+    private final GraphQLDocumentParser documents;
+    private final int maxMessageBytes;
+    private final String tooBigReason;
 
     GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
             Optional<String> initPayloadTokenName, RealtimeConfig config, SubscriptionConnections connections,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, GraphQLDocumentParser documents, int maxMessageBytes) {
         super(identity, request, false);
+        this.documents = documents;
+        this.maxMessageBytes = maxMessageBytes;
+        this.tooBigReason = "Message over " + maxMessageBytes + " bytes";
         this.initPayloadTokenName = initPayloadTokenName;
         this.config = config;
         this.connections = connections;
@@ -90,10 +100,10 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
             }
             ServerWebSocket socket = upgraded.result();
             GuardedConnection connection = new GuardedConnection(socket, config.maxSubscriptionsPerConnection(),
-                    config.maxWriteQueueBytes(), slowClosed);
+                    config.maxWriteQueueBytes(), slowClosed, documents);
             String subprotocol = socket.subProtocol();
             if (!"graphql-transport-ws".equals(subprotocol) && !"graphql-ws".equals(subprotocol)) {
-                socket.close((short) 4406, "Subprotocol must be graphql-transport-ws or graphql-ws");
+                connection.close((short) 4406, "Subprotocol must be graphql-transport-ws or graphql-ws");
                 return;
             }
             SubscriptionConnections.Lease lease = new SubscriptionConnections.Lease();
@@ -119,6 +129,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                         protected void sendConnectionAckMessage() throws IOException {
                             if (acknowledge.getAsBoolean()) {
                                 super.sendConnectionAckMessage();
+                                connection.acknowledged();
                             }
                         }
                     }
@@ -128,6 +139,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                         protected void sendConnectionAckMessage() throws IOException {
                             if (acknowledge.getAsBoolean()) {
                                 super.sendConnectionAckMessage();
+                                connection.acknowledged();
                             }
                         }
                     };
@@ -139,13 +151,46 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                 handler.onClose();
             });
             socket.endHandler(ended -> handler.onEnd());
-            socket.exceptionHandler(handler::onThrowable);
-            socket.textMessageHandler(text -> {
-                if (connection.admit(text)) {
-                    RequestIds.duringOperation(ctx, GuardedConnection.operationId(text), () -> handler.onMessage(text));
+            socket.exceptionHandler(failure -> {
+                if (failure instanceof CorruptedWebSocketFrameException frame) {
+                    refuseFrame(connection, frame);
+                } else if (failure instanceof HttpClosedException) {
+                    LOG.debugf("Subscription connection closed without a close frame: %s", connection);
+                } else {
+                    handler.onThrowable(failure);
                 }
             });
+            socket.frameHandler(new MessageAssembler(maxMessageBytes, new MessageAssembler.Listener() {
+                @Override
+                public void message(String text) {
+                    ClientMessage message = connection.admit(text);
+                    if (message != null) {
+                        RequestIds.duringOperation(ctx, message.id(), () -> handler.onMessage(message.text()));
+                    }
+                }
+
+                @Override
+                public void tooBig() {
+                    connection.close(CloseCodes.MESSAGE_TOO_BIG, tooBigReason);
+                }
+
+                @Override
+                public void binary() {
+                    connection.refuseConnection("Binary messages are not part of the protocol");
+                }
+            })::frame);
         });
+    }
+
+    /**
+     * A frame the WebSocket decoder refused: over the frame size limit (1009), not UTF-8 text (1007), or against RFC
+     * 6455 (1002). Vert.x has the decoder drop it and what follows without closing; closing says why.
+     */
+    private void refuseFrame(GuardedConnection connection, CorruptedWebSocketFrameException failure) {
+        short code = (short) failure.closeStatus().code();
+        LOG.debugf("Refused a WebSocket frame (%d): %s", code, failure.getMessage());
+        connection.close(code, code == CloseCodes.MESSAGE_TOO_BIG ? tooBigReason
+                : failure.closeStatus().reasonText());
     }
 
     /**

@@ -75,4 +75,10 @@ class GraphQLRequestGuardTest {
                 .body(Map.of("query", both, "operationName", "Beats")).post("/graphql")
                 .then().statusCode(400).body("errors[0].extensions.code", equalTo("BAD_REQUEST"));
     }
+
+    @Test
+    void aPostWithoutAContentTypeOrABodyIsABadRequest() {
+        given().post("/graphql").then().statusCode(400)
+                .body("errors[0].extensions.code", equalTo("BAD_REQUEST"));
+    }
 }
