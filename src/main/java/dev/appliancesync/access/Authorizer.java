@@ -1,6 +1,5 @@
 package dev.appliancesync.access;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -66,13 +65,13 @@ public class Authorizer {
     private final PolicyStore policies;
     private final Map<Object, Decision> remembered = new java.util.concurrent.ConcurrentHashMap<>();
     private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
-    private final Clock clock;
+    private final PolicyClock clock;
     private final Timer decisionTime;
     private final Counter memoHits;
 
-    public Authorizer(PolicyStore policies, MeterRegistry metrics) {
+    public Authorizer(PolicyStore policies, PolicyClock clock, MeterRegistry metrics) {
         this.policies = policies;
-        this.clock = Clock.systemUTC();
+        this.clock = clock;
         this.decisionTime = Timer.builder(DECISION_METRIC)
                 .description("Time of one Cedar evaluation (the native call); remembered answers are not timed")
                 .publishPercentileHistogram().register(metrics);
@@ -88,7 +87,7 @@ public class Authorizer {
      * types asks the engine a few dozen times, not 1,800, and the next refresh not at all.
      */
     public Session session(Subject subject) {
-        return new Session(subject, policies.current(), clock.instant());
+        return new Session(subject, policies.current(), clock.now());
     }
 
     public final class Session {
@@ -117,7 +116,7 @@ public class Authorizer {
             entities.add(new Entity(principal, Map.of(), groups));
             this.principalEntities = Set.copyOf(entities);
             // Everything the engine sees besides the action, the resource and the grant.
-            this.scope = List.of(policySet.version(), now.getEpochSecond() / 60, subject);
+            this.scope = List.of(policySet.version(), PolicyClock.minuteOf(now), subject);
         }
 
         public Subject subject() {

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,6 +22,7 @@ import java.util.stream.Stream;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 
 import org.jboss.logging.Logger;
 
@@ -36,6 +38,8 @@ import io.quarkus.runtime.Startup;
 /**
  * The policy set in force: the defaults shipped in the jar plus the operator's directory, validated against the
  * schema. The directory is watched; a change that does not parse or validate is logged and the previous set stays.
+ * A new set in force is announced ({@link Reloaded}): what was allowed before may not be any more, and whoever holds
+ * access open (live subscriptions) must decide again.
  */
 @Startup
 @ApplicationScoped
@@ -48,15 +52,25 @@ public class PolicyStore {
     private static final Pattern APPLIANCE_LITERAL = Pattern.compile("\"type\":\"Appliance\",\"id\"");
     private static final Pattern HOUSEHOLD_LITERAL = Pattern.compile("\"type\":\"Household\",\"id\"");
 
+    /** A time fact's name ({@link PolicyClock#TIME_FACTS}) as a policy's JSON form reads it from the context. */
+    private static final Pattern TIME_FACT = Pattern.compile(PolicyClock.TIME_FACTS.stream().sorted()
+            .map(name -> "\"" + name + "\"").collect(java.util.stream.Collectors.joining("|")));
+
     /**
      * A loaded, validated policy set. {@code namesAppliances} / {@code namesHouseholds}: some policy names a particular
-     * appliance or household, so decisions depend on which one it is, not only on its type.
+     * appliance or household, so decisions depend on which one it is, not only on its type. {@code readsTime}: some
+     * policy reads the time ({@code context.hourUtc}...), so a decision can change when the minute does.
      */
     public record Policies(PolicySet set, long version, List<String> sources, boolean namesAppliances,
-            boolean namesHouseholds) {
+            boolean namesHouseholds, boolean readsTime) {
+    }
+
+    /** A new policy set came into force at {@code at}, replacing an earlier one (not sent for the first). */
+    public record Reloaded(Policies policies, Instant at) {
     }
 
     private final AccessConfig config;
+    private final Event<Reloaded> reloaded;
     private final BasicAuthorizationEngine engine = new BasicAuthorizationEngine();
     private final Schema schema;
     private final List<Policy> defaults;
@@ -65,8 +79,9 @@ public class PolicyStore {
     private volatile String loadedFingerprint;
     private volatile String lastError;
 
-    public PolicyStore(AccessConfig config) {
+    public PolicyStore(AccessConfig config, Event<Reloaded> reloaded) {
         this.config = config;
+        this.reloaded = reloaded;
         try {
             this.schema = Schema.parse(Schema.JsonOrCedar.Cedar, resource(SCHEMA));
             this.defaults = parse(resource(DEFAULTS), "default");
@@ -103,6 +118,7 @@ public class PolicyStore {
         if (current != null && fingerprint.equals(loadedFingerprint)) {
             return;
         }
+        Reloaded announce = null;
         try {
             List<Policy> all = new ArrayList<>(defaults);
             files.forEach((name, text) -> all.addAll(parse(text, name)));
@@ -120,22 +136,33 @@ public class PolicyStore {
             set.cache();
             boolean namesAppliances = false;
             boolean namesHouseholds = false;
+            boolean readsTime = false;
             for (Policy policy : all) {
                 String json = policy.toJson().replace(" ", "");
                 namesAppliances |= APPLIANCE_LITERAL.matcher(json).find();
                 namesHouseholds |= HOUSEHOLD_LITERAL.matcher(json).find();
+                readsTime |= TIME_FACT.matcher(json).find();
             }
-            long version = current == null ? 1 : current.version() + 1;
-            current = new Policies(set, version, List.copyOf(files.keySet()), namesAppliances, namesHouseholds);
+            Policies previous = current;
+            long version = previous == null ? 1 : previous.version() + 1;
+            current = new Policies(set, version, List.copyOf(files.keySet()), namesAppliances, namesHouseholds,
+                    readsTime);
             loadedFingerprint = fingerprint;
             lastError = null;
             LOG.infof("Cedar policies v%d in force: %d policies (%d default, operator files %s)", version, all.size(),
                     defaults.size(), files.keySet());
+            if (previous != null) {
+                announce = new Reloaded(current, Instant.now());
+            }
         } catch (Exception e) {
             loadedFingerprint = fingerprint;
             lastError = e.getMessage();
             LOG.errorf("Operator policies not loaded, %s stays in force: %s",
                     current == null ? "nothing" : "v" + current.version(), e.getMessage());
+        }
+        if (announce != null) {
+            // Outside the try: an observer's failure is not the directory's.
+            reloaded.fire(announce);
         }
     }
 

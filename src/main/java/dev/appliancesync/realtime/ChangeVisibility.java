@@ -15,8 +15,9 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The one rule for who sees a change, used by the live streams and by catch-up alike, so that `changes(since:)` returns
- * exactly what the stream would have delivered. Decided per delivery by the policies, with the recipient's grants as
- * their {@link AccessView} holds them:
+ * exactly what the stream would have delivered. Decided per delivery by the policies in force, at the time of the
+ * delivery, with the recipient's grants as their {@link AccessView} holds them and the groups of the token the
+ * view is decided for ({@link AccessView#subject()}):
  * <ul>
  * <li>USER entries go to that user only;</li>
  * <li>APPLIANCE entries to whoever may VIEW_STATUS the appliance; the device's desired settings only to those who may
@@ -57,11 +58,8 @@ public class ChangeVisibility {
     /** The appliance facts in {@code payload} this user may view, or empty if they may not view the appliance. */
     public Optional<JsonObject> applianceFacts(AccessView view, UUID applianceId, JsonObject payload) {
         ApplianceAccess access = view.appliances().get(applianceId);
-        if (access == null) {
-            return Optional.empty();
-        }
         Authorizer.Session session = authorizer.session(view.subject());
-        if (!session.decide(Capability.VIEW_STATUS.name(), access.appliance().resource(), access.grants()).allowed()) {
+        if (!mayViewStatus(session, access)) {
             return Optional.empty();
         }
         if (payload.containsKey(SETTINGS_FIELD) && !session.decide(Capability.ADJUST_SETTINGS.name(),
@@ -69,6 +67,19 @@ public class ChangeVisibility {
             return Optional.of(withoutSettings(payload));
         }
         return Optional.of(payload);
+    }
+
+    /**
+     * May this user, now, see the appliance at all (its status)? What the `appliance` query and a subscription on one
+     * appliance require; a subscription whose answer turns to no ends with ACCESS_REVOKED.
+     */
+    public boolean mayViewStatus(AccessView view, UUID applianceId) {
+        return mayViewStatus(authorizer.session(view.subject()), view.appliances().get(applianceId));
+    }
+
+    private static boolean mayViewStatus(Authorizer.Session session, ApplianceAccess access) {
+        return access != null && session.decide(Capability.VIEW_STATUS.name(), access.appliance().resource(),
+                access.grants()).allowed();
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
@@ -18,10 +19,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.graphql.GraphQLException;
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.access.PolicyClock;
+import dev.appliancesync.access.PolicyStore;
 import dev.appliancesync.access.Subject;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
@@ -43,11 +47,20 @@ import io.vertx.mutiny.core.Vertx;
 /**
  * The open subscriptions of this instance and the delivery of change-log entries to them, in log order.
  * <p>
- * Each user with open subscriptions here has one {@link AccessView}. Every entry is decided against it when it is
- * delivered ({@link ChangeVisibility}); an entry that changes someone's access (a share revoked, expired, an
- * appliance transferred...) is delivered, then their view is read again before any later entry goes out, and a
- * subscription on an appliance they lost ends with ACCESS_REVOKED. All state lives on one Vert.x context, so there
- * is no locking and the order of the log is the order of delivery.
+ * Each user with open subscriptions here has one {@link AccessView}: the rows of their grants, which depend on the user
+ * alone. Every entry is decided when it is delivered ({@link ChangeVisibility}) against that view under the groups of
+ * each subscription's own token ({@link LiveSubscription#subject()}), once per distinct token; an entry that changes
+ * someone's access (a share revoked, expired, an appliance transferred...) is delivered, then their view is read again
+ * before any later entry goes out. All state lives on one Vert.x context, so there is no locking and the order of the
+ * log is the order of delivery.
+ * <p>
+ * A subscription on one appliance ends with ACCESS_REVOKED as soon as its token may no longer view that appliance,
+ * whatever took the access away, each decided on this context between two deliveries: a new view of the user (the
+ * grant is gone, or the policies refuse the grant that is left), a policy set reloaded ({@link PolicyStore.Reloaded};
+ * every subscription is decided again), or a new minute, the finest time a policy sees, when some policy reads the
+ * time (quiet hours): checked every second, so a window that closes ends the subscriptions it ended access for
+ * within a second of the minute. Deliveries never wait for any of this: each is decided with the policies and the
+ * time of its own moment, so a change the policies now refuse is not delivered even before the subscription ends.
  * <p>
  * What a subscription does with an entry it was handed (execute its GraphQL selection, serialise, write to its
  * WebSocket) runs on the context the subscription was opened on, its connection's event loop, in the order handed.
@@ -73,10 +86,14 @@ public class LiveChanges {
     static final String DROPPED_METRIC = "appliance_sync.realtime.subscriptions.dropped";
     static final String REVOCATION_CUTOFF_METRIC = "appliance_sync.realtime.revocation_cutoff";
     private static final Logger LOG = Logger.getLogger(LiveChanges.class);
+    /** How often the minute is looked at (not the subscriptions): the bound on a time window's lateness. */
+    private static final long MINUTE_CHECK_MILLIS = 1_000;
 
     private final AccessViews views;
     private final ChangeVisibility visibility;
     private final ChangeLog log;
+    private final PolicyStore policies;
+    private final PolicyClock clock;
     private final Transactions db;
     private final RealtimeConfig config;
     private final Vertx vertx;
@@ -96,12 +113,16 @@ public class LiveChanges {
      * to it); null until the feed has started. Subscriptions catch up to it before they go live.
      */
     private Position feedPosition;
+    /** The policy clock's minute the open subscriptions were last decided in (see {@link #onSecond()}). */
+    private long decidedMinute;
 
-    public LiveChanges(AccessViews views, ChangeVisibility visibility, ChangeLog log, Transactions db,
-            RealtimeConfig config, Vertx vertx, MeterRegistry metrics) {
+    public LiveChanges(AccessViews views, ChangeVisibility visibility, ChangeLog log, PolicyStore policies,
+            PolicyClock clock, Transactions db, RealtimeConfig config, Vertx vertx, MeterRegistry metrics) {
         this.views = views;
         this.visibility = visibility;
         this.log = log;
+        this.policies = policies;
+        this.clock = clock;
         this.db = db;
         this.config = config;
         this.vertx = vertx;
@@ -110,8 +131,9 @@ public class LiveChanges {
                 .description("From the start of the transaction that made a change to its delivery here")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(metrics);
         this.revocationCutoff = Timer.builder(REVOCATION_CUTOFF_METRIC)
-                .description("From the commit of a change that ended someone's access (its change_log created_at)"
-                        + " to their subscription on that appliance being ended with ACCESS_REVOKED")
+                .description("From the moment someone's access ended (the commit of the change, its change_log"
+                        + " created_at; the reload of the policies; the minute a time window closed) to their"
+                        + " subscription on that appliance being ended with ACCESS_REVOKED")
                 .publishPercentileHistogram().register(metrics);
         this.delivered = Counter.builder(DELIVERED_METRIC)
                 .description("Changes handed to a subscription (after access decisions and filters)")
@@ -121,6 +143,8 @@ public class LiveChanges {
         this.droppedRevoked = dropped(metrics, ErrorCode.ACCESS_REVOKED, "the user lost access to its appliance");
         Gauge.builder(ACTIVE_METRIC, active, AtomicInteger::get)
                 .description("Open GraphQL subscriptions on this instance").register(metrics);
+        this.decidedMinute = PolicyClock.minuteOf(clock.now());
+        context.runOnContext(ignored -> vertx.getDelegate().setPeriodic(MINUTE_CHECK_MILLIS, tick -> onSecond()));
     }
 
     /** The stream of a signed-in user, handed to the subscriber on {@code subscriberContext} (null: on this one). */
@@ -128,7 +152,7 @@ public class LiveChanges {
             Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Executor subscriberContext) {
         AtomicReference<LiveSubscription> opened = new AtomicReference<>();
         Multi<ChangeRecord> live = Multi.createFrom().<ChangeRecord> emitter(emitter -> {
-            LiveSubscription subscription = new LiveSubscription(filter, emitter);
+            LiveSubscription subscription = new LiveSubscription(subject, filter, emitter);
             opened.set(subscription);
             emitter.onTermination(() -> context.runOnContext(ignored -> remove(subject.userId(), subscription)));
             context.runOnContext(ignored -> add(subject, subscription, initial, start));
@@ -236,7 +260,7 @@ public class LiveChanges {
             if (user.view == null) {
                 continue; // could not be read; the next entry tries again
             }
-            visibility.visible(user.view, change).ifPresent(visible -> delivered.increment(user.offer(visible)));
+            delivered.increment(user.offer(change, visibility));
             if (visibility.changesAccessOf(change, user.view)) {
                 changed.add(user);
             }
@@ -272,11 +296,11 @@ public class LiveChanges {
         }
         List<Uni<Void>> loads = new ArrayList<>();
         for (UserStreams user : stale) {
-            loads.add(views.load(user.subject)
+            loads.add(views.load(user.withoutGroups)
                     .emitOn(runnable -> context.runOnContext(ignored -> runnable.run()))
                     .invoke(view -> replaceView(user, view, cause))
                     .onFailure().invoke(failure -> LOG.warnf("Cannot read the access of user %s: %s",
-                            user.subject.userId(), failure.getMessage()))
+                            user.userId(), failure.getMessage()))
                     .onFailure().recoverWithNull()
                     .replaceWithVoid());
         }
@@ -294,24 +318,68 @@ public class LiveChanges {
             view.appliances().keySet().forEach(id -> byAppliance.computeIfAbsent(id, k -> new HashSet<>()).add(user));
             view.households().keySet().forEach(id -> byHousehold.computeIfAbsent(id, k -> new HashSet<>()).add(user));
         }
-        if (previous != null) {
-            Set<UUID> lost = previous.appliancesLostIn(view);
-            if (!lost.isEmpty()) {
-                for (LiveSubscription subscription : List.copyOf(user.subscriptions)) {
-                    if (subscription.accessLost(lost)) {
-                        droppedRevoked.increment();
-                        if (cause != null) {
-                            revocationCutoff.record(Duration.between(cause.at().toInstant(), Instant.now()));
-                        }
-                    }
+        endLost(user, previous == null ? Set.of() : previous.appliancesLostIn(view),
+                cause == null ? null : cause.at().toInstant(), Instant.now());
+    }
+
+    /**
+     * Ends, with ACCESS_REVOKED, each subscription of {@code user} on one appliance that its own token may no longer
+     * view: the user lost every grant on it ({@code lostGrants}), or the policies, now, refuse the grants they hold.
+     * An appliance outside the view (reached through a group policy alone, with no grant) is left alone: the view has
+     * nothing to decide it with. {@code ended}: when the access ended, if known, timing the cut-off up to {@code now}.
+     */
+    private void endLost(UserStreams user, Set<UUID> lostGrants, Instant ended, Instant now) {
+        if (user.view == null) {
+            return;
+        }
+        for (LiveSubscription subscription : List.copyOf(user.subscriptions)) {
+            UUID only = subscription.filter().applianceId();
+            if (only == null || subscription.isEnded()) {
+                continue;
+            }
+            boolean lost = lostGrants.contains(only) || user.view.appliances().containsKey(only)
+                    && !visibility.mayViewStatus(user.view.as(subscription.subject()), only);
+            if (lost && subscription.revoke()) {
+                droppedRevoked.increment();
+                if (ended != null) {
+                    revocationCutoff.record(Duration.between(ended, now));
                 }
             }
         }
     }
 
+    /** Every open subscription decided again, as the policies say now; on this context. */
+    private void decideAgain(Instant ended, Instant now) {
+        for (UserStreams user : List.copyOf(users.values())) {
+            endLost(user, Set.of(), ended, now);
+        }
+    }
+
+    /** A new policy set is in force: what it no longer allows ends now, not at the user's next access change. */
+    void onPoliciesReloaded(@Observes PolicyStore.Reloaded reloaded) {
+        onContext(() -> decideAgain(reloaded.at(), Instant.now()));
+    }
+
+    /**
+     * Once a second, on this context: in a new minute of the policies' clock, if some policy reads the time, every open
+     * subscription is decided again (a quiet-hours window has opened, a permit's window has closed). A look at the
+     * clock, not at the subscriptions: those are decided once a minute at most, and only under such policies.
+     */
+    private void onSecond() {
+        Instant now = clock.now();
+        long minute = PolicyClock.minuteOf(now);
+        if (minute == decidedMinute) {
+            return;
+        }
+        decidedMinute = minute;
+        if (policies.current().readsTime()) {
+            decideAgain(Instant.ofEpochSecond(minute * 60), now);
+        }
+    }
+
     private void add(Subject subject, LiveSubscription subscription,
             Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start) {
-        UserStreams user = users.computeIfAbsent(subject.userId(), id -> new UserStreams(subject));
+        UserStreams user = users.computeIfAbsent(subject.userId(), UserStreams::new);
         user.subscriptions.add(subscription);
         active.incrementAndGet();
         Position from = start.after() != null ? start.after() : feedPosition;
@@ -344,7 +412,8 @@ public class LiveChanges {
         return entries.emitOn(this::onContext)
                 .invoke(read -> read.forEach(entry -> {
                     if (user.view != null) {
-                        visibility.visible(user.view, entry).filter(subscription::offerOutsideLog)
+                        visibility.visible(user.view.as(subscription.subject()), entry)
+                                .filter(subscription::offerOutsideLog)
                                 .ifPresent(handed -> delivered.increment());
                     }
                 }))
@@ -357,7 +426,7 @@ public class LiveChanges {
     private static void begin(UserStreams user, LiveSubscription subscription, Position from, LiveStart start) {
         subscription.startAfter(from);
         if (start.announce()) {
-            subscription.announceStart(new ChangeRecord(from, "USER", user.subject.userId(), null, null,
+            subscription.announceStart(new ChangeRecord(from, "USER", user.userId(), null, null,
                     LiveStart.STARTED_TYPE, new JsonObject(), OffsetDateTime.now(ZoneOffset.UTC)));
         }
     }
@@ -406,7 +475,8 @@ public class LiveChanges {
                             break;
                         }
                         if (user.view != null) {
-                            visibility.visible(user.view, entry).filter(subscription::replay)
+                            visibility.visible(user.view.as(subscription.subject()), entry)
+                                    .filter(subscription::replay)
                                     .ifPresent(handed -> delivered.increment());
                         }
                         subscription.passed(entry.position());
@@ -421,7 +491,7 @@ public class LiveChanges {
                         return;
                     }
                     LOG.warnf("Cannot read the change log for a subscription of user %s (retrying): %s",
-                            user.subject.userId(), failure.getMessage());
+                            user.userId(), failure.getMessage());
                     catchUpLater(user, subscription, start);
                 });
     }
@@ -486,21 +556,36 @@ public class LiveChanges {
         }
     }
 
-    /** One user's subscriptions on this instance and what they may see. */
+    /**
+     * One user's subscriptions on this instance and what they hold grants on. One view whatever their tokens: its rows
+     * do not depend on groups, so a user's connections share it, and each subscription puts its own token's groups on
+     * it when it is decided.
+     */
     private static final class UserStreams {
-        final Subject subject;
+        /** The user alone, without any token's groups: what their view is read for. */
+        final Subject withoutGroups;
         final List<LiveSubscription> subscriptions = new ArrayList<>();
         AccessView view;
 
-        UserStreams(Subject subject) {
-            this.subject = subject;
+        UserStreams(UUID userId) {
+            this.withoutGroups = new Subject(userId, Set.of());
         }
 
-        /** Offers to each subscription; returns to how many it went. */
-        int offer(ChangeRecord visible) {
+        UUID userId() {
+            return withoutGroups.userId();
+        }
+
+        /**
+         * Offers the change to each subscription as that subscription's token may see it, deciding once per distinct
+         * token (nearly always one); returns to how many it went.
+         */
+        int offer(ChangeRecord change, ChangeVisibility visibility) {
+            Map<Subject, Optional<ChangeRecord>> decided = new HashMap<>(4);
             int handed = 0;
             for (LiveSubscription subscription : List.copyOf(subscriptions)) {
-                if (subscription.offer(visible)) {
+                Optional<ChangeRecord> visible = decided.computeIfAbsent(subscription.subject(),
+                        token -> visibility.visible(view.as(token), change));
+                if (visible.isPresent() && subscription.offer(visible.get())) {
                     handed++;
                 }
             }

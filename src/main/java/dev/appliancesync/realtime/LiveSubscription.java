@@ -1,18 +1,24 @@
 package dev.appliancesync.realtime;
 
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.appliancesync.access.Subject;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 
 /**
- * One open subscription on this instance: what it wants, where its changes go, and how far into the log it has got.
+ * One open subscription on this instance: whose token opened it, what it wants, where its changes go, and how far into
+ * the log it has got.
+ * <p>
+ * Each is decided with the groups of its own connection's token ({@link #subject()}): two connections of one user can
+ * hold tokens of different groups (one opened before, one after a change of groups), and each sees what its token
+ * allows. A connection's token does not change while it is open (graphql-ws has no re-authentication; the connection
+ * closes when its token expires), so neither does a subscription's subject.
  * <p>
  * A subscription starts at a position (the client's cursor, or where the feed was when it arrived) and first catches
  * up from the log to the position the feed has delivered; only then does it take entries from the feed. Its position
@@ -22,6 +28,7 @@ import io.smallrye.mutiny.subscription.MultiEmitter;
  */
 final class LiveSubscription {
 
+    private final Subject subject;
     private final LiveFilter filter;
     private final MultiEmitter<? super ChangeRecord> emitter;
     /** Handed on and not yet read by the subscriber. */
@@ -32,9 +39,15 @@ final class LiveSubscription {
     private Position position;
     private boolean live;
 
-    LiveSubscription(LiveFilter filter, MultiEmitter<? super ChangeRecord> emitter) {
+    LiveSubscription(Subject subject, LiveFilter filter, MultiEmitter<? super ChangeRecord> emitter) {
+        this.subject = subject;
         this.filter = filter;
         this.emitter = emitter;
+    }
+
+    /** The user and the groups of the token that opened it. */
+    Subject subject() {
+        return subject;
     }
 
     LiveFilter filter() {
@@ -147,12 +160,12 @@ final class LiveSubscription {
     }
 
     /**
-     * The user can no longer see these appliances: a subscription on one of them ends with ACCESS_REVOKED. True if
-     * this one ended.
+     * Its user, with its token, may no longer see the one appliance it is on: it ends with ACCESS_REVOKED. True if it
+     * ended here (not before).
      */
-    boolean accessLost(Set<UUID> appliances) {
+    boolean revoke() {
         UUID only = filter.applianceId();
-        if (only != null && appliances.contains(only) && !emitter.isCancelled()) {
+        if (only != null && !emitter.isCancelled()) {
             emitter.fail(new ApiException(ErrorCode.ACCESS_REVOKED,
                     "Your access to this appliance has ended", Map.of("applianceId", only.toString())));
             return true;

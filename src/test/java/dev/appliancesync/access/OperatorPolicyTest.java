@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,10 +14,12 @@ import java.util.UUID;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.PolicyFiles;
 import dev.appliancesync.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -31,8 +31,8 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 class OperatorPolicyTest {
 
-    private static final Path POLICY_DIR = Path.of("target/test-policies");
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Path POLICY_DIR = PolicyFiles.DIR;
+    private static final Duration WAIT = PolicyFiles.WAIT;
     private static final String SEND = "mutation($a: ID!, $c: DeviceCommand!) { sendCommand(applianceId: $a, command: $c) { id status } }";
 
     @Inject
@@ -41,24 +41,20 @@ class OperatorPolicyTest {
     @Inject
     PolicyStore policyStore;
 
-    private final List<Path> written = new ArrayList<>();
+    private PolicyFiles files;
     private final String unique = UUID.randomUUID().toString().substring(0, 8);
 
     record Person(String id, String email, String token) {
     }
 
+    @BeforeEach
+    void policyFiles() {
+        files = new PolicyFiles(policyStore);
+    }
+
     @AfterEach
     void deletePolicyFiles() throws IOException {
-        List<String> names = written.stream().map(p -> p.getFileName().toString()).toList();
-        for (Path file : written) {
-            Files.deleteIfExists(file);
-        }
-        written.clear();
-        // Nothing of ours may stay in force for the next test.
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            assertThat(policyStore.current().sources()).doesNotContainAnyElementsOf(names);
-            assertThat(policyStore.lastError()).isEmpty();
-        });
+        files.deleteAll(); // nothing of ours may stay in force for the next test
     }
 
     @Test
@@ -170,12 +166,8 @@ class OperatorPolicyTest {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    private Path write(String name, String text) throws IOException {
-        Files.createDirectories(POLICY_DIR);
-        Path file = POLICY_DIR.resolve(name);
-        written.add(file);
-        Files.writeString(file, text, StandardCharsets.UTF_8);
-        return file;
+    private Path write(String name, String text) {
+        return files.write(name, text);
     }
 
     private static Person person(String prefix, List<String> groups) {
