@@ -4,22 +4,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
-import graphql.language.Document;
-import graphql.language.OperationDefinition;
 import graphql.language.OperationDefinition.Operation;
 import graphql.language.SourceLocation;
 import graphql.parser.InvalidSyntaxException;
-import graphql.parser.Parser;
-import graphql.parser.ParserEnvironment;
-import graphql.parser.ParserOptions;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -33,33 +28,29 @@ import io.vertx.ext.web.handler.BodyHandler;
  * Rejects HTTP requests whose body is not a GraphQL request, whose document does not parse, or that ask for a
  * subscription (served over WebSocket only) with a coded error and HTTP 400 (as the GraphQL-over-HTTP spec asks).
  * SmallRye answers these itself before any engine hook runs, with no {@code extensions.code} (a subscription even
- * with 200 and {@code {"upstreamPublisher":{}}}); everything else goes on to it unchanged.
+ * with 200 and {@code {"upstreamPublisher":{}}}). Then the request limits decide, before anything runs: a document
+ * too deep or too costly gets QUERY_TOO_COMPLEX, a caller over their rate RATE_LIMITED (with a Retry-After header),
+ * both with HTTP 200 as every other GraphQL error of this service. Everything else goes on to SmallRye unchanged.
  */
 @ApplicationScoped
 public class GraphQLRequestGuard {
 
     private static final String GRAPHQL_RESPONSE = "application/graphql-response+json; charset=UTF-8";
-    /**
-     * Apps send the same few documents over and over: remember the ones that passed instead of parsing again. By
-     * their SHA-256, not their text: anyone, signed in or not, chooses what is remembered, and 2,000 documents of the
-     * largest body allowed would pin hundreds of megabytes; 2,000 digests pin about 200 KB.
-     */
-    static final int REMEMBERED_DOCUMENTS = 2_000;
     static final String OVER_HTTP = "Subscriptions are served over WebSocket at %s (subprotocol graphql-transport-ws), "
             + "not over HTTP";
 
     private final String rootPath;
     private final long maxBodyBytes;
-    private final ParserOptions parserOptions;
-    private final Set<DocumentDigest> passedDocuments = ConcurrentHashMap.newKeySet();
+    private final CostedDocuments documents;
+    private final RequestLimits limits;
 
     public GraphQLRequestGuard(@ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
-            GraphQLLimitsConfig limits) {
+            CostedDocuments documents, RequestLimits limits) {
         this.rootPath = rootPath;
         this.maxBodyBytes = maxBody.asLongValue();
-        this.parserOptions = ParserOptions.getDefaultParserOptions()
-                .transform(options -> options.maxTokens(limits.maxTokens()));
+        this.documents = documents;
+        this.limits = limits;
     }
 
     void install(@Observes Router router) {
@@ -73,6 +64,7 @@ public class GraphQLRequestGuard {
         String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         String document;
         String operationName = null;
+        Map<String, Object> variables = Map.of();
         if (contentType != null && contentType.startsWith("application/graphql")) {
             document = ctx.body().asString();
         } else {
@@ -80,68 +72,67 @@ public class GraphQLRequestGuard {
             try {
                 request = ctx.body().asJsonObject();
             } catch (DecodeException | ClassCastException e) {
-                reject(ctx, ErrorCode.BAD_REQUEST, "The body must be a JSON object with a \"query\"", null);
+                reject(ctx, 400, ErrorCode.BAD_REQUEST, "The body must be a JSON object with a \"query\"", null);
                 return;
             }
             Object query = request == null ? null : request.getValue("query");
             if (!(query instanceof String text) || text.isBlank()) {
-                reject(ctx, ErrorCode.BAD_REQUEST, "The request has no \"query\" string", null);
+                reject(ctx, 400, ErrorCode.BAD_REQUEST, "The request has no \"query\" string", null);
                 return;
             }
             document = text;
             operationName = request.getValue("operationName") instanceof String name ? name : null;
+            variables = request.getValue("variables") instanceof JsonObject given ? given.getMap() : Map.of();
         }
-        DocumentDigest digest = DocumentDigest.of(document);
-        if (!passedDocuments.contains(digest)) {
-            Document parsed;
-            try {
-                parsed = new Parser().parseDocument(ParserEnvironment.newParserEnvironment().document(document)
-                        .parserOptions(parserOptions).build());
-            } catch (InvalidSyntaxException e) {
-                reject(ctx, ErrorCode.GRAPHQL_PARSE_FAILED, e.getMessage(), e.getLocation());
-                return;
-            }
-            List<OperationDefinition> operations = parsed.getDefinitionsOfType(OperationDefinition.class);
-            if (chosen(operations, operationName).filter(o -> o.getOperation() == Operation.SUBSCRIPTION).isPresent()) {
-                reject(ctx, ErrorCode.BAD_REQUEST, OVER_HTTP.formatted(rootPath), null);
-                return;
-            }
-            // A document with a subscription is checked again each time: which operation runs depends on the request.
-            if (operations.stream().noneMatch(o -> o.getOperation() == Operation.SUBSCRIPTION)) {
-                if (passedDocuments.size() >= REMEMBERED_DOCUMENTS) {
-                    passedDocuments.clear();
-                }
-                passedDocuments.add(digest);
-            }
+        CostedDocuments.Costed costed;
+        try {
+            costed = documents.cost(document, operationName, variables);
+        } catch (InvalidSyntaxException e) {
+            reject(ctx, 400, ErrorCode.GRAPHQL_PARSE_FAILED, e.getMessage(), e.getLocation());
+            return;
+        }
+        if (costed.operation() == Operation.SUBSCRIPTION) {
+            reject(ctx, 400, ErrorCode.BAD_REQUEST, OVER_HTTP.formatted(rootPath), null);
+            return;
+        }
+        Optional<ApiException> refused = limits.admit(ApiCallers.key(ctx), costed.cost());
+        if (refused.isPresent()) {
+            refuse(ctx, refused.get());
+            return;
         }
         ctx.next();
     }
 
-    /** The operation the request runs, as the engine picks it; empty when the engine will refuse the choice. */
-    private static Optional<OperationDefinition> chosen(List<OperationDefinition> operations, String operationName) {
-        if (operationName == null) {
-            return operations.size() == 1 ? Optional.of(operations.get(0)) : Optional.empty();
-        }
-        return operations.stream().filter(o -> operationName.equals(o.getName())).findFirst();
-    }
-
     /** What is remembered, for tests: what anyone who sends documents can make this instance keep. */
     Set<Object> rememberedKeys() {
-        return Set.copyOf(passedDocuments);
+        return documents.rememberedKeys();
     }
 
     boolean remembers(String document) {
-        return passedDocuments.contains(DocumentDigest.of(document));
+        return documents.remembers(document);
     }
 
-    private static void reject(RoutingContext ctx, ErrorCode code, String message, SourceLocation location) {
+    private static void refuse(RoutingContext ctx, ApiException refusal) {
+        if (refusal.extensions().get("retryAfter") instanceof Long seconds) {
+            ctx.response().putHeader("Retry-After", Long.toString(seconds));
+        }
+        respond(ctx, 200, new JsonObject().put("message", refusal.getMessage())
+                .put("extensions", new JsonObject(refusal.extensions())));
+    }
+
+    private static void reject(RoutingContext ctx, int status, ErrorCode code, String message,
+            SourceLocation location) {
         JsonObject error = new JsonObject().put("message", message)
                 .put("extensions", new JsonObject(Map.of("code", code.name())));
         if (location != null) {
             error.put("locations", new JsonArray(List.of(
                     new JsonObject().put("line", location.getLine()).put("column", location.getColumn()))));
         }
-        ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, GRAPHQL_RESPONSE)
+        respond(ctx, status, error);
+    }
+
+    private static void respond(RoutingContext ctx, int status, JsonObject error) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, GRAPHQL_RESPONSE)
                 .end(new JsonObject().put("errors", new JsonArray().add(error)).encode());
     }
 }

@@ -7,6 +7,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.appliancesync.common.graphql.CostedDocuments;
+import dev.appliancesync.common.graphql.RequestLimits;
 import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -30,10 +32,11 @@ public class GraphQLWebSocketRoute {
             @ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.smallrye-graphql.authorization-client-init-payload-name")
             Optional<String> initPayloadTokenName,
-            RealtimeConfig config, SubscriptionConnections connections, MeterRegistry metrics) {
+            RealtimeConfig config, SubscriptionConnections connections, CostedDocuments documents,
+            RequestLimits limits, MeterRegistry metrics) {
         this.rootPath = rootPath;
         this.handler = new GuardedGraphQLWebSocketHandler(identity, request, initPayloadTokenName, config, connections,
-                metrics);
+                documents, limits, metrics);
     }
 
     void install(@Observes Router router) {

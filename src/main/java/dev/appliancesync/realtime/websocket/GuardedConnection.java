@@ -2,11 +2,14 @@ package dev.appliancesync.realtime.websocket;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.smallrye.graphql.websocket.GraphQLWebSocketSession;
@@ -17,7 +20,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One subscription connection, between the WebSocket and SmallRye's protocol handler: it bounds what the connection
- * may hold (operations at once; bytes waiting to be written) and counts it against its user's connections.
+ * may hold (operations at once; bytes waiting to be written), puts each operation started through the request limits
+ * (depth, cost, its caller's rate), and counts it against its user's connections.
  */
 final class GuardedConnection implements GraphQLWebSocketSession {
 
@@ -31,10 +35,14 @@ final class GuardedConnection implements GraphQLWebSocketSession {
     private final String peer;
 
     private final Counter slowClosed;
+    /** The request limits' answer to an operation's payload ({@code query}, {@code variables}...): empty to run it. */
+    private final Function<JsonObject, Optional<ApiException>> limits;
 
-    GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes, Counter slowClosed) {
+    GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes, Counter slowClosed,
+            Function<JsonObject, Optional<ApiException>> limits) {
         this.socket = socket;
         this.slowClosed = slowClosed;
+        this.limits = limits;
         this.legacyProtocol = "graphql-ws".equals(socket.subProtocol());
         this.maxOperations = maxOperations;
         this.peer = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().toString();
@@ -59,8 +67,17 @@ final class GuardedConnection implements GraphQLWebSocketSession {
         switch (type) {
             case "subscribe", "start" -> {
                 if (!operations.contains(id) && operations.size() >= maxOperations) {
-                    refuse(id, "At most " + maxOperations + " operations at once on one connection");
+                    refuse(id, "At most " + maxOperations + " operations at once on one connection",
+                            Map.of("code", ErrorCode.QUOTA_EXCEEDED.name(), "limit", "operations-per-connection",
+                                    "max", maxOperations));
                     return false;
+                }
+                if (message.getValue("payload") instanceof JsonObject payload) {
+                    Optional<ApiException> refused = limits.apply(payload);
+                    if (refused.isPresent()) {
+                        refuse(id, refused.get().getMessage(), refused.get().extensions());
+                        return false;
+                    }
                 }
                 operations.add(id);
             }
@@ -128,10 +145,8 @@ final class GuardedConnection implements GraphQLWebSocketSession {
         }
     }
 
-    private void refuse(String id, String reason) {
-        JsonObject error = new JsonObject().put("message", reason)
-                .put("extensions", new JsonObject(Map.of("code", ErrorCode.QUOTA_EXCEEDED.name(),
-                        "limit", "operations-per-connection", "max", maxOperations)));
+    private void refuse(String id, String reason, Map<String, Object> extensions) {
+        JsonObject error = new JsonObject().put("message", reason).put("extensions", new JsonObject(extensions));
         Object payload = legacyProtocol ? error : new JsonArray(List.of(error));
         socket.writeTextMessage(new JsonObject().put("id", id).put("type", "error").put("payload", payload).encode());
     }

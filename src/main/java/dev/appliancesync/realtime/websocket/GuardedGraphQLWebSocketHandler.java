@@ -8,22 +8,25 @@ import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.graphql.ApiCallers;
+import dev.appliancesync.common.graphql.CostedDocuments;
+import dev.appliancesync.common.graphql.RequestLimits;
 import dev.appliancesync.common.logging.RequestIds;
-import dev.appliancesync.identity.SignedInPrincipal;
 import dev.appliancesync.realtime.RealtimeConfig;
+import graphql.parser.InvalidSyntaxException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLTransportWSSubprotocolHandler;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLWSSubprotocolHandler;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeGraphQLAbstractHandler;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.graphql.websocket.GraphQLWebsocketHandler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -45,6 +48,8 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
     private final Optional<String> initPayloadTokenName;
     private final RealtimeConfig config;
     private final SubscriptionConnections connections;
+    private final CostedDocuments documents;
+    private final RequestLimits limits;
     private final Counter slowClosed;
     private final Counter closedOverUnauthenticatedLimit;
     private final Counter closedAtInitTimeout;
@@ -53,8 +58,10 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
 
     GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
             Optional<String> initPayloadTokenName, RealtimeConfig config, SubscriptionConnections connections,
-            MeterRegistry metrics) {
+            CostedDocuments documents, RequestLimits limits, MeterRegistry metrics) {
         super(identity, request, false);
+        this.documents = documents;
+        this.limits = limits;
         this.initPayloadTokenName = initPayloadTokenName;
         this.config = config;
         this.connections = connections;
@@ -90,7 +97,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
             }
             ServerWebSocket socket = upgraded.result();
             GuardedConnection connection = new GuardedConnection(socket, config.maxSubscriptionsPerConnection(),
-                    config.maxWriteQueueBytes(), slowClosed);
+                    config.maxWriteQueueBytes(), slowClosed, payload -> limited(ctx, payload));
             String subprotocol = socket.subProtocol();
             if (!"graphql-transport-ws".equals(subprotocol) && !"graphql-ws".equals(subprotocol)) {
                 socket.close((short) 4406, "Subprotocol must be graphql-transport-ws or graphql-ws");
@@ -156,7 +163,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
      */
     private boolean mayAcknowledge(RoutingContext ctx, SubscriptionConnections.Lease lease,
             GuardedConnection connection, long initDeadline) {
-        String user = userOf(ctx);
+        String user = ApiCallers.signedInSubject(ctx);
         if (user == null) {
             return true;
         }
@@ -172,11 +179,21 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
         return false;
     }
 
-    private static String userOf(RoutingContext ctx) {
-        if (!(ctx.user() instanceof QuarkusHttpUser user)) {
-            return null;
+    /**
+     * The request limits' answer to an operation started on this connection, charged to whoever the connection is
+     * signed in as by then. A document that does not parse is SmallRye's to refuse (4400 or an error message).
+     */
+    private Optional<ApiException> limited(RoutingContext ctx, JsonObject payload) {
+        if (!(payload.getValue("query") instanceof String query)) {
+            return Optional.empty();
         }
-        SecurityIdentity identity = user.getSecurityIdentity();
-        return identity == null || identity.isAnonymous() ? null : SignedInPrincipal.of(identity).subject();
+        CostedDocuments.Costed costed;
+        try {
+            costed = documents.cost(query, payload.getValue("operationName") instanceof String name ? name : null,
+                    payload.getValue("variables") instanceof JsonObject variables ? variables.getMap() : Map.of());
+        } catch (InvalidSyntaxException e) {
+            return Optional.empty();
+        }
+        return limits.admit(ApiCallers.key(ctx), costed.cost());
     }
 }
