@@ -9,6 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -198,6 +204,54 @@ class RequestLimitsTest {
             otherWs.subscribe("wide", wide);
             assertThat(otherWs.nextData("wide").getJsonObject("heartbeat").getInteger("s1399")).isEqualTo(1);
         }
+    }
+
+    @Test
+    void whileAGuestFloodsHundredAliasReadsAtTheLimitTheOwnersRenameGoesThrough() throws Exception {
+        User owner = User.signedIn("flooded-owner");
+        User guest = User.signedIn("flooding-guest");
+        Appliances.Claimed oven = Appliances.claimed(owner.token(), "GENERIC");
+        Appliances.share(owner.token(), oven.id(), guest.email(), "GUEST");
+        String commandId = GraphQL.post(owner.token(), """
+                mutation($id: ID!) { sendCommand(applianceId: $id, command: START) { id } }""", Map.of("id", oven.id()))
+                .then().statusCode(200).extract().path("data.sendCommand.id");
+        // What made a rename wait 5 s before: 100-alias reads (1,200 each here), as many as a guest can send.
+        String flood = "query($c: ID!) { " + IntStream.range(0, 100)
+                .mapToObj(i -> "a" + i + ": command(id: $c) { id status }").collect(Collectors.joining(" ")) + " }";
+        assertThat(cost(flood, Map.of("c", commandId))).isEqualTo(1_200);
+
+        AtomicBoolean flooding = new AtomicBoolean(true);
+        AtomicInteger served = new AtomicInteger();
+        AtomicInteger limited = new AtomicInteger();
+        long began = System.nanoTime();
+        ExecutorService guests = Executors.newFixedThreadPool(4);
+        ExecutorService owners = Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < 4; i++) {
+                guests.submit(() -> {
+                    while (flooding.get()) {
+                        String code = GraphQL.post(guest.token(), flood, Map.of("c", commandId)).then().statusCode(200)
+                                .extract().path("errors[0].extensions.code");
+                        (code == null ? served : limited).incrementAndGet();
+                    }
+                });
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> limited.get() > 0);
+            // Bounded, not timed: it fails only if the rename is held up for many seconds.
+            CompletableFuture<String> rename = CompletableFuture.supplyAsync(() -> GraphQL.post(owner.token(), RENAME,
+                    Map.of("id", oven.id(), "n", "Still mine")).then().statusCode(200).extract()
+                    .path("data.renameAppliance.name"), owners);
+            assertThat(rename.get(15, TimeUnit.SECONDS)).isEqualTo("Still mine");
+        } finally {
+            flooding.set(false);
+            guests.shutdown();
+            owners.shutdown();
+            assertThat(guests.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        // The guest got no more than the limit gives: the burst, and the refill over the time they flooded.
+        double seconds = (System.nanoTime() - began) / 1e9;
+        assertThat(served.get() * 1_200.0).isLessThanOrEqualTo(3_000 + 200 * seconds);
+        assertThat(limited.get()).isPositive();
     }
 
     private static void served(Response response) {
