@@ -14,7 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Adds our error coding to the GraphQL engine SmallRye builds. SmallRye offers the builder as a CDI event but no way
- * to add an instrumentation beside its own (depth and complexity limits, query cache), so we read the one it set and
+ * to add an instrumentation beside its own (the depth limit, query cache), so we read the one it set and
  * chain ours after it. The schema contract and error tests fail if a SmallRye upgrade changes this.
  */
 @ApplicationScoped

@@ -1,18 +1,16 @@
 package dev.appliancesync.common.graphql;
 
-import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
-import graphql.language.Document;
-import graphql.language.OperationDefinition;
 import graphql.language.OperationDefinition.Operation;
 import graphql.parser.InvalidSyntaxException;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -28,32 +26,29 @@ import io.vertx.ext.web.handler.BodyHandler;
  * Rejects HTTP requests whose body is not a GraphQL request, whose document does not parse, or that ask for a
  * subscription (served over WebSocket only) with a coded error and HTTP 400 (as the GraphQL-over-HTTP spec asks).
  * SmallRye answers these itself before any engine hook runs, with no {@code extensions.code} (a subscription even
- * with 200 and {@code {"upstreamPublisher":{}}}); everything else goes on to it unchanged.
+ * with 200 and {@code {"upstreamPublisher":{}}}). Then the request limits decide, before anything runs: a document
+ * too deep or too costly gets QUERY_TOO_COMPLEX, a caller over their rate RATE_LIMITED (with a Retry-After header),
+ * both with HTTP 200 as every other GraphQL error of this service. Everything else goes on to SmallRye unchanged.
  */
 @ApplicationScoped
 public class GraphQLRequestGuard {
 
     private static final String GRAPHQL_RESPONSE = "application/graphql-response+json; charset=UTF-8";
-    /**
-     * Apps send the same few documents over and over: remember the ones that passed instead of parsing again. By
-     * their SHA-256, not their text: anyone, signed in or not, chooses what is remembered, and 2,000 documents of the
-     * largest body allowed would pin hundreds of megabytes; 2,000 digests pin about 200 KB.
-     */
-    static final int REMEMBERED_DOCUMENTS = 2_000;
     static final String OVER_HTTP = "Subscriptions are served over WebSocket at %s (subprotocol graphql-transport-ws), "
             + "not over HTTP";
 
     private final String rootPath;
     private final long maxBodyBytes;
-    private final GraphQLDocumentParser parser;
-    private final Set<DocumentDigest> passedDocuments = ConcurrentHashMap.newKeySet();
+    private final CostedDocuments documents;
+    private final RequestLimits limits;
 
     public GraphQLRequestGuard(@ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBody,
-            GraphQLDocumentParser parser) {
+            CostedDocuments documents, RequestLimits limits) {
         this.rootPath = rootPath;
         this.maxBodyBytes = maxBody.asLongValue();
-        this.parser = parser;
+        this.documents = documents;
+        this.limits = limits;
     }
 
     void install(@Observes Router router) {
@@ -67,6 +62,7 @@ public class GraphQLRequestGuard {
         String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         String document;
         String operationName = null;
+        Map<String, Object> variables = Map.of();
         if (contentType != null && contentType.startsWith("application/graphql")) {
             document = ctx.body().asString();
         } else {
@@ -84,47 +80,41 @@ public class GraphQLRequestGuard {
             }
             document = text;
             operationName = request.getValue("operationName") instanceof String name ? name : null;
+            variables = request.getValue("variables") instanceof JsonObject given ? given.getMap() : Map.of();
         }
-        DocumentDigest digest = DocumentDigest.of(document);
-        if (!passedDocuments.contains(digest)) {
-            Document parsed;
-            try {
-                parsed = parser.parse(document);
-            } catch (InvalidSyntaxException e) {
-                reject(ctx, GraphQLDocumentParser.parseFailed(e));
-                return;
-            }
-            List<OperationDefinition> operations = parsed.getDefinitionsOfType(OperationDefinition.class);
-            if (chosen(operations, operationName).filter(o -> o.getOperation() == Operation.SUBSCRIPTION).isPresent()) {
-                reject(ctx, badRequest(OVER_HTTP.formatted(rootPath)));
-                return;
-            }
-            // A document with a subscription is checked again each time: which operation runs depends on the request.
-            if (operations.stream().noneMatch(o -> o.getOperation() == Operation.SUBSCRIPTION)) {
-                if (passedDocuments.size() >= REMEMBERED_DOCUMENTS) {
-                    passedDocuments.clear();
-                }
-                passedDocuments.add(digest);
-            }
+        CostedDocuments.Costed costed;
+        try {
+            costed = documents.cost(document, operationName, variables);
+        } catch (InvalidSyntaxException e) {
+            reject(ctx, GraphQLDocumentParser.parseFailed(e));
+            return;
+        }
+        if (costed.operation() == Operation.SUBSCRIPTION) {
+            reject(ctx, badRequest(OVER_HTTP.formatted(rootPath)));
+            return;
+        }
+        Optional<ApiException> refused = limits.admit(ApiCallers.key(ctx), costed.cost());
+        if (refused.isPresent()) {
+            refuse(ctx, refused.get());
+            return;
         }
         ctx.next();
     }
 
-    /** The operation the request runs, as the engine picks it; empty when the engine will refuse the choice. */
-    private static Optional<OperationDefinition> chosen(List<OperationDefinition> operations, String operationName) {
-        if (operationName == null) {
-            return operations.size() == 1 ? Optional.of(operations.get(0)) : Optional.empty();
-        }
-        return operations.stream().filter(o -> operationName.equals(o.getName())).findFirst();
-    }
-
     /** What is remembered, for tests: what anyone who sends documents can make this instance keep. */
     Set<Object> rememberedKeys() {
-        return Set.copyOf(passedDocuments);
+        return documents.rememberedKeys();
     }
 
     boolean remembers(String document) {
-        return passedDocuments.contains(DocumentDigest.of(document));
+        return documents.remembers(document);
+    }
+
+    private static void refuse(RoutingContext ctx, ApiException refusal) {
+        if (refusal.extensions().get("retryAfter") instanceof Long seconds) {
+            ctx.response().putHeader("Retry-After", Long.toString(seconds));
+        }
+        respond(ctx, 200, RequestLimits.error(refusal));
     }
 
     private static JsonObject badRequest(String message) {
@@ -132,7 +122,11 @@ public class GraphQLRequestGuard {
     }
 
     private static void reject(RoutingContext ctx, JsonObject error) {
-        ctx.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, GRAPHQL_RESPONSE)
+        respond(ctx, 400, error);
+    }
+
+    private static void respond(RoutingContext ctx, int status, JsonObject error) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, GRAPHQL_RESPONSE)
                 .end(new JsonObject().put("errors", new JsonArray().add(error)).encode());
     }
 }

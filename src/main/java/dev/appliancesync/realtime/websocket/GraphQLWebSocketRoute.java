@@ -7,7 +7,8 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.appliancesync.common.graphql.GraphQLDocumentParser;
+import dev.appliancesync.common.graphql.CostedDocuments;
+import dev.appliancesync.common.graphql.RequestLimits;
 import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
@@ -32,11 +33,11 @@ public class GraphQLWebSocketRoute {
             @ConfigProperty(name = "quarkus.smallrye-graphql.authorization-client-init-payload-name")
             Optional<String> initPayloadTokenName,
             RealtimeConfig config, SubscriptionConnections connections, MeterRegistry metrics,
-            GraphQLDocumentParser documents,
+            CostedDocuments documents, RequestLimits limits,
             @ConfigProperty(name = "quarkus.http.websocket-server.max-message-size") int maxMessageBytes) {
         this.rootPath = rootPath;
         this.handler = new GuardedGraphQLWebSocketHandler(identity, request, initPayloadTokenName, config, connections,
-                metrics, documents, maxMessageBytes);
+                metrics, documents, limits, maxMessageBytes);
     }
 
     void install(@Observes Router router) {

@@ -2,14 +2,14 @@ package dev.appliancesync.realtime.websocket;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.error.ErrorCode;
-import dev.appliancesync.common.graphql.GraphQLDocumentParser;
-import graphql.parser.InvalidSyntaxException;
 import io.micrometer.core.instrument.Counter;
 import io.smallrye.graphql.websocket.GraphQLWebSocketSession;
 import io.vertx.core.http.ServerWebSocket;
@@ -19,7 +19,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * One subscription connection, between the WebSocket and SmallRye's protocol handler: it bounds what the connection
- * may hold (operations at once; bytes waiting to be written) and counts it against its user's connections.
+ * may hold (operations at once; bytes waiting to be written), puts each operation started through the request limits
+ * (depth, cost, its caller's rate), and counts it against its user's connections.
  */
 final class GuardedConnection implements GraphQLWebSocketSession {
 
@@ -31,7 +32,11 @@ final class GuardedConnection implements GraphQLWebSocketSession {
     /** Operation ids started and not yet completed (items are written from other threads than the socket's). */
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
     private final String peer;
-    private final GraphQLDocumentParser documents;
+    /**
+     * The error an operation's payload ({@code query}, {@code variables}...) is refused with (a document that does not
+     * parse, or over the request limits), or empty to run it.
+     */
+    private final Function<JsonObject, Optional<JsonObject>> refusal;
     /** initialised is set on the socket's event loop, acknowledged where SmallRye acks (after authentication). */
     private volatile boolean initialised;
     private volatile boolean acknowledged;
@@ -39,9 +44,9 @@ final class GuardedConnection implements GraphQLWebSocketSession {
     private final Counter slowClosed;
 
     GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes, Counter slowClosed,
-            GraphQLDocumentParser documents) {
+            Function<JsonObject, Optional<JsonObject>> refusal) {
         this.socket = socket;
-        this.documents = documents;
+        this.refusal = refusal;
         this.slowClosed = slowClosed;
         this.legacyProtocol = "graphql-ws".equals(socket.subProtocol());
         this.maxOperations = maxOperations;
@@ -87,10 +92,9 @@ final class GuardedConnection implements GraphQLWebSocketSession {
                                     "limit", "operations-per-connection", "max", maxOperations))));
                     return null;
                 }
-                try {
-                    documents.parse(message.query());
-                } catch (InvalidSyntaxException e) {
-                    refuse(id, GraphQLDocumentParser.parseFailed(e));
+                Optional<JsonObject> refused = refusal.apply(new JsonObject(message.text()).getJsonObject("payload"));
+                if (refused.isPresent()) {
+                    refuse(id, refused.get());
                     return null;
                 }
                 operations.add(id);

@@ -8,25 +8,27 @@ import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.common.graphql.ApiCallers;
+import dev.appliancesync.common.graphql.CostedDocuments;
 import dev.appliancesync.common.graphql.GraphQLDocumentParser;
+import dev.appliancesync.common.graphql.RequestLimits;
 import dev.appliancesync.common.logging.RequestIds;
-import dev.appliancesync.identity.SignedInPrincipal;
 import dev.appliancesync.realtime.RealtimeConfig;
+import graphql.parser.InvalidSyntaxException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLTransportWSSubprotocolHandler;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLWSSubprotocolHandler;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeGraphQLAbstractHandler;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.graphql.websocket.GraphQLWebsocketHandler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -54,15 +56,17 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
     private final Counter closedAtInitTimeout;
     private final Counter closedOverUserLimit;
     private final AtomicInteger open = new AtomicInteger();
-    private final GraphQLDocumentParser documents;
+    private final CostedDocuments documents;
+    private final RequestLimits limits;
     private final int maxMessageBytes;
     private final String tooBigReason;
 
     GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
             Optional<String> initPayloadTokenName, RealtimeConfig config, SubscriptionConnections connections,
-            MeterRegistry metrics, GraphQLDocumentParser documents, int maxMessageBytes) {
+            MeterRegistry metrics, CostedDocuments documents, RequestLimits limits, int maxMessageBytes) {
         super(identity, request, false);
         this.documents = documents;
+        this.limits = limits;
         this.maxMessageBytes = maxMessageBytes;
         this.tooBigReason = "Message over " + maxMessageBytes + " bytes";
         this.initPayloadTokenName = initPayloadTokenName;
@@ -100,7 +104,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
             }
             ServerWebSocket socket = upgraded.result();
             GuardedConnection connection = new GuardedConnection(socket, config.maxSubscriptionsPerConnection(),
-                    config.maxWriteQueueBytes(), slowClosed, documents);
+                    config.maxWriteQueueBytes(), slowClosed, payload -> refusal(ctx, payload));
             String subprotocol = socket.subProtocol();
             if (!"graphql-transport-ws".equals(subprotocol) && !"graphql-ws".equals(subprotocol)) {
                 connection.close((short) 4406, "Subprotocol must be graphql-transport-ws or graphql-ws");
@@ -201,7 +205,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
      */
     private boolean mayAcknowledge(RoutingContext ctx, SubscriptionConnections.Lease lease,
             GuardedConnection connection, long initDeadline) {
-        String user = userOf(ctx);
+        String user = ApiCallers.signedInSubject(ctx);
         if (user == null) {
             return true;
         }
@@ -217,11 +221,20 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
         return false;
     }
 
-    private static String userOf(RoutingContext ctx) {
-        if (!(ctx.user() instanceof QuarkusHttpUser user)) {
-            return null;
+    /**
+     * The error an operation started on this connection is refused with, if it is: a document that does not parse
+     * (GRAPHQL_PARSE_FAILED), or one the request limits refuse (depth, cost, its caller's rate), charged to whoever
+     * the connection is signed in as by then.
+     */
+    private Optional<JsonObject> refusal(RoutingContext ctx, JsonObject payload) {
+        CostedDocuments.Costed costed;
+        try {
+            costed = documents.cost(payload.getString("query"),
+                    payload.getValue("operationName") instanceof String name ? name : null,
+                    payload.getValue("variables") instanceof JsonObject variables ? variables.getMap() : Map.of());
+        } catch (InvalidSyntaxException e) {
+            return Optional.of(GraphQLDocumentParser.parseFailed(e));
         }
-        SecurityIdentity identity = user.getSecurityIdentity();
-        return identity == null || identity.isAnonymous() ? null : SignedInPrincipal.of(identity).subject();
+        return limits.admit(ApiCallers.key(ctx), costed.cost()).map(RequestLimits::error);
     }
 }

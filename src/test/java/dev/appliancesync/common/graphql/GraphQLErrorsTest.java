@@ -76,11 +76,17 @@ class GraphQLErrorsTest {
     }
 
     @Test
-    void overComplexQueriesAreRefused() {
-        String wide = "{ me { " + "id ".repeat(1_000) + "} }";
-        GraphQL.post(token, wide).then().statusCode(200)
+    void overCostlyQueriesAreRefused() {
+        // 500 aliases of a field that reads the database: 5,500, over the budget of 5,000 (see RequestLimitsTest).
+        StringBuilder wide = new StringBuilder("{ ");
+        for (int i = 0; i < 500; i++) {
+            wide.append("m").append(i).append(": me { id } ");
+        }
+        GraphQL.post(token, wide.append("}").toString()).then().statusCode(200)
+                .body("data", nullValue())
                 .body("errors[0].extensions.code", equalTo("QUERY_TOO_COMPLEX"))
-                .body("errors[0].message", containsString("complexity"));
+                .body("errors[0].extensions.cost", equalTo(5_500))
+                .body("errors[0].message", containsString("costs 5500"));
     }
 
     @Test

@@ -1,0 +1,37 @@
+package dev.appliancesync.common.graphql;
+
+import dev.appliancesync.identity.SignedInPrincipal;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+
+/** Who a request counts against: the signed-in user, or, for anonymous requests, the address they come from. */
+public final class ApiCallers {
+
+    private ApiCallers() {
+    }
+
+    /** The signed-in user's subject (their token's {@code sub}), or null for an anonymous request. */
+    public static String signedInSubject(RoutingContext ctx) {
+        if (!(ctx.user() instanceof QuarkusHttpUser user)) {
+            return null;
+        }
+        SecurityIdentity identity = user.getSecurityIdentity();
+        return identity == null || identity.isAnonymous() ? null : SignedInPrincipal.of(identity).subject();
+    }
+
+    /**
+     * The key of the caller's rate limit. Anonymous callers (who can only ask for {@code __typename} and the schema)
+     * share one per client address; behind an ingress that is the ingress's own address, unless Quarkus is told to
+     * trust its forwarding headers ({@code quarkus.http.proxy.*}), so all of them share one.
+     */
+    public static String key(RoutingContext ctx) {
+        String subject = signedInSubject(ctx);
+        if (subject != null) {
+            return "user:" + subject;
+        }
+        SocketAddress address = ctx.request().remoteAddress();
+        return "anonymous:" + (address == null ? "unknown" : address.hostAddress());
+    }
+}
