@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
@@ -47,6 +48,8 @@ class RollingDeployIT {
     private static final Duration MIGRATION_WAIT = Duration.ofMinutes(3);
     /** A device update reaching a subscriber; generous, the machine may be busy. */
     private static final Duration DELIVERY_WAIT = Duration.ofSeconds(60);
+    /** How long the device waits for a delivery before it sends a newer version. */
+    private static final Duration REPUBLISH_EVERY = Duration.ofSeconds(3);
     private static final String STATE = "subscription($a: ID) { applianceState(applianceId: $a) { applianceId version } }";
 
     private static SharedServices services;
@@ -76,13 +79,11 @@ class RollingDeployIT {
                 previousJar, false);
                 MqttDevice device = MqttDevice.connect(services.mqttHost(), services.mqttPort())) {
             previous.start();
-            previous.awaitSubscribed("$share/appliance-sync/appliances/+/state", DELIVERY_WAIT);
             ClusterUser operator = ClusterUser.of(services, "operator", List.of("admin"));
             Appliance live = smoke(previous, operator, device);
 
             try (GraphQLWebSocket subscription = live.subscribe(previous)) {
-                live.update(device, 2);
-                live.awaitVersion(subscription, 2);
+                live.awaitDelivery(device, subscription);
 
                 int exit = migrationJob("migrate-new", TARGET.resolve("quarkus-app/quarkus-run.jar"),
                         services.serviceProperties());
@@ -91,8 +92,7 @@ class RollingDeployIT {
                         .isEqualTo(String.valueOf(latestMigration()));
 
                 // The previous release, on the new schema: its open subscription still gets device state...
-                live.update(device, 3);
-                live.awaitVersion(subscription, 3);
+                live.awaitDelivery(device, subscription);
             }
             // ...and everything of the smoke workload still works there.
             smoke(previous, operator, device);
@@ -100,7 +100,6 @@ class RollingDeployIT {
             // This release, on the schema its job migrated, as the data-only user.
             try (ServiceInstance next = ServiceInstance.create("next", replica(services.serviceProperties()))) {
                 next.start();
-                next.awaitSubscribed("$share/appliance-sync/appliances/+/state", DELIVERY_WAIT);
                 smoke(next, operator, device);
             }
         }
@@ -133,16 +132,15 @@ class RollingDeployIT {
         assertThat(friends).contains(applianceId);
         String thing = owner.data(instance, "query($a: ID!) { appliance(id: $a) { thingName } }",
                 Map.of("a", applianceId)).path("data.appliance.thingName");
-        Appliance appliance = new Appliance(owner, applianceId, thing);
+        Appliance appliance = new Appliance(owner, applianceId, thing, new AtomicLong());
         try (GraphQLWebSocket subscription = appliance.subscribe(instance)) {
-            appliance.update(device, 1);
-            appliance.awaitVersion(subscription, 1);
+            appliance.awaitDelivery(device, subscription);
         }
         return appliance;
     }
 
-    /** A claimed appliance, its owner, and its device's telemetry. */
-    private record Appliance(ClusterUser owner, String id, String thingName) {
+    /** A claimed appliance, its owner, and the last telemetry version its device sent. */
+    private record Appliance(ClusterUser owner, String id, String thingName, AtomicLong version) {
 
         /** The owner's applianceState subscription to it, in place once the server has acknowledged the socket. */
         GraphQLWebSocket subscribe(ServiceInstance instance) throws Exception {
@@ -154,33 +152,36 @@ class RollingDeployIT {
             return ws;
         }
 
-        void update(MqttDevice device, int version) throws Exception {
-            device.publish("appliances/" + thingName + "/state", new JsonObject().put("version", version)
-                    .put("reported", new JsonObject().put("temperature", 170 + version))
-                    .put("timestamp", Instant.now().getEpochSecond()).encode());
-        }
-
         /**
-         * Waits for the subscription to deliver {@code version} of this appliance's state. The device publishes
-         * again while it waits: a subscription's start is not acknowledged, so the first update may come before
-         * it is in place, and a later version would not be what the test waits for.
+         * The device sends a new version of its telemetry, and the subscription must deliver it (or a later one).
+         * Neither the release's MQTT subscription nor the GraphQL one says when it is in place, so until something
+         * arrives the device sends a newer version every {@link #REPUBLISH_EVERY}: one sent before either was in
+         * place is not delivered, and the same version again would be dropped as stale.
          */
-        void awaitVersion(GraphQLWebSocket ws, int version) throws Exception {
+        void awaitDelivery(MqttDevice device, GraphQLWebSocket ws) throws Exception {
+            long first = version.get() + 1;
             Instant deadline = Instant.now().plus(DELIVERY_WAIT);
             while (Instant.now().isBefore(deadline)) {
-                var message = ws.pollMessage("state", Duration.ofSeconds(2));
-                if (message.isEmpty()) {
-                    continue;
-                }
-                JsonObject payload = message.get().getJsonObject("payload");
-                assertThat(message.get().getString("type")).as("%s", message.get()).isEqualTo("next");
-                assertThat(payload.getValue("errors")).as("%s", message.get()).isNull();
-                JsonObject state = payload.getJsonObject("data").getJsonObject("applianceState");
-                if (state.getString("applianceId").equals(id) && state.getLong("version") == version) {
-                    return;
+                long sent = version.incrementAndGet();
+                device.publish("appliances/" + thingName + "/state", new JsonObject().put("version", sent)
+                        .put("reported", new JsonObject().put("temperature", 170 + sent))
+                        .put("timestamp", Instant.now().getEpochSecond()).encode());
+                Instant republish = Instant.now().plus(REPUBLISH_EVERY);
+                while (Instant.now().isBefore(republish)) {
+                    var message = ws.pollMessage("state", Duration.between(Instant.now(), republish));
+                    if (message.isEmpty()) {
+                        break;
+                    }
+                    JsonObject payload = message.get().getJsonObject("payload");
+                    assertThat(message.get().getString("type")).as("%s", message.get()).isEqualTo("next");
+                    assertThat(payload.getValue("errors")).as("%s", message.get()).isNull();
+                    JsonObject state = payload.getJsonObject("data").getJsonObject("applianceState");
+                    if (state.getString("applianceId").equals(id) && state.getLong("version") >= first) {
+                        return;
+                    }
                 }
             }
-            throw new AssertionError("applianceState of " + id + " did not deliver version " + version + " within "
+            throw new AssertionError("applianceState of " + id + " delivered no version from " + first + " on within "
                     + DELIVERY_WAIT);
         }
     }
