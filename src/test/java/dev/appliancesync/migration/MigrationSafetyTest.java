@@ -41,8 +41,8 @@ class MigrationSafetyTest {
             "V3__realtime.sql", Set.of(Rule.INDEX_WITHOUT_CONCURRENTLY),
             // A partial index on command built without concurrently: commands wait while it builds.
             "V7__command_outbox.sql", Set.of(Rule.INDEX_WITHOUT_CONCURRENTLY),
-            // Drops the column 0.5.0 writes on every provisionAppliance: not safe to run under 0.5.0 (README,
-            // Operations, "Upgrading from 0.5.0").
+            // Drops the column 0.5.0 reads and writes: 0.5.0 applies no device message once it has run
+            // (RollingDeployIT against 0.5.0 shows it; README, Operations, "Upgrading from 0.5.0").
             "V8__fixed_thing_names.sql", Set.of(Rule.DROP_COLUMN));
 
     @Test
