@@ -43,7 +43,8 @@ COPY --from=build --chown=1001:0 --chmod=0644 /code/target/libcedar_java_ffi.so 
 ENV CEDAR_JAVA_FFI_LIB=/work/libcedar_java_ffi.so
 # Never root: the Kubernetes Deployment also says runAsNonRoot, which needs a numeric USER to check.
 USER 1001
-# The service's HTTP port (quarkus.http.port): GraphQL, WebSocket subscriptions, health and metrics.
-EXPOSE 8080
+# The service's HTTP port (quarkus.http.port): GraphQL and WebSocket subscriptions; and its management port
+# (quarkus.management.port): health and metrics, for probes and scrapers only, never published to the internet.
+EXPOSE 8080 9000
 # All settings come from the environment (README, "Production configuration"); 0.0.0.0 is already the prod default.
 ENTRYPOINT ["./application"]

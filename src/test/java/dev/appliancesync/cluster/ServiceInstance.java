@@ -60,19 +60,30 @@ public final class ServiceInstance implements AutoCloseable {
 
     private final String name;
     private final int port;
+    /** The management interface's port (health and metrics), which the API's port does not serve. */
+    private final int managementPort;
     private final Map<String, String> properties;
+    /** The packaged application to run: this build's, or another release's (RollingDeployIT). */
+    private final Path jar;
+    /** Whether health and metrics are on the management port (releases before it served them on the API's). */
+    private final boolean managementInterface;
     private final Path logFile;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private int starts;
 
-    private ServiceInstance(String name, Map<String, String> sharedProperties) {
+    private ServiceInstance(String name, Map<String, String> sharedProperties, Path jar, boolean managementInterface) {
         this.name = name;
+        this.jar = jar;
+        this.managementInterface = managementInterface;
         this.port = freePort();
+        this.managementPort = freePort();
         this.logFile = TARGET.resolve("cluster-" + name + ".log");
         Map<String, String> all = new LinkedHashMap<>(sharedProperties);
         all.put("quarkus.http.host", "127.0.0.1");
         all.put("quarkus.http.port", String.valueOf(port));
+        all.put("quarkus.management.host", "127.0.0.1");
+        all.put("quarkus.management.port", String.valueOf(managementPort));
         all.put("mp.messaging.connector.smallrye-mqtt.client-id",
                 "appliance-sync-it-" + name + "-" + UUID.randomUUID().toString().substring(0, 8));
         this.properties = Map.copyOf(all);
@@ -80,7 +91,34 @@ public final class ServiceInstance implements AutoCloseable {
 
     /** An instance not started yet: {@link #launch()} it, or use {@link #startAll}. */
     public static ServiceInstance create(String name, Map<String, String> sharedProperties) {
-        return new ServiceInstance(name, sharedProperties);
+        return new ServiceInstance(name, sharedProperties, TARGET.resolve("quarkus-app").resolve("quarkus-run.jar"),
+                true);
+    }
+
+    /**
+     * The same, running another build's fast jar ({@code .../quarkus-app/quarkus-run.jar}), on the JVM always;
+     * {@code managementInterface}: whether that build serves health and metrics on the management port, or (a
+     * release before it) on the API's port.
+     */
+    public static ServiceInstance create(String name, Map<String, String> sharedProperties, Path jar,
+            boolean managementInterface) {
+        return new ServiceInstance(name, sharedProperties, jar, managementInterface);
+    }
+
+    /**
+     * Runs the process to its end (a one-shot run, such as the migration job's {@code quarkus.init-and-exit}) and
+     * returns its exit code; fails if it has not ended within {@code wait}.
+     */
+    public int runToExit(Duration wait) {
+        launch();
+        Process current = process;
+        if (!Lifecycle.exitsWithin(current, wait)) {
+            kill();
+            throw failure(name + " did not end within " + wait);
+        }
+        LIVE.remove(current);
+        appendToLog("=== %s: %s ended with code %d%n".formatted(Instant.now(), name, current.exitValue()));
+        return current.exitValue();
     }
 
     /** Launches every instance at once, then waits until each is ready; on failure stops them all. */
@@ -122,7 +160,7 @@ public final class ServiceInstance implements AutoCloseable {
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-            if (Boolean.getBoolean("appliance-sync.it.native")) {
+            if (runsNative()) {
                 // As the native image's Dockerfile does: the executable cannot extract Cedar's library from its jar.
                 builder.environment().put("CEDAR_JAVA_FFI_LIB", cedarLibrary().toAbsolutePath().toString());
             }
@@ -136,7 +174,7 @@ public final class ServiceInstance implements AutoCloseable {
 
     private List<String> command() {
         List<String> command = new ArrayList<>();
-        if (Boolean.getBoolean("appliance-sync.it.native")) {
+        if (runsNative()) {
             // The native profile: failsafe passes the executable the build made.
             String nativeImage = System.getProperty("native.image.path");
             if (nativeImage == null || !Files.isExecutable(Path.of(nativeImage))) {
@@ -152,8 +190,7 @@ public final class ServiceInstance implements AutoCloseable {
                     "--enable-native-access=ALL-UNNAMED"));
         }
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        if (!Boolean.getBoolean("appliance-sync.it.native")) {
-            Path jar = TARGET.resolve("quarkus-app").resolve("quarkus-run.jar");
+        if (!runsNative()) {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run ./mvnw verify (package builds it)");
             }
@@ -213,7 +250,7 @@ public final class ServiceInstance implements AutoCloseable {
 
     private boolean isReady() {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(2)).GET().build();
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
@@ -230,7 +267,7 @@ public final class ServiceInstance implements AutoCloseable {
      */
     public String readiness() {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                     .timeout(READINESS_ANSWER_WAIT).GET().build();
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return response.statusCode() + " " + response.body();
@@ -286,6 +323,11 @@ public final class ServiceInstance implements AutoCloseable {
     /** http://127.0.0.1:port */
     public String url() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** Where this instance serves health (/q/health/*) and metrics (/q/metrics): the management port. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + (managementInterface ? managementPort : port);
     }
 
     /** ws://127.0.0.1:port/graphql */
@@ -360,7 +402,8 @@ public final class ServiceInstance implements AutoCloseable {
      * (summed over its tags); fails if the instance does not report it at all, so a renamed metric cannot read as 0.
      */
     public double counter(String prometheusName) {
-        String metrics = given().baseUri(url()).when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().baseUri(managementUrl()).when().get("/q/metrics").then().statusCode(200).extract()
+                .asString();
         double sum = 0;
         boolean found = false;
         for (String line : metrics.split("\\R")) {
@@ -370,7 +413,7 @@ public final class ServiceInstance implements AutoCloseable {
             }
         }
         if (!found) {
-            throw new AssertionError(name + " reports no " + prometheusName + " at " + url() + "/q/metrics");
+            throw new AssertionError(name + " reports no " + prometheusName + " at " + managementUrl() + "/q/metrics");
         }
         return sum;
     }
@@ -409,6 +452,12 @@ public final class ServiceInstance implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("Could not stop " + name + ": " + e);
         }
+    }
+
+    /** The native profile runs this build's executable; another build's jar runs on the JVM. */
+    private boolean runsNative() {
+        return Boolean.getBoolean("appliance-sync.it.native")
+                && jar.equals(TARGET.resolve("quarkus-app").resolve("quarkus-run.jar"));
     }
 
     private static int freePort() {

@@ -135,6 +135,9 @@ public final class SharedServices implements AutoCloseable {
         properties.put("quarkus.datasource.jdbc.url", database.jdbcUrl());
         properties.put("quarkus.datasource.username", EmbeddedServersForTests.POSTGRES_USER);
         properties.put("quarkus.datasource.password", EmbeddedServersForTests.POSTGRES_USER);
+        // Production replicas leave migrating to the release's migration job; these instances share a new database
+        // and migrate it at start, as dev mode does (RollingDeployIT runs the job's way instead, and overrides this).
+        properties.put("quarkus.flyway.migrate-at-start", "true");
         properties.put("mp.messaging.connector.smallrye-mqtt.host", mqttHost);
         properties.put("mp.messaging.connector.smallrye-mqtt.port", String.valueOf(mqttPort));
         properties.put("quarkus.oidc.auth-server-url", issuer.issuer());

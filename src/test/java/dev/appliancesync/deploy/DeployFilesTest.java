@@ -68,7 +68,8 @@ class DeployFilesTest {
 
     /** The objects deploy/kubernetes must define (apiVersion, kind): the service and what keeps it available. */
     private static final Set<String> KINDS = Set.of("v1 Namespace", "v1 ServiceAccount", "v1 ConfigMap", "v1 Secret",
-            "apps/v1 Deployment", "v1 Service", "autoscaling/v2 HorizontalPodAutoscaler", "policy/v1 PodDisruptionBudget");
+            "apps/v1 Deployment", "v1 Service", "autoscaling/v2 HorizontalPodAutoscaler", "policy/v1 PodDisruptionBudget",
+            "batch/v1 Job");
 
     /**
      * Production settings the README documents that the deploy files leave at the service's default on purpose (the
@@ -90,7 +91,8 @@ class DeployFilesTest {
             "APPLIANCE_SYNC_GRAPHQL_MAX_COST", "APPLIANCE_SYNC_GRAPHQL_MAX_TOKENS",
             "APPLIANCE_SYNC_GRAPHQL_RATE_LIMIT_BURST", "APPLIANCE_SYNC_GRAPHQL_RATE_LIMIT_PER_SECOND",
             "APPLIANCE_SYNC_GRAPHQL_RATE_LIMIT_TRACKED_CALLERS",
-            "QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE");
+            "QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE",
+            "APPLIANCE_SYNC_MIGRATION_LOCK_TIMEOUT", "APPLIANCE_SYNC_MIGRATION_STATEMENT_TIMEOUT");
 
     /** Production settings that mean nothing to the local stack (no TLS, cloud mode local, one instance). */
     private static final Set<String> NOT_LOCAL = Set.of("APPLIANCE_SYNC_IOT_CERTIFICATE_FILE",
@@ -184,35 +186,74 @@ class DeployFilesTest {
     @Test
     void probesAndPortsAreWhatTheServiceServes() {
         int httpPort = Integer.parseInt(effectiveSetting("quarkus.http.port"));
-        String nonApplicationRoot = "/" + effectiveSetting("quarkus.http.non-application-root-path") + "/";
+        int managementPort = Integer.parseInt(effectiveSetting("quarkus.management.port"));
+        assertThat(effectiveSetting("quarkus.management.enabled")).isEqualTo("true");
+        String managementRoot = "/" + effectiveSetting("quarkus.management.root-path").replaceAll("^/+|/+$", "") + "/";
         Map<String, Integer> ports = containerPorts();
-        assertThat(ports.values()).as("container ports").containsExactly(httpPort);
+        assertThat(ports.values()).as("container ports").containsExactly(httpPort, managementPort);
 
         for (String probe : DeployFiles.probePaths().keySet()) {
-            assertThat(resolvePort(find(container, probe, "httpGet", "port"), ports)).as(probe).isEqualTo(httpPort);
-            // The health endpoints live under the non-application root; HealthTest GETs each path on the service.
-            assertThat(string(container, probe, "httpGet", "path")).as(probe).startsWith(nonApplicationRoot + "health/");
+            // Probes ask the management interface; HealthTest GETs each path there and shows the API port has none.
+            assertThat(resolvePort(find(container, probe, "httpGet", "port"), ports)).as(probe)
+                    .isEqualTo(managementPort);
+            assertThat(string(container, probe, "httpGet", "path")).as(probe).startsWith(managementRoot + "health/");
         }
-        Map<String, Object> service = only(objects, "Service");
-        List<Object> servicePorts = list(service, "spec", "ports");
+        // The public Service (the ingress's backend) carries the API only; metrics have a Service of their own.
+        List<Object> servicePorts = list(object(objects, "Service", "appliance-sync"), "spec", "ports");
         assertThat(servicePorts).hasSize(1);
         assertThat(resolvePort(find(servicePorts.getFirst(), "targetPort"), ports)).as("Service targetPort")
                 .isEqualTo(httpPort);
+        List<Object> managementPorts = list(object(objects, "Service", "appliance-sync-management"), "spec", "ports");
+        assertThat(managementPorts).hasSize(1);
+        assertThat(resolvePort(find(managementPorts.getFirst(), "targetPort"), ports)).as("management targetPort")
+                .isEqualTo(managementPort);
         Map<String, Object> annotations = map(deployment, "spec", "template", "metadata", "annotations");
-        assertThat(annotations.get("prometheus.io/path")).isEqualTo(nonApplicationRoot
+        assertThat(annotations.get("prometheus.io/path")).isEqualTo(managementRoot
                 + effectiveSetting("quarkus.micrometer.export.prometheus.path"));
-        assertThat(annotations.get("prometheus.io/port")).isEqualTo(String.valueOf(httpPort));
+        assertThat(annotations.get("prometheus.io/port")).isEqualTo(String.valueOf(managementPort));
         for (Dockerfile dockerfile : dockerfiles()) {
             assertThat(dockerfile.last().arguments("EXPOSE")).as("EXPOSE of %s", dockerfile.file())
-                    .containsExactly(String.valueOf(httpPort));
+                    .containsExactly(httpPort + " " + managementPort);
         }
+    }
+
+    /**
+     * Migrations run once per release, in the Job, as the schema's owner (README, Migrations); the replicas, as the
+     * data-only user, do not migrate. RollingDeployIT runs the packaged service with exactly the Job's settings.
+     */
+    @Test
+    void migrationsRunInTheirOwnJobAsTheSchemaOwnerAndReplicasDoNot() {
+        Map<String, Object> job = object(objects, "Job", "appliance-sync-migrate");
+        Map<String, Object> pod = map(job, "spec", "template", "spec");
+        List<Object> containers = list(pod, "containers");
+        assertThat(containers).hasSize(1);
+        Object migrate = containers.getFirst();
+        assertThat(find(migrate, "image")).isEqualTo(find(container, "image"));
+        assertThat(find(pod, "restartPolicy")).isEqualTo("Never");
+        Map<String, String> env = new TreeMap<>();
+        list(migrate, "env").forEach(e -> env.put(string(e, "name"), String.valueOf(find(e, "value"))));
+        assertThat(env).containsExactlyInAnyOrderEntriesOf(Map.of("QUARKUS_INIT_AND_EXIT", "true",
+                "QUARKUS_FLYWAY_MIGRATE_AT_START", "true"));
+        assertOnlyRunTimeSettings(env.keySet(), "the migration Job's environment");
+        List<String> envFrom = list(migrate, "envFrom").stream()
+                .map(e -> find(e, "configMapRef") != null ? "configMap:" + string(e, "configMapRef", "name")
+                        : "secret:" + string(e, "secretRef", "name")).toList();
+        assertThat(envFrom).containsExactly("configMap:" + configMapName(), "secret:appliance-sync-migration");
+        // The owner's Secret carries the same keys as the service's: the database user, nothing else.
+        assertThat(secretData("appliance-sync-migration").keySet())
+                .isEqualTo(secretData(secretNameFromEnv()).keySet());
+        assertThat(find(migrate, "securityContext", "readOnlyRootFilesystem")).isEqualTo(true);
+
+        assertThat(effectiveSetting("quarkus.flyway.migrate-at-start")).as("replicas migrate at start").isEqualTo("false");
+        assertThat(properties.prod("quarkus.flyway.init-sql").orElseThrow()).contains("lock_timeout")
+                .contains("statement_timeout");
     }
 
     @Test
     void replicasSurviveADisruptionAndScaleOnCpu() {
         Map<String, String> podLabels = strings(map(deployment, "spec", "template", "metadata", "labels"));
         assertThat(podLabels).containsAllEntriesOf(strings(map(deployment, "spec", "selector", "matchLabels")));
-        Map<String, Object> service = only(objects, "Service");
+        Map<String, Object> service = object(objects, "Service", "appliance-sync");
         assertThat(podLabels).containsAllEntriesOf(strings(map(service, "spec", "selector")));
 
         int replicas = (Integer) find(deployment, "spec", "replicas");

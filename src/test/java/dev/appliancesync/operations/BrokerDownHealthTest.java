@@ -1,6 +1,6 @@
 package dev.appliancesync.operations;
 
-import static io.restassured.RestAssured.given;
+import static dev.appliancesync.operations.ManagementRequests.management;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -26,16 +26,16 @@ class BrokerDownHealthTest {
 
     @Test
     void readinessGoesDownWhenTheBrokerStopsAndLivenessDoesNot() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
 
         EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow().stop();
 
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready")
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> management().get("/q/health/ready")
                 .then().statusCode(503)
                 .body("checks.find { it.name == '" + BrokerConnectionCheck.NAME + "' }.status", equalTo("DOWN"))
                 .body("checks.find { it.name == '" + BrokerConnectionCheck.NAME + "' }.data.connected",
                         equalTo(false)));
         // A restart would not bring the broker back; the MQTT client reconnects by itself once it is there.
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 }

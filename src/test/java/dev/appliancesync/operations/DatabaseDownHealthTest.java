@@ -1,6 +1,6 @@
 package dev.appliancesync.operations;
 
-import static io.restassured.RestAssured.given;
+import static dev.appliancesync.operations.ManagementRequests.management;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -29,16 +29,16 @@ class DatabaseDownHealthTest {
 
     @Test
     void readinessGoesDownWhenTheDatabaseStops() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
 
         EmbeddedServices.find(EmbeddedPostgresServer.class).orElseThrow().stop();
 
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready")
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> management().get("/q/health/ready")
                 .then().statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'Reactive PostgreSQL connections health check' }.status",
                         equalTo("DOWN")));
         // Liveness stays up: restarting the service would not bring the database back.
-        given().get("/q/health/live").then().statusCode(200);
+        management().get("/q/health/live").then().statusCode(200);
     }
 }

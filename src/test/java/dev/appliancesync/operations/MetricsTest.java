@@ -1,6 +1,6 @@
 package dev.appliancesync.operations;
 
-import static io.restassured.RestAssured.given;
+import static dev.appliancesync.operations.ManagementRequests.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.nullValue;
@@ -113,7 +113,7 @@ class MetricsTest {
     /** Prometheus sees the histograms (for quantiles across instances) and the new meters under their names. */
     @Test
     void theScrapeHasTheHistogramsAndGauges() {
-        String scrape = given().get("/q/metrics").then().statusCode(200)
+        String scrape = management().get("/q/metrics").then().statusCode(200)
                 .body(containsString("appliance_sync_realtime_connections_active"))
                 .extract().asString();
         assertThat(scrape).contains("appliance_sync_realtime_subscriptions_active",

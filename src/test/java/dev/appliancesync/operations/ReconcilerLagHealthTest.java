@@ -1,6 +1,6 @@
 package dev.appliancesync.operations;
 
-import static io.restassured.RestAssured.given;
+import static dev.appliancesync.operations.ManagementRequests.management;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -39,20 +39,20 @@ class ReconcilerLagHealthTest {
     void readinessGoesDownWhileAUserIsOverdueAndUpOnceTheyAreApplied() {
         User user = User.signedIn("lagging");
         setDue(user, 4); // due, but within the bound
-        given().get("/q/health/ready").then().statusCode(200)
+        management().get("/q/health/ready").then().statusCode(200)
                 .body(CHECK + ".status", equalTo("UP"))
                 .body(CHECK + ".data.due", equalTo(1));
 
         setDue(user, 6);
-        given().get("/q/health/ready").then().statusCode(503)
+        management().get("/q/health/ready").then().statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body(CHECK + ".status", equalTo("DOWN"))
                 .body(CHECK + ".data.maxLagSeconds", equalTo(300));
         // Liveness does not look at the queue: a restart would not apply anything sooner.
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        management().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
 
         database.count("update cloud_sync_state set status = 'IN_SYNC' where user_id = $1::uuid returning 1", user.id());
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready")
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> management().get("/q/health/ready")
                 .then().statusCode(200).body(CHECK + ".status", equalTo("UP")));
     }
 

@@ -76,6 +76,6 @@ class RequestIdTest {
         if (incoming != null) {
             request.header(RequestIds.HEADER, incoming);
         }
-        return request.get("/q/health/live").then().statusCode(200).extract().header(RequestIds.HEADER);
+        return request.get(RequestIdProbe.PATH).then().statusCode(200).extract().header(RequestIds.HEADER);
     }
 }

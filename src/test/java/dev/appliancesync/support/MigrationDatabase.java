@@ -35,11 +35,21 @@ public final class MigrationDatabase implements AutoCloseable {
 
     /** Flyway over the service's own migrations; add {@code target(...)} to stop at a version. */
     public FluentConfiguration flyway() {
-        return Flyway.configure().dataSource(postgres.jdbcUrl(), USER, USER).locations("classpath:db/migration");
+        return flyway(USER);
     }
 
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(postgres.jdbcUrl(), USER, USER);
+        return connect(USER);
+    }
+
+    /** Flyway as {@code user} (the embedded server trusts local connections: no password is checked). */
+    public FluentConfiguration flyway(String user) {
+        return Flyway.configure().dataSource(postgres.jdbcUrl(), user, user).locations("classpath:db/migration");
+    }
+
+    /** A connection as {@code user}, e.g. one of the roles deploy/database/roles.sql creates. */
+    public Connection connect(String user) throws SQLException {
+        return DriverManager.getConnection(postgres.jdbcUrl(), user, user);
     }
 
     /** Each row's columns joined by spaces (arrays as {@code [a, b]}). */
