@@ -17,7 +17,9 @@ public final class Emails {
     public static String normalise(String email) {
         String normal = email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
         if (normal.length() > 320 || !SHAPE.matcher(normal).matches()) {
-            throw ApiException.validation("Not an email address: " + (email == null ? "(none)" : email));
+            // Echoes what was sent only when it is short: a 60 KB "email" is not repeated back.
+            throw ApiException.validation(email == null || email.length() > 320 ? "Not an email address"
+                    : "Not an email address: " + email);
         }
         return normal;
     }

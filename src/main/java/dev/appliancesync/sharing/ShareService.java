@@ -102,9 +102,11 @@ public class ShareService {
         requireRole(role, EnumSet.of(Role.ADMIN, Role.FAMILY, Role.GUEST), "A household member is ADMIN, FAMILY or GUEST");
         Authorizer.Session session = authorizer.session(caller.subject());
         Target target = new Target(null, householdId);
-        return db.inTransaction(tx -> shares.currentHouseholdRole(tx, householdId, email)
-                .flatMap(current -> households.require(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS,
-                        memberFacts(role, current.orElse(null))))
+        // The member's current role is read under the household's lock: a role change committed between reading it
+        // and deciding would let an admin demote an admin that was just made one.
+        return db.inTransaction(tx -> households.requireLockedFirst(tx, session, householdId,
+                        HouseholdAction.MANAGE_MEMBERS, () -> shares.currentHouseholdRole(tx, householdId, email)
+                                .map(current -> memberFacts(role, current.orElse(null))))
                 .flatMap(household -> email.equals(caller.user().email())
                         ? Uni.createFrom().<Outcome> failure(ApiException.validation("You cannot invite yourself"))
                         : users.findByVerifiedEmail(tx, email).flatMap(invitee -> invite(tx, caller, target,

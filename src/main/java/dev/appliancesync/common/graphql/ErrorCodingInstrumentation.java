@@ -18,7 +18,8 @@ final class ErrorCodingInstrumentation extends SimplePerformantInstrumentation {
         }
         return CompletableFuture.completedFuture(ExecutionResult.newExecutionResult()
                 .data(result.getData())
-                .errors(GraphQLErrorCoder.codeAll(result.getErrors()))
+                .errors(GraphQLErrorCoder.codeAll(result.getErrors(),
+                        new ArgumentErrorMessages(parameters.getSchema(), parameters.getQuery())))
                 .extensions(result.getExtensions())
                 .build());
     }

@@ -9,10 +9,11 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A JSON object carried as a string, like AppSync's AWSJSON, so apps moving from AppSync keep their code. Parsed
- * when the request is read; anything but an object is a validation error.
+ * when the request is read; anything but an object is a validation error. Clients may also send the object itself
+ * (Apollo and Amplify do): {@link StrictScalars} encodes it before it reaches this class.
  */
 @CustomScalar("JSON")
-@Description("A JSON object, sent and returned as a string (like AppSync's AWSJSON)")
+@Description("A JSON object, returned as a string (like AppSync's AWSJSON); send it as an object or as a string")
 public class Json implements CustomStringScalar {
 
     /** What is sent: encoded once, because a change fanned out to many subscribers is serialised for each. */

@@ -22,6 +22,7 @@ import org.eclipse.microprofile.graphql.Source;
 import dev.appliancesync.access.Capability;
 import dev.appliancesync.access.Role;
 import dev.appliancesync.appliance.graphql.Appliance;
+import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.household.HouseholdAction;
 import dev.appliancesync.household.graphql.Household;
@@ -47,6 +48,11 @@ public class SharingApi {
     public Uni<ShareResult> shareAppliance(@NonNull @Id @Name("applianceId") String applianceId,
             @NonNull @Name("recipientEmail") String recipientEmail, @NonNull @Name("role") Role role,
             @Name("expiresAt") OffsetDateTime expiresAt, @Name("capabilities") List<Capability> capabilities) {
+        // The schema's [Capability] allows null items (SmallRye cannot declare [Capability!] on an optional list).
+        if (capabilities != null && capabilities.contains(null)) {
+            return Uni.createFrom().failure(ApiException.validation(
+                    "Argument 'capabilities' of shareAppliance must be a list of capabilities, never null"));
+        }
         Set<Capability> limit = capabilities == null ? null
                 : capabilities.isEmpty() ? EnumSet.noneOf(Capability.class) : EnumSet.copyOf(capabilities);
         return currentUser.caller()
