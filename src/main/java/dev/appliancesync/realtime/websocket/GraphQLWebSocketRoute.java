@@ -7,8 +7,6 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.appliancesync.realtime.RealtimeConfig;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.ext.web.Router;
@@ -30,10 +28,9 @@ public class GraphQLWebSocketRoute {
             @ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.smallrye-graphql.authorization-client-init-payload-name")
             Optional<String> initPayloadTokenName,
-            RealtimeConfig config, SubscriptionConnections connections, MeterRegistry metrics) {
+            ConnectionAdmission admission) {
         this.rootPath = rootPath;
-        this.handler = new GuardedGraphQLWebSocketHandler(identity, request, initPayloadTokenName, config, connections,
-                metrics);
+        this.handler = new GuardedGraphQLWebSocketHandler(identity, request, initPayloadTokenName, admission);
     }
 
     void install(@Observes Router router) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -19,12 +20,13 @@ import io.vertx.core.json.JsonObject;
  * One subscription connection, between the WebSocket and SmallRye's protocol handler: it bounds what the connection
  * may hold (operations at once; bytes waiting to be written) and counts it against its user's connections.
  */
-final class GuardedConnection implements GraphQLWebSocketSession {
+public final class GuardedConnection implements GraphQLWebSocketSession {
 
     private static final Logger LOG = Logger.getLogger(GuardedConnection.class);
 
     private final ServerWebSocket socket;
-    private final boolean legacyProtocol;
+    /** The payload of an error message in this connection's protocol, made from one GraphQL error. */
+    private final Function<JsonObject, Object> errorPayload;
     private final int maxOperations;
     /** Operation ids started and not yet completed (items are written from other threads than the socket's). */
     private final Set<String> operations = ConcurrentHashMap.newKeySet();
@@ -32,10 +34,11 @@ final class GuardedConnection implements GraphQLWebSocketSession {
 
     private final Counter slowClosed;
 
-    GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes, Counter slowClosed) {
+    GuardedConnection(ServerWebSocket socket, Function<JsonObject, Object> errorPayload, int maxOperations,
+            int maxWriteQueueBytes, Counter slowClosed) {
         this.socket = socket;
         this.slowClosed = slowClosed;
-        this.legacyProtocol = "graphql-ws".equals(socket.subProtocol());
+        this.errorPayload = errorPayload;
         this.maxOperations = maxOperations;
         this.peer = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().toString();
         socket.setWriteQueueMaxSize(maxWriteQueueBytes);
@@ -44,7 +47,7 @@ final class GuardedConnection implements GraphQLWebSocketSession {
     /**
      * Looks at a client message before SmallRye does; false if it was answered here (an operation over the limit).
      */
-    boolean admit(String text) {
+    public boolean admit(String text) {
         JsonObject message;
         try {
             message = new JsonObject(text);
@@ -72,7 +75,7 @@ final class GuardedConnection implements GraphQLWebSocketSession {
     }
 
     /** The operation a client message is about (subscribe, complete...), or null (connection_init, ping...). */
-    static String operationId(String text) {
+    public static String operationId(String text) {
         try {
             return new JsonObject(text).getValue("id") instanceof String id ? id : null;
         } catch (DecodeException | ClassCastException e) {
@@ -128,11 +131,16 @@ final class GuardedConnection implements GraphQLWebSocketSession {
         }
     }
 
+    /** An error message's payload in graphql-ws (the error) or graphql-transport-ws (a list of errors). */
+    static Object errorPayloadOf(String subprotocol, JsonObject error) {
+        return "graphql-ws".equals(subprotocol) ? error : new JsonArray(List.of(error));
+    }
+
     private void refuse(String id, String reason) {
         JsonObject error = new JsonObject().put("message", reason)
                 .put("extensions", new JsonObject(Map.of("code", ErrorCode.QUOTA_EXCEEDED.name(),
                         "limit", "operations-per-connection", "max", maxOperations)));
-        Object payload = legacyProtocol ? error : new JsonArray(List.of(error));
-        socket.writeTextMessage(new JsonObject().put("id", id).put("type", "error").put("payload", payload).encode());
+        socket.writeTextMessage(new JsonObject().put("id", id).put("type", "error")
+                .put("payload", errorPayload.apply(error)).encode());
     }
 }

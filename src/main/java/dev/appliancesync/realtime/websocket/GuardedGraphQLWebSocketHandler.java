@@ -3,17 +3,12 @@ package dev.appliancesync.realtime.websocket;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.logging.RequestIds;
 import dev.appliancesync.identity.SignedInPrincipal;
-import dev.appliancesync.realtime.RealtimeConfig;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLTransportWSSubprotocolHandler;
@@ -35,44 +30,16 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandler {
 
-    static final String SLOW_CLOSED_METRIC = "appliance_sync.realtime.slow_consumers_closed";
-    static final String CONNECTIONS_METRIC = "appliance_sync.realtime.connections.active";
-    static final String UNAUTHENTICATED_METRIC = "appliance_sync.realtime.connections.unauthenticated";
-    /** Connections closed by one of the limits below, tagged {@code limit}. */
-    static final String LIMITED_METRIC = "appliance_sync.realtime.connections.limited";
     private static final Logger LOG = Logger.getLogger(GuardedGraphQLWebSocketHandler.class);
 
     private final Optional<String> initPayloadTokenName;
-    private final RealtimeConfig config;
-    private final SubscriptionConnections connections;
-    private final Counter slowClosed;
-    private final Counter closedOverUnauthenticatedLimit;
-    private final Counter closedAtInitTimeout;
-    private final Counter closedOverUserLimit;
-    private final AtomicInteger open = new AtomicInteger();
+    private final ConnectionAdmission admission;
 
     GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
-            Optional<String> initPayloadTokenName, RealtimeConfig config, SubscriptionConnections connections,
-            MeterRegistry metrics) {
+            Optional<String> initPayloadTokenName, ConnectionAdmission admission) {
         super(identity, request, false);
         this.initPayloadTokenName = initPayloadTokenName;
-        this.config = config;
-        this.connections = connections;
-        this.slowClosed = Counter.builder(SLOW_CLOSED_METRIC)
-                .description("Subscription connections closed because the client did not keep up").register(metrics);
-        Gauge.builder(CONNECTIONS_METRIC, open, AtomicInteger::get)
-                .description("Open GraphQL WebSocket connections on this instance").register(metrics);
-        Gauge.builder(UNAUTHENTICATED_METRIC, connections, SubscriptionConnections::unauthenticated)
-                .description("Open GraphQL WebSocket connections on this instance not counted against a user yet")
-                .register(metrics);
-        this.closedOverUnauthenticatedLimit = limited(metrics, "unauthenticated-connections");
-        this.closedAtInitTimeout = limited(metrics, "connection-init-timeout");
-        this.closedOverUserLimit = limited(metrics, "connections-per-user");
-    }
-
-    private static Counter limited(MeterRegistry metrics, String limit) {
-        return Counter.builder(LIMITED_METRIC).tag("limit", limit)
-                .description("GraphQL WebSocket connections closed by a connection limit").register(metrics);
+        this.admission = admission;
     }
 
     static boolean isUpgrade(RoutingContext ctx) {
@@ -89,29 +56,17 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                 return;
             }
             ServerWebSocket socket = upgraded.result();
-            GuardedConnection connection = new GuardedConnection(socket, config.maxSubscriptionsPerConnection(),
-                    config.maxWriteQueueBytes(), slowClosed);
+            GuardedConnection connection = admission.guard(socket);
             String subprotocol = socket.subProtocol();
             if (!"graphql-transport-ws".equals(subprotocol) && !"graphql-ws".equals(subprotocol)) {
                 socket.close((short) 4406, "Subprotocol must be graphql-transport-ws or graphql-ws");
                 return;
             }
-            SubscriptionConnections.Lease lease = new SubscriptionConnections.Lease();
-            if (!connections.admitUnauthenticated(lease)) {
-                closedOverUnauthenticatedLimit.increment();
-                connection.close(CloseCodes.TRY_AGAIN_LATER, "At most " + config.maxUnauthenticatedConnections()
-                        + " connections may wait for connection_init; try again later");
+            ConnectionAdmission.Admitted admitted = admission.admit(ctx.vertx(), connection);
+            if (admitted == null) {
                 return;
             }
-            // A fixed deadline from the upgrade, not an idle timeout: pings (which the protocol allows before
-            // connection_init, and SmallRye answers) do not extend it.
-            long initDeadline = ctx.vertx().setTimer(config.connectionInitTimeout().toMillis(), fired -> {
-                if (!lease.held() && !connection.isClosed()) {
-                    closedAtInitTimeout.increment();
-                    connection.close(CloseCodes.INIT_TIMEOUT, "Connection initialisation timeout");
-                }
-            });
-            BooleanSupplier acknowledge = () -> mayAcknowledge(ctx, lease, connection, initDeadline);
+            BooleanSupplier acknowledge = () -> admitted.acknowledge(userOf(ctx));
             GraphQLWebsocketHandler handler = "graphql-transport-ws".equals(subprotocol)
                     ? new SmallRyeAuthGraphQLTransportWSSubprotocolHandler(connection, metaData, ctx, this,
                             initPayloadTokenName) {
@@ -131,11 +86,8 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                             }
                         }
                     };
-            open.incrementAndGet();
             socket.closeHandler(closed -> {
-                open.decrementAndGet();
-                ctx.vertx().cancelTimer(initDeadline);
-                connections.release(lease);
+                admitted.release();
                 handler.onClose();
             });
             socket.endHandler(ended -> handler.onEnd());
@@ -146,30 +98,6 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                 }
             });
         });
-    }
-
-    /**
-     * Asked just before connection_ack goes out, when the user is known (token in the upgrade header or in
-     * connection_init): the connection now counts against that user, and is refused with 4029 if they hold the most
-     * already. A connection without a token is acknowledged (its subscriptions get UNAUTHENTICATED), but stays
-     * unauthenticated and is closed at the init deadline.
-     */
-    private boolean mayAcknowledge(RoutingContext ctx, SubscriptionConnections.Lease lease,
-            GuardedConnection connection, long initDeadline) {
-        String user = userOf(ctx);
-        if (user == null) {
-            return true;
-        }
-        if (connections.acquire(user, lease)) {
-            ctx.vertx().cancelTimer(initDeadline);
-            return true;
-        }
-        if (!connection.isClosed()) {
-            closedOverUserLimit.increment();
-            connection.close(CloseCodes.TOO_MANY_CONNECTIONS, "At most " + config.maxConnectionsPerUser()
-                    + " subscription connections per user");
-        }
-        return false;
     }
 
     private static String userOf(RoutingContext ctx) {
