@@ -213,14 +213,16 @@ final class AppSyncConnection {
         if (result == null) {
             return;
         }
-        if (!result.isDataPresent()) {
-            operation.failWith(new JsonObject(response.getExecutionResultAsString()).getJsonArray("errors",
-                    new JsonArray()));
-        } else if (result.getData() instanceof Publisher<?> stream) {
+        Object data = result.getData();
+        if (data instanceof Publisher<?> stream) {
             connection.sendMessage(AppSyncMessages.startAck(operation.id()));
             @SuppressWarnings("unchecked")
             Publisher<ExecutionResult> results = (Publisher<ExecutionResult>) stream;
             results.subscribe(operation);
+        } else if (data == null) {
+            // Not executed (parse or validation errors, a subscription refused before its stream): AppSync's error.
+            operation.failWith(new JsonObject(response.getExecutionResultAsString()).getJsonArray("errors",
+                    new JsonArray()));
         } else {
             operation.answerOnce(new JsonObject(response.getExecutionResultAsString()));
         }

@@ -27,7 +27,8 @@ record AppSyncHandshake(String authorization) {
             }
         }
         String query = upgrade.getParam("header");
-        return query == null ? new AppSyncHandshake(null) : decode(query);
+        // A '+' of standard base64 not percent-encoded reaches us as a space (form decoding): put it back.
+        return query == null ? new AppSyncHandshake(null) : decode(query.replace(' ', '+'));
     }
 
     /** Either alphabet, padded or not: the two handshakes differ there, and clients are loose about it. */

@@ -9,6 +9,7 @@ import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +20,7 @@ import io.vertx.core.json.JsonObject;
  * init timeout, and then counts against that user, up to their limit. Shared, so both endpoints count in one place.
  */
 @ApplicationScoped
+@Startup // its meters are reported from the start, before the first connection creates the bean
 public class ConnectionAdmission {
 
     static final String SLOW_CLOSED_METRIC = "appliance_sync.realtime.slow_consumers_closed";

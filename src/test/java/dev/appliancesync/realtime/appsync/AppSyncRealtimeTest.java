@@ -199,6 +199,23 @@ class AppSyncRealtimeTest {
         }
     }
 
+    @Test
+    void aQueryAsAStartIsAnsweredWithDataThenCompleteAndAnInvalidOneWithAnError() throws Exception {
+        User user = User.signedIn("query");
+        try (AppSyncSocket ws = AppSyncSocket.open(graphql, Handshake.QUERY_STRING, "Bearer " + user.token())) {
+            ws.init();
+            ws.start("q", "{ me { username } }", Map.of(), null);
+            assertThat(ws.nextData("q").getJsonObject("me").getString("username")).isEqualTo(user.username());
+            assertThat(ws.next("q").getString("type")).isEqualTo("complete");
+
+            ws.start("invalid", "subscription { noSuchField }", Map.of(), null);
+            JsonObject error = ws.next("invalid");
+            assertThat(error.getString("type")).isEqualTo("error");
+            assertThat(error.getJsonObject("payload").getJsonArray("errors").getJsonObject(0).getString("errorType"))
+                    .isEqualTo("GRAPHQL_VALIDATION_FAILED");
+        }
+    }
+
     private void record(String applianceId, long version) {
         states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", "idle"),
                 new JsonObject().put("targetCelsius", 220), version, null).await().atMost(Duration.ofSeconds(10));
