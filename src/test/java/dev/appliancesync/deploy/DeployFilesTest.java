@@ -88,7 +88,11 @@ class DeployFilesTest {
             "APPLIANCE_SYNC_CLOUD_STATIC_CREDENTIALS_SECRET_ACCESS_KEY",
             "QUARKUS_SMALLRYE_GRAPHQL_UI_ENABLED", "APPLIANCE_SYNC_GRAPHQL_MAX_DEPTH",
             "APPLIANCE_SYNC_GRAPHQL_MAX_COMPLEXITY", "APPLIANCE_SYNC_GRAPHQL_MAX_TOKENS",
-            "QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE");
+            "QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE",
+            // HTTPS in the service is optional: the operator's ingress or load balancer usually terminates TLS.
+            "QUARKUS_TLS_KEY_STORE_PEM__0__CERT", "QUARKUS_TLS_KEY_STORE_PEM__0__KEY", "QUARKUS_HTTP_SSL_PORT",
+            "QUARKUS_HTTP_INSECURE_REQUESTS",
+            "APPLIANCE_SYNC_APPSYNC_CONNECTION_TIMEOUT", "APPLIANCE_SYNC_APPSYNC_KEEP_ALIVE_INTERVAL");
 
     /** Production settings that mean nothing to the local stack (no TLS, cloud mode local, one instance). */
     private static final Set<String> NOT_LOCAL = Set.of("APPLIANCE_SYNC_IOT_CERTIFICATE_FILE",
