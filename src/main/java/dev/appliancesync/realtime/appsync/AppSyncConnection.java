@@ -33,6 +33,8 @@ import io.vertx.ext.web.RoutingContext;
 final class AppSyncConnection {
 
     private static final Logger LOG = Logger.getLogger(AppSyncConnection.class);
+    /** Seconds since the epoch when the token expires (quarkus-oidc sets it). */
+    private static final String EXPIRE_TIME = "quarkus.identity.expire-time";
 
     private final RoutingContext upgrade;
     private final Context socketContext;
@@ -46,6 +48,7 @@ final class AppSyncConnection {
     private SecurityIdentity connectionIdentity;
     private boolean initialising;
     private long keepAlive = -1;
+    private long expiry = -1;
 
     AppSyncConnection(RoutingContext upgrade, Context socketContext, AppSyncHandshake handshake,
             GuardedConnection connection, ConnectionAdmission.Admitted admitted, AppSyncServices services) {
@@ -83,6 +86,9 @@ final class AppSyncConnection {
         if (keepAlive >= 0) {
             socketContext.owner().cancelTimer(keepAlive);
         }
+        if (expiry >= 0) {
+            socketContext.owner().cancelTimer(expiry);
+        }
         List.copyOf(operations.values()).forEach(AppSyncOperation::end);
     }
 
@@ -109,6 +115,20 @@ final class AppSyncConnection {
                 connection.sendMessage(AppSyncMessages.KEEP_ALIVE);
             }
         });
+        closeWhenExpired(identity);
+    }
+
+    /**
+     * As on our own protocols: the connection closes with 1008 when the handshake's token expires, and the client
+     * reconnects with a fresh one (Amplify does: it fetches tokens again for the new handshake).
+     */
+    private void closeWhenExpired(SecurityIdentity identity) {
+        Long expiresAt = identity.getAttribute(EXPIRE_TIME);
+        if (expiresAt != null) {
+            long delay = Math.max(1, expiresAt * 1000 - System.currentTimeMillis());
+            expiry = socketContext.owner().setTimer(delay,
+                    fired -> connection.close((short) 1008, "Authentication expired"));
+        }
     }
 
     private void refuse() {

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -14,11 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.appliancesync.identity.dev.DevTokenIssuer;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.AppSyncSocket;
 import dev.appliancesync.support.AppSyncSocket.Handshake;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.Tokens;
 import dev.appliancesync.support.User;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,6 +43,9 @@ class AppSyncRealtimeTest {
 
     @Inject
     AppSyncConfig config;
+
+    @Inject
+    DevTokenIssuer issuer;
 
     @ParameterizedTest
     @EnumSource(Handshake.class)
@@ -213,6 +219,18 @@ class AppSyncRealtimeTest {
             assertThat(error.getString("type")).isEqualTo("error");
             assertThat(error.getJsonObject("payload").getJsonArray("errors").getJsonObject(0).getString("errorType"))
                     .isEqualTo("GRAPHQL_VALIDATION_FAILED");
+        }
+    }
+
+    @Test
+    void theConnectionClosesWith1008WhenTheHandshakeTokenExpires() throws Exception {
+        String token = issuer.sign(issuer.cognitoAccessToken(Tokens.uniqueUsername("expiring"), Instant.now(),
+                Instant.now().plusSeconds(3)));
+        try (AppSyncSocket ws = AppSyncSocket.open(graphql, Handshake.SUBPROTOCOL, token)) {
+            assertThat(ws.init().getString("type")).isEqualTo("connection_ack");
+            ws.start("1", HEARTBEAT, Map.of(), null);
+            assertThat(ws.next("1").getString("type")).isEqualTo("start_ack");
+            assertThat(ws.awaitClose(Duration.ofSeconds(15))).isEqualTo(1008);
         }
     }
 
