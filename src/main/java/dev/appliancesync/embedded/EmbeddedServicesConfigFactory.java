@@ -32,10 +32,18 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
     static final String MQTT_MAX_INFLIGHT_MESSAGES = "appliance-sync.embedded.mqtt.max-inflight-messages";
     static final String ISSUER_PORT = "appliance-sync.embedded.issuer.port";
     static final String ISSUER_KEY_FILE = "appliance-sync.embedded.issuer.key-file";
+    static final String TLS_ENABLED = "appliance-sync.embedded.tls.enabled";
+    static final String TLS_DIR = "appliance-sync.embedded.tls.dir";
+    static final String TLS_PORT = "appliance-sync.embedded.tls.port";
+    /** Where the dev certificate ended up (PEM), for the start-up message and for tests that trust it. */
+    public static final String TLS_CERTIFICATE = "appliance-sync.embedded.tls.certificate";
 
     static final String DATASOURCE_REACTIVE_URL = "quarkus.datasource.reactive.url";
     static final String MQTT_HOST = "mp.messaging.connector.smallrye-mqtt.host";
     static final String OIDC_SERVER = "quarkus.oidc.auth-server-url";
+    /** The TLS registry's default key store, which the HTTP server's HTTPS port uses (README, "Production"). */
+    static final String TLS_P12_KEY_STORE = "quarkus.tls.key-store.p12.path";
+    static final String TLS_PEM_CERTIFICATE = "quarkus.tls.key-store.pem.0.cert";
 
     /** Below application.properties (250): the embedded values only ever fill gaps. */
     private static final int ORDINAL = 200;
@@ -59,6 +67,10 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
             }
             if (isAbsent(context, OIDC_SERVER)) {
                 properties.putAll(startIssuer(context));
+            }
+            if (Boolean.parseBoolean(value(context, TLS_ENABLED, "true")) && isAbsent(context, TLS_P12_KEY_STORE)
+                    && isAbsent(context, TLS_PEM_CERTIFICATE)) {
+                properties.putAll(httpsWithDevCertificate(context));
             }
         } catch (RuntimeException e) {
             // Leave nothing running behind a failed start: dev mode retries, and would find the ports and data taken.
@@ -102,6 +114,23 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
                 "quarkus.oidc.client-id", DevIssuerServer.CLIENT_ID,
                 "appliance-sync.dev-issuer.issuer", issuer.issuer(),
                 "appliance-sync.dev-issuer.key-file", issuer.keyFile().toString());
+    }
+
+    /** HTTPS on its own port (HTTP stays), with the dev certificate: AWS Amplify speaks nothing else. */
+    private static Map<String, String> httpsWithDevCertificate(ConfigSourceContext context) {
+        DevCertificate certificate = DevCertificate.inDirectory(Path.of(required(context, TLS_DIR)));
+        int preferred = Integer.parseInt(value(context, TLS_PORT, "0"));
+        // 0 stays 0 (tests: Quarkus binds a free port, as it does for HTTP). HTTP and HTTPS must agree on that:
+        // Quarkus tags a fixed port's server metrics with server.port, and Prometheus refuses a meter that has the
+        // tag next to one without it (the HTTPS server would then never finish starting).
+        String port = String.valueOf(preferred == 0 ? 0 : FreePort.preferredOrFree(preferred));
+        return Map.of(
+                TLS_P12_KEY_STORE, certificate.keyStore().toAbsolutePath().toString(),
+                "quarkus.tls.key-store.p12.password", DevCertificate.PASSWORD,
+                "quarkus.http.ssl-port", port,
+                // Tests listen on this one instead.
+                "quarkus.http.test-ssl-port", port,
+                TLS_CERTIFICATE, certificate.certificate().toAbsolutePath().toString());
     }
 
     /**

@@ -2,6 +2,10 @@ package dev.appliancesync.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +23,28 @@ class NodeClientsIT {
 
     private static SharedServices services;
     private static ServiceInstance instance;
+    private static TestPki pki;
+    private static int httpsPort;
 
+    /**
+     * HTTPS as an operator configures it in production (the TLS registry's PEM key store, README "Production"), with a
+     * certificate from a CA of the run's own that Node trusts: AWS Amplify speaks only https and wss.
+     */
     @BeforeAll
-    static void start() {
+    static void start() throws IOException {
         services = SharedServices.start();
-        instance = ServiceInstance.create("node-clients", services.serviceProperties());
+        pki = TestPki.create(Path.of("target", "node-clients-pki"), "node-clients");
+        TestPki.KeyPair tls = pki.serverForAddress("service", "127.0.0.1");
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            httpsPort = free.getLocalPort();
+        }
+        Map<String, String> properties = new LinkedHashMap<>(services.serviceProperties());
+        properties.put("quarkus.http.ssl-port", String.valueOf(httpsPort));
+        properties.put("quarkus.tls.key-store.pem.0.cert", tls.certificate().toAbsolutePath().toString());
+        properties.put("quarkus.tls.key-store.pem.0.key", tls.privateKey().toAbsolutePath().toString());
+        // Amplify's keep-alive test sees two ka within seconds, not minutes.
+        properties.put("appliance-sync.appsync.keep-alive-interval", "1S");
+        instance = ServiceInstance.create("node-clients", properties);
         instance.start();
     }
 
@@ -38,7 +59,7 @@ class NodeClientsIT {
     }
 
     @Test
-    void theGraphqlWsAndSubscriptionsTransportWsClientsPassTheirSuite() throws Exception {
+    void theGraphqlWsSubscriptionsTransportWsAndAmplifyClientsPassTheirSuite() throws Exception {
         assertThat(NodeTests.PROJECT.resolve("node_modules"))
                 .as("npm ci in %s (the build's pre-integration-test does it)", NodeTests.PROJECT).isDirectory();
         Map<String, ClusterUser> users = new LinkedHashMap<>();
@@ -46,7 +67,10 @@ class NodeClientsIT {
         users.put("owner", ClusterUser.of(services, "owner"));
         users.put("modern", ClusterUser.of(services, "graphql-ws"));
         users.put("legacy", ClusterUser.of(services, "legacy-ws"));
+        users.put("amplify", ClusterUser.of(services, "amplify-guest"));
         users.get("owner").signIn(instance);
-        NodeTests.run(instance, users, Map.of(), "node-clients.log");
+        NodeTests.run(instance, users, Map.of(
+                "APPLIANCE_SYNC_HTTPS_URL", "https://127.0.0.1:" + httpsPort + "/graphql",
+                "NODE_EXTRA_CA_CERTS", pki.caCertificate().toAbsolutePath().toString()), "node-clients.log");
     }
 }

@@ -63,6 +63,11 @@ public final class TestPki {
         return issue(name, dnsName, "subjectAltName=DNS:" + dnsName + "\nextendedKeyUsage=serverAuth\n");
     }
 
+    /** A server certificate for an IP address (its subjectAltName; serverAuth), signed by this CA; PKCS#8 key. */
+    public KeyPair serverForAddress(String name, String ipAddress) {
+        return issue(name, ipAddress, "subjectAltName=IP:" + ipAddress + "\nextendedKeyUsage=serverAuth\n");
+    }
+
     /** A client certificate (clientAuth) with common name {@code commonName}, signed by this CA; PKCS#8 key. */
     public KeyPair client(String name, String commonName) {
         return issue(name, commonName, "extendedKeyUsage=clientAuth\n");

@@ -92,7 +92,11 @@ class DeployFilesTest {
             "APPLIANCE_SYNC_GRAPHQL_RATE_LIMIT_BURST", "APPLIANCE_SYNC_GRAPHQL_RATE_LIMIT_PER_SECOND",
             "APPLIANCE_SYNC_GRAPHQL_RATE_LIMIT_TRACKED_CALLERS",
             "QUARKUS_HTTP_LIMITS_MAX_BODY_SIZE",
-            "APPLIANCE_SYNC_MIGRATION_LOCK_TIMEOUT", "APPLIANCE_SYNC_MIGRATION_STATEMENT_TIMEOUT");
+            "APPLIANCE_SYNC_MIGRATION_LOCK_TIMEOUT", "APPLIANCE_SYNC_MIGRATION_STATEMENT_TIMEOUT",
+            // HTTPS in the service is optional: the operator's ingress or load balancer usually terminates TLS.
+            "QUARKUS_TLS_KEY_STORE_PEM__0__CERT", "QUARKUS_TLS_KEY_STORE_PEM__0__KEY", "QUARKUS_HTTP_SSL_PORT",
+            "QUARKUS_HTTP_INSECURE_REQUESTS",
+            "APPLIANCE_SYNC_APPSYNC_CONNECTION_TIMEOUT", "APPLIANCE_SYNC_APPSYNC_KEEP_ALIVE_INTERVAL");
 
     /** Production settings that mean nothing to the local stack (no TLS, cloud mode local, one instance). */
     private static final Set<String> NOT_LOCAL = Set.of("APPLIANCE_SYNC_IOT_CERTIFICATE_FILE",

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.realtime.websocket.CloseCodes;
 import dev.appliancesync.realtime.websocket.SubscriptionConnections;
+import dev.appliancesync.support.AppSyncSocket;
+import dev.appliancesync.support.AppSyncSocket.Handshake;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.GraphQLWebSocket.Protocol;
 import dev.appliancesync.support.Tokens;
@@ -112,6 +114,29 @@ class ConnectionAdmissionTest {
                 .until(() -> held.stream().noneMatch(ws -> ws.closed().isDone()));
         for (GraphQLWebSocket ws : held) {
             assertThat(ws.ping()).isTrue();
+        }
+    }
+
+    @Test
+    void anAppSyncSocketThatNeverInitialisesIsClosedWith4408Too() throws Exception {
+        try (AppSyncSocket ws = AppSyncSocket.open(graphql, Handshake.SUBPROTOCOL, null)) {
+            assertThat(ws.awaitClose(INIT_TIMEOUT.plus(GraphQLWebSocket.WAIT))).isEqualTo(CloseCodes.INIT_TIMEOUT);
+        }
+    }
+
+    @Test
+    void appSyncConnectionsCountAgainstTheSameLimitPerUser() throws Exception {
+        String token = Tokens.forUser(Tokens.uniqueUsername("amplify-tabs"));
+        for (int i = 0; i < config.maxConnectionsPerUser() - 1; i++) {
+            GraphQLWebSocket ws = open(Protocol.GRAPHQL_TRANSPORT_WS);
+            assertThat(ws.init(Map.of("Authorization", "Bearer " + token)).getString("type"))
+                    .isEqualTo("connection_ack");
+        }
+        try (AppSyncSocket last = AppSyncSocket.open(graphql, Handshake.SUBPROTOCOL, token);
+                AppSyncSocket extra = AppSyncSocket.open(graphql, Handshake.QUERY_STRING, token)) {
+            assertThat(last.init().getString("type")).isEqualTo("connection_ack");
+            extra.send(new JsonObject().put("type", "connection_init"));
+            assertThat(extra.awaitClose(GraphQLWebSocket.WAIT)).isEqualTo(CloseCodes.TOO_MANY_CONNECTIONS);
         }
     }
 

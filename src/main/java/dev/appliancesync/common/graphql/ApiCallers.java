@@ -29,9 +29,14 @@ public final class ApiCallers {
     public static String key(RoutingContext ctx) {
         String subject = signedInSubject(ctx);
         if (subject != null) {
-            return "user:" + subject;
+            return userKey(subject);
         }
         SocketAddress address = ctx.request().remoteAddress();
         return "anonymous:" + (address == null ? "unknown" : address.hostAddress());
+    }
+
+    /** The rate-limit key of a signed-in user (their token's {@code sub}), however their request came. */
+    public static String userKey(String subject) {
+        return "user:" + subject;
     }
 }

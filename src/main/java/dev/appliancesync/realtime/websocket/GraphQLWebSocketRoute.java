@@ -7,10 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import dev.appliancesync.common.graphql.CostedDocuments;
-import dev.appliancesync.common.graphql.RequestLimits;
-import dev.appliancesync.realtime.RealtimeConfig;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.appliancesync.common.graphql.OperationGate;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.ext.web.Router;
@@ -32,12 +29,11 @@ public class GraphQLWebSocketRoute {
             @ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.smallrye-graphql.authorization-client-init-payload-name")
             Optional<String> initPayloadTokenName,
-            RealtimeConfig config, SubscriptionConnections connections, MeterRegistry metrics,
-            CostedDocuments documents, RequestLimits limits,
+            ConnectionAdmission admission, OperationGate operations,
             @ConfigProperty(name = "quarkus.http.websocket-server.max-message-size") int maxMessageBytes) {
         this.rootPath = rootPath;
-        this.handler = new GuardedGraphQLWebSocketHandler(identity, request, initPayloadTokenName, config, connections,
-                metrics, documents, limits, maxMessageBytes);
+        this.handler = new GuardedGraphQLWebSocketHandler(identity, request, initPayloadTokenName, admission,
+                operations, maxMessageBytes);
     }
 
     void install(@Observes Router router) {

@@ -22,11 +22,13 @@ import io.vertx.core.json.JsonObject;
  * may hold (operations at once; bytes waiting to be written), puts each operation started through the request limits
  * (depth, cost, its caller's rate), and counts it against its user's connections.
  */
-final class GuardedConnection implements GraphQLWebSocketSession {
+public final class GuardedConnection implements GraphQLWebSocketSession {
 
     private static final Logger LOG = Logger.getLogger(GuardedConnection.class);
 
     private final ServerWebSocket socket;
+    /** The payload of an error message in this connection's protocol, made from one GraphQL error. */
+    private final Function<JsonObject, Object> errorPayload;
     private final boolean legacyProtocol;
     private final int maxOperations;
     /** Operation ids started and not yet completed (items are written from other threads than the socket's). */
@@ -43,9 +45,10 @@ final class GuardedConnection implements GraphQLWebSocketSession {
 
     private final Counter slowClosed;
 
-    GuardedConnection(ServerWebSocket socket, int maxOperations, int maxWriteQueueBytes, Counter slowClosed,
-            Function<JsonObject, Optional<JsonObject>> refusal) {
+    GuardedConnection(ServerWebSocket socket, Function<JsonObject, Object> errorPayload, int maxOperations,
+            int maxWriteQueueBytes, Counter slowClosed, Function<JsonObject, Optional<JsonObject>> refusal) {
         this.socket = socket;
+        this.errorPayload = errorPayload;
         this.refusal = refusal;
         this.slowClosed = slowClosed;
         this.legacyProtocol = "graphql-ws".equals(socket.subProtocol());
@@ -86,10 +89,7 @@ final class GuardedConnection implements GraphQLWebSocketSession {
                     return message;
                 }
                 if (operations.size() >= maxOperations) {
-                    refuse(id, new JsonObject().put("message", "At most " + maxOperations
-                            + " operations at once on one connection").put("extensions", new JsonObject(Map.of(
-                                    "code", ErrorCode.QUOTA_EXCEEDED.name(),
-                                    "limit", "operations-per-connection", "max", maxOperations))));
+                    refuse(id, overOperationLimit());
                     return null;
                 }
                 Optional<JsonObject> refused = refusal.apply(new JsonObject(message.text()).getJsonObject("payload"));
@@ -104,6 +104,41 @@ final class GuardedConnection implements GraphQLWebSocketSession {
             }
         }
         return message;
+    }
+
+    /**
+     * For a protocol that checks its own messages (AppSync's): counts the operations a message starts and stops;
+     * false if it was answered here (an operation over the limit).
+     */
+    public boolean countOperations(String text) {
+        JsonObject message;
+        try {
+            message = new JsonObject(text);
+        } catch (DecodeException | ClassCastException e) {
+            return true; // the protocol answers it
+        }
+        if (!(message.getValue("id") instanceof String id) || !(message.getValue("type") instanceof String type)) {
+            return true;
+        }
+        if ("start".equals(type) && !operations.contains(id)) {
+            if (operations.size() >= maxOperations) {
+                refuse(id, overOperationLimit());
+                return false;
+            }
+            operations.add(id);
+        } else if ("stop".equals(type)) {
+            operations.remove(id);
+        }
+        return true;
+    }
+
+    /** The operation a client message is about (start, stop...), or null; for logging. */
+    public static String operationId(String text) {
+        try {
+            return new JsonObject(text).getValue("id") instanceof String id ? id : null;
+        } catch (DecodeException | ClassCastException e) {
+            return null;
+        }
     }
 
     /** connection_ack went out: operations are SmallRye's to run from now on. */
@@ -172,9 +207,20 @@ final class GuardedConnection implements GraphQLWebSocketSession {
         }
     }
 
-    /** Answers one operation with an error and ends it (graphql-transport-ws: a list of errors; legacy: one). */
+    /** An error message's payload in graphql-ws (the error) or graphql-transport-ws (a list of errors). */
+    static Object errorPayloadOf(String subprotocol, JsonObject error) {
+        return "graphql-ws".equals(subprotocol) ? error : new JsonArray(List.of(error));
+    }
+
+    private JsonObject overOperationLimit() {
+        return new JsonObject().put("message", "At most " + maxOperations + " operations at once on one connection")
+                .put("extensions", new JsonObject(Map.of("code", ErrorCode.QUOTA_EXCEEDED.name(),
+                        "limit", "operations-per-connection", "max", maxOperations)));
+    }
+
+    /** Answers one operation with an error in this connection's protocol, which ends it. */
     private void refuse(String id, JsonObject error) {
-        Object payload = legacyProtocol ? error : new JsonArray(List.of(error));
-        socket.writeTextMessage(new JsonObject().put("id", id).put("type", "error").put("payload", payload).encode());
+        socket.writeTextMessage(new JsonObject().put("id", id).put("type", "error")
+                .put("payload", errorPayload.apply(error)).encode());
     }
 }

@@ -1,0 +1,10 @@
+package dev.appliancesync.realtime.appsync;
+
+import dev.appliancesync.common.graphql.OperationGate;
+import dev.appliancesync.identity.AccessTokens;
+import io.smallrye.graphql.execution.ExecutionService;
+
+/** What every AppSync connection uses, handed over by {@link AppSyncRoute}. */
+record AppSyncServices(AccessTokens tokens, OperationIdentity identities, ExecutionService execution,
+        AppSyncConfig config, OperationGate operations) {
+}
