@@ -42,8 +42,13 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
     static final String MQTT_HOST = "mp.messaging.connector.smallrye-mqtt.host";
     static final String OIDC_SERVER = "quarkus.oidc.auth-server-url";
     /** The TLS registry's default key store, which the HTTP server's HTTPS port uses (README, "Production"). */
-    static final String TLS_P12_KEY_STORE = "quarkus.tls.key-store.p12.path";
-    static final String TLS_PEM_CERTIFICATE = "quarkus.tls.key-store.pem.0.cert";
+    /**
+     * The API's HTTPS uses a named TLS configuration, not the default one: Quarkus serves the management interface
+     * (health, metrics) with the default one too, and probes and scrapers inside the cluster speak plain HTTP to it.
+     */
+    static final String TLS_CONFIGURATION = "https";
+    static final String TLS_P12_KEY_STORE = "quarkus.tls." + TLS_CONFIGURATION + ".key-store.p12.path";
+    static final String TLS_PEM_CERTIFICATE = "quarkus.tls." + TLS_CONFIGURATION + ".key-store.pem.0.cert";
 
     /** Below application.properties (250): the embedded values only ever fill gaps. */
     private static final int ORDINAL = 200;
@@ -126,7 +131,8 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
         String port = String.valueOf(preferred == 0 ? 0 : FreePort.preferredOrFree(preferred));
         return Map.of(
                 TLS_P12_KEY_STORE, certificate.keyStore().toAbsolutePath().toString(),
-                "quarkus.tls.key-store.p12.password", DevCertificate.PASSWORD,
+                "quarkus.tls." + TLS_CONFIGURATION + ".key-store.p12.password", DevCertificate.PASSWORD,
+                "quarkus.http.tls-configuration-name", TLS_CONFIGURATION,
                 "quarkus.http.ssl-port", port,
                 // Tests listen on this one instead.
                 "quarkus.http.test-ssl-port", port,

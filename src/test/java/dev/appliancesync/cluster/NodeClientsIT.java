@@ -40,8 +40,9 @@ class NodeClientsIT {
         }
         Map<String, String> properties = new LinkedHashMap<>(services.serviceProperties());
         properties.put("quarkus.http.ssl-port", String.valueOf(httpsPort));
-        properties.put("quarkus.tls.key-store.pem.0.cert", tls.certificate().toAbsolutePath().toString());
-        properties.put("quarkus.tls.key-store.pem.0.key", tls.privateKey().toAbsolutePath().toString());
+        properties.put("quarkus.http.tls-configuration-name", "https");
+        properties.put("quarkus.tls.https.key-store.pem.0.cert", tls.certificate().toAbsolutePath().toString());
+        properties.put("quarkus.tls.https.key-store.pem.0.key", tls.privateKey().toAbsolutePath().toString());
         // Amplify's keep-alive test sees two ka within seconds, not minutes.
         properties.put("appliance-sync.appsync.keep-alive-interval", "1S");
         instance = ServiceInstance.create("node-clients", properties);

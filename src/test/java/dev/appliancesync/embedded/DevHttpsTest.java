@@ -32,7 +32,7 @@ class DevHttpsTest {
     @ConfigProperty(name = EmbeddedServicesConfigFactory.TLS_CERTIFICATE)
     String certificate;
 
-    @ConfigProperty(name = "quarkus.tls.key-store.p12.path")
+    @ConfigProperty(name = "quarkus.tls.https.key-store.p12.path")
     String keyStore;
 
     @TestHTTPResource(value = "/graphql", tls = true)
