@@ -7,8 +7,10 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -171,18 +173,29 @@ public class ShareService {
     public Uni<ShareRecord> removeHouseholdMember(Caller caller, UUID householdId, UUID memberId) {
         Authorizer.Session session = authorizer.session(caller.subject());
         Target target = new Target(null, householdId);
-        return db.inTransaction(tx -> shares.findActive(tx, target, memberId).flatMap(found -> {
-            if (memberId.equals(caller.id()) && found.isPresent()) {
-                return households.require(tx, session, householdId, HouseholdAction.VIEW_HOUSEHOLD, Map.of())
-                        .flatMap(h -> end(tx, found.get(), h.household().ownerId(), caller.id(), "LEFT"));
-            }
-            Map<String, String> facts = found.map(s -> memberFacts(s.role(), s.role())).orElse(Map.of());
-            return households.require(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS, facts)
-                    .flatMap(h -> found.isEmpty()
-                            ? Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND,
-                                    "This person is not a member of the household (the owner cannot be removed)"))
-                            : end(tx, found.get(), h.household().ownerId(), caller.id(), "REVOKED"));
-        }));
+        return db.inTransaction(tx -> !memberId.equals(caller.id())
+                ? removeOther(tx, caller, session, householdId, memberId, target)
+                : shares.findActive(tx, target, memberId).flatMap(own -> own.isPresent()
+                        ? households.require(tx, session, householdId, HouseholdAction.VIEW_HOUSEHOLD, Map.of())
+                                .flatMap(h -> end(tx, own.get(), h.household().ownerId(), caller.id(), "LEFT"))
+                        : removeOther(tx, caller, session, householdId, memberId, target)));
+    }
+
+    /**
+     * Someone else's membership ends if the caller may manage it. The member's role is read under the household's
+     * lock (as in addHouseholdMember): a promotion to admin committed between reading it and deciding would let an
+     * admin remove an admin.
+     */
+    private Uni<ShareRecord> removeOther(SqlConnection tx, Caller caller, Authorizer.Session session,
+            UUID householdId, UUID memberId, Target target) {
+        AtomicReference<Optional<ShareRecord>> member = new AtomicReference<>(Optional.empty());
+        return households.requireLockedFirst(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS,
+                () -> shares.findActive(tx, target, memberId).invoke(member::set)
+                        .map(found -> found.map(s -> memberFacts(s.role(), s.role())).orElse(Map.of())))
+                .flatMap(h -> member.get().isEmpty()
+                        ? Uni.createFrom().<ShareRecord> failure(new ApiException(ErrorCode.NOT_FOUND,
+                                "This person is not a member of the household (the owner cannot be removed)"))
+                        : end(tx, member.get().get(), h.household().ownerId(), caller.id(), "REVOKED"));
     }
 
     public Uni<InvitationRecord> cancelInvitation(Caller caller, UUID invitationId) {
