@@ -73,8 +73,10 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
             if (isAbsent(context, OIDC_SERVER)) {
                 properties.putAll(startIssuer(context));
             }
-            if (Boolean.parseBoolean(value(context, TLS_ENABLED, "true")) && isAbsent(context, TLS_P12_KEY_STORE)
-                    && isAbsent(context, TLS_PEM_CERTIFICATE)) {
+            // Dev mode and tests only: they say where the certificate lives. Elsewhere (embedded services under the
+            // production profile) HTTPS is the operator's, never a self-signed certificate made on the spot.
+            if (Boolean.parseBoolean(value(context, TLS_ENABLED, "true")) && !isAbsent(context, TLS_DIR)
+                    && isAbsent(context, TLS_P12_KEY_STORE) && isAbsent(context, TLS_PEM_CERTIFICATE)) {
                 properties.putAll(httpsWithDevCertificate(context));
             }
         } catch (RuntimeException e) {

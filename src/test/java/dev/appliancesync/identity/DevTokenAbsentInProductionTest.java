@@ -25,8 +25,10 @@ class DevTokenAbsentInProductionTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             // Production configures a real database, broker, Cognito pool and AWS account; here the embedded ones and
-            // the local cloud gateway stand in.
-            return Map.of("appliance-sync.embedded.enabled", "true", "appliance-sync.cloud.mode", "local");
+            // the local cloud gateway stand in, and the fresh embedded database is migrated at start, as production's
+            // migration job would have done before the service starts.
+            return Map.of("appliance-sync.embedded.enabled", "true", "appliance-sync.cloud.mode", "local",
+                    "quarkus.flyway.migrate-at-start", "true");
         }
     }
 
