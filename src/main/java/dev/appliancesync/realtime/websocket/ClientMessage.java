@@ -18,11 +18,12 @@ import jakarta.json.JsonValue;
  *
  * @param type the message type
  * @param id the operation id (subscribe, start, complete, stop), else null
- * @param query the GraphQL document (subscribe, start), else null
+ * @param request the GraphQL request, the payload (subscribe, start), else null: for the checks that run before
+ *        SmallRye (parse, cost, rate)
  * @param text the message as SmallRye should see it: as sent, except that a null payload of connection_init, which
  *        the protocol allows and Quarkus's handler cannot cast, is left out
  */
-record ClientMessage(String type, String id, String query, String text) {
+record ClientMessage(String type, String id, io.vertx.core.json.JsonObject request, String text) {
 
     /** A message the protocol does not allow; its text is the close reason, short and meant for people. */
     static final class Invalid extends Exception {
@@ -52,13 +53,13 @@ record ClientMessage(String type, String id, String query, String text) {
             case "subscribe", "start" -> {
                 String id = id(message, type);
                 JsonObject payload = optionalObject(message, "payload", type);
-                if (payload == null || !(payload.get("query") instanceof jakarta.json.JsonString query)) {
+                if (payload == null || !(payload.get("query") instanceof jakarta.json.JsonString)) {
                     throw new Invalid("The " + type + " payload must be an object with a \"query\" string");
                 }
                 optionalString(payload, "operationName", type);
                 optionalObject(payload, "variables", type);
                 optionalObject(payload, "extensions", type);
-                yield new ClientMessage(type, id, query.getString(), text);
+                yield new ClientMessage(type, id, new io.vertx.core.json.JsonObject(payload.toString()), text);
             }
             case "complete", "stop" -> new ClientMessage(type, id(message, type), null, text);
             default -> {

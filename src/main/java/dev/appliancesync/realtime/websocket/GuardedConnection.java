@@ -92,7 +92,7 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
                     refuse(id, overOperationLimit());
                     return null;
                 }
-                Optional<JsonObject> refused = refusal.apply(new JsonObject(message.text()).getJsonObject("payload"));
+                Optional<JsonObject> refused = refusal.apply(message.request());
                 if (refused.isPresent()) {
                     refuse(id, refused.get());
                     return null;
