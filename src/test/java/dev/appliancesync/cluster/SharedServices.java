@@ -76,15 +76,6 @@ public final class SharedServices implements AutoCloseable {
         return new SharedServices(EmbeddedServersForTests.MQTT_MAX_INFLIGHT_MESSAGES, null);
     }
 
-    /**
-     * The same with a broker that sends a client at most {@code inflightWindow} QoS 1 messages before their
-     * acknowledgements. The embedded HiveMQ hands a shared subscription's messages to one subscriber up to its window
-     * at a time, so a window larger than a burst lets one instance take the whole burst.
-     */
-    public static SharedServices start(int inflightWindow) {
-        return new SharedServices(inflightWindow, null);
-    }
-
     /** PostgreSQL and the token issuer only: the caller brings the broker (see {@link #serviceProperties(String, int)}). */
     public static SharedServices startWithoutBroker() {
         return new SharedServices(null, null);

@@ -36,6 +36,14 @@ import io.vertx.core.json.JsonObject;
  * scaled-out deployment runs: whatever happens through one instance reaches subscribers of the other, an instance
  * restarted under its clients lets them catch up on everything they missed, and device messages are split between
  * the instances by the shared subscription, each processed by one of them only.
+ * <p>
+ * The broker is Debian's mosquitto, not the embedded HiveMQ: mosquitto hands a shared subscription's messages to its
+ * subscribers in turn, one message each (its {@code subs__shared_process}), so whether both instances get a share
+ * depends on the service subscribing right, which is what this class tests. HiveMQ CE offers a shared message only
+ * to a subscriber it counts as having nothing in flight, and in CI (cff5a84) it gave all 600 messages of the burst to
+ * A after B had restarted twice with its persistent session: the split then said nothing about the service.
+ * Mosquitto 2.0 gives shared subscriptions no {@code $} topic, so the instances subscribe to the {@code $aws}
+ * filters plainly ({@link MosquittoBroker#serviceProperties}); this class publishes on none of them.
  */
 class TwoInstancesIT {
 
@@ -48,30 +56,25 @@ class TwoInstancesIT {
     /** The change {@link #subscribeToChanges} waits for to know the subscription is in place. */
     private static final String MARKER_TYPE = "APPLIANCE_CLAIMED";
 
+    private static MosquittoBroker mosquitto;
     private static SharedServices services;
     private static ServiceInstance a;
     private static ServiceInstance b;
     private static ClusterUser operator;
 
-    /**
-     * IoT Core's in-flight window (100 unacknowledged messages per client). The service acknowledges a message only
-     * once its batch commits, and the embedded HiveMQ hands a shared subscription's messages to one subscriber up to
-     * its window at a time: with the dev default of 1,000, one instance took this test's whole burst of 600.
-     */
-    private static final int IOT_CORE_INFLIGHT_WINDOW = 100;
-
     @BeforeAll
     static void startCluster() {
-        services = SharedServices.start(IOT_CORE_INFLIGHT_WINDOW);
-        a = ServiceInstance.create("a", services.serviceProperties());
-        b = ServiceInstance.create("b", services.serviceProperties());
+        mosquitto = MosquittoBroker.start();
+        services = SharedServices.startWithoutBroker();
+        a = ServiceInstance.create("a", mosquitto.serviceProperties(services));
+        b = ServiceInstance.create("b", mosquitto.serviceProperties(services));
         ServiceInstance.startAll(a, b);
         operator = ClusterUser.of(services, "operator", List.of("admin"));
     }
 
     @AfterAll
     static void stopCluster() {
-        Lifecycle.closeAll(b, a, services);
+        Lifecycle.closeAll(b, a, services, mosquitto);
     }
 
     /** A test that failed while an instance was down leaves it down; the next one gets both. */
@@ -216,7 +219,7 @@ class TwoInstancesIT {
             thingNames.add(prefix + i);
         }
         String like = prefix + "%";
-        try (MqttDevice device = MqttDevice.connect(services.mqttHost(), services.mqttPort())) {
+        try (MqttDevice device = MqttDevice.connect(mosquitto.host(), mosquitto.port())) {
             // Ready only means connected: wait for the subscriptions, or early messages would go to one instance.
             for (ServiceInstance instance : List.of(a, b)) {
                 for (String topic : List.of("provisioned", "events", "state")) {
