@@ -42,8 +42,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "Installing ${missing[*]} (needed by the integration tests)"
   export DEBIAN_FRONTEND=noninteractive
-  "${as_root[@]}" apt-get update
-  "${as_root[@]}" apt-get install -y "${missing[@]}"
+  ${as_root[@]+"${as_root[@]}"} apt-get update
+  ${as_root[@]+"${as_root[@]}"} apt-get install -y "${missing[@]}"
 fi
 
 if [ "$skip_its" = false ] && [ "$(git rev-parse --is-shallow-repository 2>/dev/null || echo false)" = true ]; then
