@@ -38,10 +38,7 @@ public final class DeployFiles {
     public static final Path DOCKERFILE = Path.of("Dockerfile");
     public static final Path DOCKERFILE_JVM = Path.of("Dockerfile.jvm");
     public static final Path DOCKERIGNORE = Path.of(".dockerignore");
-    /** Every production setting, in tables (the deploy files set each or leave it at its default on purpose). */
-    public static final Path CONFIGURATION_DOC = Path.of("docs", "configuration.md");
-    /** The walk-through from nothing to a running service. */
-    public static final Path DEPLOYMENT_DOC = Path.of("docs", "deployment.md");
+    public static final Path README = Path.of("README.md");
 
     private DeployFiles() {
     }
