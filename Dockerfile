@@ -4,7 +4,7 @@
 #   docker build -t appliance-sync:native .
 #
 # The JVM image (faster to build, no native-image step) is Dockerfile.jvm. Neither has been built on the machines this
-# project is developed on (no container engine there): see "Deployment" in the README for what was and was not checked.
+# project is developed on (no container engine there): see docs/deployment.md for what was and was not checked.
 
 # --- Stage 1: the native executable ------------------------------------------------------------------------------
 # Mandrel 23.1 is GraalVM for JDK 21, the release the project compiles for and the oldest native-image Quarkus 3.34
@@ -46,5 +46,5 @@ USER 1001
 # The service's HTTP port (quarkus.http.port): GraphQL and WebSocket subscriptions; and its management port
 # (quarkus.management.port): health and metrics, for probes and scrapers only, never published to the internet.
 EXPOSE 8080 9000
-# All settings come from the environment (README, "Production configuration"); 0.0.0.0 is already the prod default.
+# All settings come from the environment (docs/configuration.md); 0.0.0.0 is already the prod default.
 ENTRYPOINT ["./application"]

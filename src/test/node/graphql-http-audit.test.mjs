@@ -1,12 +1,12 @@
 // The GraphQL-over-HTTP specification's own conformance audit (the graphql-http package's auditServer) against
-// POST/GET /graphql: every MUST passes, and the SHOULDs that do not are exactly the ones the README lists as skipped
-// (a new failure, or one that starts passing, fails this test until the README says so).
+// POST/GET /graphql: every MUST passes, and the SHOULDs that do not are exactly the ones docs/api.md lists as skipped
+// (a new failure, or one that starts passing, fails this test until docs/api.md says so).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { auditServer } from 'graphql-http';
 import { httpUrl, within } from './support.mjs';
 
-/** The SHOULDs the service does not follow, by audit id; README "The API", GraphQL over HTTP, says why. */
+/** The SHOULDs the service does not follow, by audit id; docs/api.md, "GraphQL over HTTP", says why. */
 const SKIPPED_SHOULDS = [
   '47DE', // */* gets application/graphql-response+json
   '80D8', // no Accept gets application/graphql-response+json

@@ -26,7 +26,7 @@ public interface ClaimConfig {
 
     /**
      * The fewest characters a claim code given to {@code provisionAppliance} may have: with the per-user limit, what
-     * makes guessing hopeless (the README works out the odds). Devices that announce themselves send only a hash.
+     * makes guessing hopeless (docs/authorisation.md works out the odds). Devices that announce themselves send only a hash.
      */
     @WithDefault("12")
     int minCodeLength();

@@ -41,7 +41,7 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
     static final String DATASOURCE_REACTIVE_URL = "quarkus.datasource.reactive.url";
     static final String MQTT_HOST = "mp.messaging.connector.smallrye-mqtt.host";
     static final String OIDC_SERVER = "quarkus.oidc.auth-server-url";
-    /** The TLS registry's default key store, which the HTTP server's HTTPS port uses (README, "Production"). */
+    /** The TLS registry's default key store, which the HTTP server's HTTPS port uses (docs/configuration.md, "HTTPS"). */
     /**
      * The API's HTTPS uses a named TLS configuration, not the default one: Quarkus serves the management interface
      * (health, metrics) with the default one too, and probes and scrapers inside the cluster speak plain HTTP to it.

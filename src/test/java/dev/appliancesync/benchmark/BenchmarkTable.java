@@ -23,7 +23,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Assembles what the benchmarks wrote ({@link BenchmarkResults}) into {@code results.json} and {@code results.md}
- * (the table the README shows) when the JUnit session of {@code ./mvnw -Pbenchmarks test} ends. Registered as a
+ * (the table docs/benchmarks.md shows) when the JUnit session of {@code ./mvnw -Pbenchmarks test} ends. Registered as a
  * launcher session listener; it does nothing unless the benchmarks profile set {@code appliance-sync.bench.results}.
  * At the start it removes earlier results, so the table only ever holds one run's figures.
  */

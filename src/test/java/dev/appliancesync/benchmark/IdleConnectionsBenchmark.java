@@ -44,8 +44,8 @@ import io.quarkus.test.junit.TestProfile;
 class IdleConnectionsBenchmark {
 
     /**
-     * A service of its own: 10,000 subscriptions arriving together saturate its database pool for minutes (see the
-     * README), and the benchmarks that share the default test instance must not inherit that.
+     * A service of its own: 10,000 subscriptions arriving together saturate its database pool for minutes (see
+     * docs/benchmarks.md, #3), and the benchmarks that share the default test instance must not inherit that.
      */
     public static class OwnInstance implements QuarkusTestProfile {
         /** All connect at once: more wait for connection_init, and for longer, than the defaults allow. */

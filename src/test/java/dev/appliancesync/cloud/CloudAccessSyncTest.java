@@ -250,7 +250,7 @@ class CloudAccessSyncTest {
         ValidatableResponse refused = null;
         User owner = null;
         // Each appliance outside a household needs statements of its own; 10 documents of 2,048 characters end it
-        // (60 appliances with view and settings and 12-character thing names, README "Cloud access"). Owners hit the same limit with their own appliances, so
+        // (60 appliances with view and settings and 12-character thing names, docs/cloud-access.md). Owners hit the same limit with their own appliances, so
         // several owners share theirs here, so that the guest's grants are the ones that overflow.
         for (int i = 0; i < 200 && refused == null; i++) {
             if (i % 8 == 0) {

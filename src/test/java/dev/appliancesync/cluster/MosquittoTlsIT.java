@@ -26,7 +26,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The production link to IoT Core, mutual TLS, against mosquitto with a TLS listener that requires client
- * certificates. The instance is configured only as the README tells an operator to ({@code appliance-sync.iot.*} and
+ * certificates. The instance is configured only as docs/configuration.md tells an operator to ({@code appliance-sync.iot.*} and
  * the host and port): the certificates come from a CA made with openssl for this run, the broker's for
  * {@code localhost}, so the connector's hostname verification and SNI see a real name. The instance's key is PKCS#1
  * (what IoT Core hands out), the test device's PKCS#8.
@@ -60,7 +60,7 @@ class MosquittoTlsIT {
         operator = ClusterUser.of(services, "operator", List.of("admin"));
     }
 
-    /** The database and issuer, and what README's "AWS IoT Core" table has an operator set: nothing else. */
+    /** The database and issuer, and what the "AWS IoT Core" table of docs/configuration.md has an operator set: nothing else. */
     private static Map<String, String> iotCoreSettings(Path certificate, Path privateKey, Path rootCa) {
         Map<String, String> properties = new LinkedHashMap<>(services.serviceProperties("localhost", mosquitto.port()));
         properties.put("appliance-sync.iot.tls", "true");

@@ -27,7 +27,7 @@ class NodeClientsIT {
     private static int httpsPort;
 
     /**
-     * HTTPS as an operator configures it in production (the TLS registry's PEM key store, README "Production"), with a
+     * HTTPS as an operator configures it in production (the TLS registry's PEM key store, docs/configuration.md "HTTPS"), with a
      * certificate from a CA of the run's own that Node trusts: AWS Amplify speaks only https and wss.
      */
     @BeforeAll

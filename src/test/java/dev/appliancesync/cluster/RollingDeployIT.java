@@ -32,7 +32,7 @@ import dev.appliancesync.support.MqttDevice;
 import io.vertx.core.json.JsonObject;
 
 /**
- * A rolling deploy, as production runs it (README, Operations, "Migrations"): the previous release (the commit in
+ * A rolling deploy, as production runs it (docs/deployment.md, "Migrations"): the previous release (the commit in
  * deploy/previous-release, built from this repository's history) serves on a schema its own migration job made, as
  * the data-only database user; this release's migration job runs as the schema's owner while it serves, with a
  * subscription open; the previous release keeps working (the open subscription still receives device state, and the

@@ -38,7 +38,10 @@ public final class DeployFiles {
     public static final Path DOCKERFILE = Path.of("Dockerfile");
     public static final Path DOCKERFILE_JVM = Path.of("Dockerfile.jvm");
     public static final Path DOCKERIGNORE = Path.of(".dockerignore");
-    public static final Path README = Path.of("README.md");
+    /** Every production setting, in tables (the deploy files set each or leave it at its default on purpose). */
+    public static final Path CONFIGURATION_DOC = Path.of("docs", "configuration.md");
+    /** The walk-through from nothing to a running service. */
+    public static final Path DEPLOYMENT_DOC = Path.of("docs", "deployment.md");
 
     private DeployFiles() {
     }

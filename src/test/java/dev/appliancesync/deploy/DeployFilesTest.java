@@ -49,7 +49,7 @@ import io.smallrye.config.WithDefault;
 
 /**
  * The deploy files (Dockerfiles, deploy/kubernetes, deploy/compose.yaml, deploy/aws) against the application they
- * deploy: every setting they pass is one the service reads at run time, every production setting the README documents
+ * deploy: every setting they pass is one the service reads at run time, every production setting docs/configuration.md documents
  * is passed or deliberately left at its default, probes and ports are the ones the service serves, the AWS policies
  * are the ones the code expects, and no secret is committed. The Kubernetes objects are also validated against the
  * Kubernetes API's own models (client-java-api, generated from Kubernetes' OpenAPI document). No Quarkus here: the
@@ -72,7 +72,7 @@ class DeployFilesTest {
             "batch/v1 Job");
 
     /**
-     * Production settings the README documents that the deploy files leave at the service's default on purpose (the
+     * Production settings docs/configuration.md documents that the deploy files leave at the service's default on purpose (the
      * default is the production value, or the setting is for tuning or for a stand-in of AWS). Every other documented
      * setting must be set; a setting newly documented must be added to the deploy files or here.
      */
@@ -111,7 +111,8 @@ class DeployFilesTest {
 
     private static ApplicationProperties properties;
     private static KnownSettings known;
-    private static Readme readme;
+    private static String configurationDoc;
+    private static String deploymentDoc;
     private static List<Map<String, Object>> objects;
     private static Map<String, Object> deployment;
     private static Map<String, Object> container;
@@ -122,7 +123,8 @@ class DeployFilesTest {
     static void load() {
         properties = ApplicationProperties.load();
         known = KnownSettings.load(properties);
-        readme = new Readme(DeployFiles.read(DeployFiles.README));
+        configurationDoc = DeployFiles.read(DeployFiles.CONFIGURATION_DOC);
+        deploymentDoc = DeployFiles.read(DeployFiles.DEPLOYMENT_DOC);
         objects = DeployFiles.kubernetesObjects();
         deployment = only(objects, "Deployment");
         container = DeployFiles.deploymentContainer();
@@ -223,7 +225,7 @@ class DeployFilesTest {
     }
 
     /**
-     * Migrations run once per release, in the Job, as the schema's owner (README, Migrations); the replicas, as the
+     * Migrations run once per release, in the Job, as the schema's owner (docs/deployment.md, Migrations); the replicas, as the
      * data-only user, do not migrate. RollingDeployIT runs the packaged service with exactly the Job's settings.
      */
     @Test
@@ -315,9 +317,9 @@ class DeployFilesTest {
         assertThat(Set.copyOf(configMap.keySet())).as("keys both in the ConfigMap and the Secret")
                 .doesNotContainAnyElementsOf(secret.keySet());
 
-        Map<String, String> documented = Readme.documentedSettings(readme.section("Production configuration"));
-        assertThat(documented).as("settings documented in the README's Production configuration").hasSizeGreaterThan(20);
-        assertOnlyRunTimeSettings(documented.keySet(), "the README's Production configuration");
+        Map<String, String> documented = MarkdownDocs.documentedSettings(configurationDoc);
+        assertThat(documented).as("settings documented in docs/configuration.md").hasSizeGreaterThan(20);
+        assertOnlyRunTimeSettings(documented.keySet(), "docs/configuration.md");
         assertThat(documented.keySet()).as("LEFT_AT_DEFAULT names only documented settings")
                 .containsAll(LEFT_AT_DEFAULT);
         assertThat(configured.keySet()).as("settings both configured and LEFT_AT_DEFAULT")
@@ -327,7 +329,7 @@ class DeployFilesTest {
         assertThat(configured.keySet()).as("every documented production setting not in LEFT_AT_DEFAULT")
                 .containsAll(required);
 
-        // Values that are no placeholder: the production ones, as the README gives them.
+        // Values that are no placeholder: the production ones, as docs/configuration.md gives them.
         assertThat(configMap.get("APPLIANCE_SYNC_CLOUD_MODE")).isEqualTo("aws");
         for (String setting : List.of("APPLIANCE_SYNC_IOT_TLS", "MP_MESSAGING_CONNECTOR_SMALLRYE_MQTT_PORT")) {
             assertThat(configMap.get(setting)).as(setting).isEqualTo(documented.get(setting));
@@ -341,8 +343,8 @@ class DeployFilesTest {
     }
 
     @Test
-    void iotCertificateFilesAreMountedWhereTheSettingsPointAndTheReadmeSays() {
-        Map<String, String> documented = Readme.documentedSettings(readme.section("Production configuration"));
+    void iotCertificateFilesAreMountedWhereTheSettingsPointAndTheDocsSay() {
+        Map<String, String> documented = MarkdownDocs.documentedSettings(configurationDoc);
         for (String setting : List.of("APPLIANCE_SYNC_IOT_CERTIFICATE_FILE", "APPLIANCE_SYNC_IOT_PRIVATE_KEY_FILE",
                 "APPLIANCE_SYNC_IOT_ROOT_CA_FILE")) {
             String file = configMap.get(setting);
@@ -597,8 +599,8 @@ class DeployFilesTest {
         Set<String> calls = Arrays.stream(CloudOperation.values()).map(CloudOperation::iamAction)
                 .collect(Collectors.toCollection(TreeSet::new));
         assertThat(actions).isEqualTo(calls);
-        assertThat(new TreeSet<>(Readme.iamActions(Readme.paragraphWith(readme.section("Production configuration"),
-                "Its IAM role needs")))).as("the README's list").isEqualTo(calls);
+        assertThat(new TreeSet<>(MarkdownDocs.iamActions(MarkdownDocs.paragraphWith(configurationDoc,
+                "Its IAM role needs")))).as("the list in docs/configuration.md").isEqualTo(calls);
 
         // Evaluated like IAM (same grammar and globbing as IoT policies): the users' policies, and nothing else.
         List<CompiledPolicy> document = List.of(new CompiledPolicy("service", JSON.writeValueAsString(policy)));
@@ -656,7 +658,7 @@ class DeployFilesTest {
         for (String plain : plainFilters) {
             String filter = sharePrefix + plain;
             assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/" + filter)).as(filter).isTrue();
-            // Plainly too, for the README's fallback when IoT Core does not share the $aws topics.
+            // Plainly too, for the fallback in docs/configuration.md when IoT Core does not share the $aws topics.
             if (plain.startsWith("$")) {
                 assertThat(allowed(evaluator, document, "iot:Subscribe", "topicfilter/" + plain)).as(plain).isTrue();
             }
@@ -689,7 +691,7 @@ class DeployFilesTest {
     }
 
     @Test
-    void stackOutputsFeedTheConfigMapAndTheReadmeCoversEveryOtherPlaceholder() {
+    void stackOutputsFeedTheConfigMapAndTheDeploymentDocCoversEveryOtherPlaceholder() {
         Map<String, Object> outputs = map(DeployFiles.yaml(DeployFiles.CLOUDFORMATION), "Outputs");
         Set<String> fed = new TreeSet<>();
         Pattern target = Pattern.compile("^ConfigMap ([A-Z0-9_]+)$");
@@ -701,10 +703,10 @@ class DeployFilesTest {
             }
         });
         assertThat(fed).hasSizeGreaterThanOrEqualTo(5);
-        String walkThrough = readme.section("Deployment");
+        String walkThrough = deploymentDoc;
         configMap.forEach((key, value) -> {
             if (value.contains(PLACEHOLDER) && !fed.contains(key)) {
-                assertThat(walkThrough).as("README's Deployment says where %s comes from", key).contains(key);
+                assertThat(walkThrough).as("docs/deployment.md says where %s comes from", key).contains(key);
             }
         });
         String issuer = stack.resolve(find(outputs, "UserPoolIssuer", "Value")).toString();

@@ -249,7 +249,7 @@ class NativeImageConfigTest {
             Map.entry("software.amazon.awssdk.auth.credentials.internal.ProfileCredentialsUtils",
                     "profiles' SSO and sign-in credential providers, from modules the service does not include"),
             Map.entry("software.amazon.awssdk.auth.credentials.internal.WebIdentityCredentialsUtils",
-                    "web identity credentials through the STS module, which the service does not include (README)"),
+                    "web identity credentials through the STS module, which the service does not include (docs/deployment.md)"),
             Map.entry("software.amazon.awssdk.auth.token.internal.ProfileTokenProviderLoader",
                     "SSO bearer tokens from profiles; IoT Core and Cognito calls are SigV4-signed"),
             Map.entry("software.amazon.awssdk.auth.signer.SignerLoader",

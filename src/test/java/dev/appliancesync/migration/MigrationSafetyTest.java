@@ -20,7 +20,7 @@ import dev.appliancesync.migration.MigrationSafety.Finding;
 import dev.appliancesync.migration.MigrationSafety.Rule;
 
 /**
- * Every migration is safe to run while the previous release serves (expand/contract; README, Operations,
+ * Every migration is safe to run while the previous release serves (expand/contract; docs/deployment.md,
  * "Migrations"), or says why in a {@code -- migration-safety: allow <rule> <why>} comment. RollingDeployIT proves it
  * against the previous release itself; this is the quick check that fails at {@code ./mvnw test}.
  */
@@ -42,7 +42,7 @@ class MigrationSafetyTest {
             // A partial index on command built without concurrently: commands wait while it builds.
             "V7__command_outbox.sql", Set.of(Rule.INDEX_WITHOUT_CONCURRENTLY),
             // Drops the column 0.5.0 reads and writes: 0.5.0 applies no device message once it has run
-            // (RollingDeployIT against 0.5.0 shows it; README, Operations, "Upgrading from 0.5.0").
+            // (RollingDeployIT against 0.5.0 shows it; docs/deployment.md, "Upgrading from 0.5.0").
             "V8__fixed_thing_names.sql", Set.of(Rule.DROP_COLUMN));
 
     @Test
@@ -59,7 +59,7 @@ class MigrationSafetyTest {
             findings.stream().filter(finding -> !excused.contains(finding.rule())).forEach(unexcused::add);
         }
         assertThat(unexcused).as("statements a rolling deploy cannot run while the previous release serves; make "
-                + "them expand/contract (README, Operations, \"Migrations\"), or add "
+                + "them expand/contract (docs/deployment.md, \"Migrations\"), or add "
                 + "'-- migration-safety: allow <rule> <why>' above a statement that is safe anyway").isEmpty();
     }
 

@@ -29,7 +29,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The metrics README's "Operations" tells a platform team to alert on move when the service does what drives them.
+ * The metrics docs/operations.md tells a platform team to alert on move when the service does what drives them.
  * Counters are shared with every other test in this JVM, so each assertion is on the change this test caused.
  */
 @QuarkusTest

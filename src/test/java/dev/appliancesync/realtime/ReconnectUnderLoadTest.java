@@ -43,7 +43,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * Never lose, tried the way a flaky mobile network tries it: a client reconnects 500 times while the appliance it
  * shares changes more than 100 times a second (measured and logged), and what it has at the end, merged by cursor, is exactly the log as
- * `changes(since:)` reads it afterwards: nothing missing, nothing twice. Once following the reconnect recipe the README
+ * `changes(since:)` reads it afterwards: nothing missing, nothing twice. Once following the reconnect recipe docs/real-time.md
  * gives (subscribe, take the SUBSCRIBED cursor, page, merge), half of it with a second connection of the same user open
  * (a user's first subscription on an instance and a later one start differently), and once resuming with
  * {@code changes(after:)}.
@@ -161,7 +161,7 @@ class ReconnectUnderLoadTest {
         assertEveryChangeExactlyOnce(start, last, received);
     }
 
-    /** One reconnect as the README says: subscribe, note where the stream starts, page up to it, merge. */
+    /** One reconnect as docs/real-time.md says: subscribe, note where the stream starts, page up to it, merge. */
     private String recipe(String last, Map<String, String> merged) throws Exception {
         try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, bob.token(), clients)) {
             ws.subscribe("c", "subscription { changes { cursor type } }");

@@ -49,7 +49,7 @@ import dev.appliancesync.cloud.topics.AppTopics;
  *
  * <p>Resources are grouped by statement kind and packed first-fit decreasing ({@link PolicyPacker}); documents are
  * named {@code <prefix><userId>-<n>} from 1. Equal grants in any order compile to identical documents and names.
- * README "Cloud access" gives the capacity this leaves (appliances per user).
+ * docs/cloud-access.md gives the capacity this leaves (appliances per user).
  */
 public final class IotPolicyCompiler {
 

@@ -17,7 +17,7 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Refuses to start a replica on a schema older than its release. In production replicas do not migrate (the
- * release's migration job does, once, as the schema's owner: README, Operations); a replica started before that job
+ * release's migration job does, once, as the schema's owner: docs/deployment.md, Migrations); a replica started before that job
  * ran would otherwise fail on its first query of a new column, long after it reported ready. A schema newer than the
  * release is fine: that is an older replica during a rolling deploy, which the expand/contract rule keeps working.
  * Runs before every other start-up observer, so nothing connects to MQTT or listens for changes first.
@@ -41,7 +41,7 @@ public class SchemaVersionCheck {
         if (pending.length > 0) {
             throw new IllegalStateException("The database schema is " + at + ", and this release needs migrations "
                     + Arrays.stream(pending).map(m -> String.valueOf(m.getVersion())).collect(Collectors.joining(", "))
-                    + " too: run this release's migration job first (README, Operations, \"Migrations\"), then start"
+                    + " too: run this release's migration job first (docs/deployment.md, \"Migrations\"), then start"
                     + " the service again");
         }
         LOG.infof("Database schema %s: nothing pending for this release", at);

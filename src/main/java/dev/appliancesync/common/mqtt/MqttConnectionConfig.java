@@ -10,7 +10,7 @@ import io.smallrye.config.WithName;
 /**
  * The service's one MQTT connection (IoT Core in production). The keys are the ones the SmallRye MQTT connector read
  * ({@code mp.messaging.connector.smallrye-mqtt.*}), which the service used before it had a client of its own, so that
- * deployments, the README and the embedded broker's settings carry on unchanged.
+ * deployments, docs/configuration.md and the embedded broker's settings carry on unchanged.
  */
 @ConfigMapping(prefix = "mp.messaging.connector.smallrye-mqtt")
 public interface MqttConnectionConfig {

@@ -1,7 +1,7 @@
 package dev.appliancesync.realtime.websocket;
 
 /**
- * WebSocket close codes of ours (documented in the README). Those of the limits are not fatal for the graphql-ws
+ * WebSocket close codes of ours (documented in docs/real-time.md). Those of the limits are not fatal for the graphql-ws
  * client: it reconnects, and the app catches up with changes(since:). Those of a client breaking the protocol are
  * graphql-transport-ws's own, which the client treats as fatal: retrying the same message would not help.
  */

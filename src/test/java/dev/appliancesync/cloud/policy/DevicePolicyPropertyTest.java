@@ -150,7 +150,7 @@ class DevicePolicyPropertyTest {
                 .isTrue();
     }
 
-    /** What a device connected as its thing may do, with string operations only (README "Cloud access"). */
+    /** What a device connected as its thing may do, with string operations only (docs/cloud-access.md). */
     static final class DeviceModel {
 
         static boolean allows(String thing, String action, String resource) {

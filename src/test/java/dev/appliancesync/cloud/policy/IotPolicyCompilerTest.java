@@ -112,7 +112,7 @@ class IotPolicyCompilerTest {
                         + "these grants need (at least )?[0-9]+");
     }
 
-    /** README "Cloud access" states these capacities: keep the two in step. */
+    /** docs/cloud-access.md states these capacities: keep the two in step. */
     @Test
     void capacityTheReadmeStates() {
         assertFitsExactly(123, Set.of(VIEW), "view only");

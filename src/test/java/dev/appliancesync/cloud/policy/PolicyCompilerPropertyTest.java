@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * holding random household and appliance grants), AWS's answer (the identity-pool role with the compiled principal
  * tags AND the compiled IoT policies, both must allow) is exactly an independent model of what the API lets the user
  * see: no over-grant, no under-grant. Each gate is also held to its own model: the IoT policies alone to the same
- * model, the role gate alone to the coarse rule of the role policy (README "Cloud access").
+ * model, the role gate alone to the coarse rule of the role policy (docs/cloud-access.md).
  *
  * <p>Questions: every action (Connect, Publish, RetainPublish, Subscribe, Receive) on every topic and filter an app can
  * name: the view topics of its own and other things and households and channels, odd shapes with extra or missing
@@ -320,7 +320,7 @@ class PolicyCompilerPropertyTest {
     // ------------------------------------------------------------------ the models: the specification, independently
 
     /**
-     * What a user may do through IoT Core, as the API exposes it, written from README "Cloud access" with string
+     * What a user may do through IoT Core, as the API exposes it, written from docs/cloud-access.md with string
      * operations only: never publish; receive and subscribe (the filter as sent) exactly {@code view/things/T/status}
      * with VIEW on T and {@code view/things/T/settings} with ADJUST_SETTINGS on T; anything under
      * {@code view/households/P/status/} with VIEW for household P, under {@code view/households/P/settings/} with
@@ -392,7 +392,7 @@ class PolicyCompilerPropertyTest {
     }
 
     /**
-     * The identity-pool role's rule (README "Cloud access"), as regular expressions: nothing without iot_access view;
+     * The identity-pool role's rule (docs/cloud-access.md), as regular expressions: nothing without iot_access view;
      * never publish; connect as {@code <identity id>-...}; subscribe and receive {@code view/things/.../status} and
      * {@code view/households/.../status/...}, the settings ones only with iot_settings true. Coarser than the IoT
      * policies on purpose ('*' in IAM crosses levels); the IoT policies make the combination exact.

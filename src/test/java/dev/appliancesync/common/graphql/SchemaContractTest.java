@@ -13,7 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * schema/schema.graphql is the public API. When the running schema differs, this fails and writes the running one to
  * target/schema.graphql: review the difference, and if it is intended, copy it over (and note breaking changes in
- * the README's changelog).
+ * CHANGELOG.md).
  */
 @QuarkusTest
 class SchemaContractTest {

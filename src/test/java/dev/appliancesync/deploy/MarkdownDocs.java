@@ -7,37 +7,27 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The README's sections and the settings its tables document, as the deploy files must follow them. */
-final class Readme {
+/**
+ * What the deploy files must follow in the Markdown docs: the settings their tables document (docs/configuration.md),
+ * the IAM actions they list, a paragraph by a phrase.
+ */
+final class MarkdownDocs {
 
-    /** An environment variable in backquotes, or the README's short form for a sibling ({@code `..._MAX_BACKOFF`}). */
+    /** An environment variable in backquotes, or the docs' short form for a sibling ({@code `..._MAX_BACKOFF`}). */
     private static final Pattern SETTING = Pattern.compile("`((?:\\.\\.\\.)?_?[A-Z][A-Z0-9_]*)`");
     private static final Pattern FIRST_CODE = Pattern.compile("`([^`]+)`");
 
-    private final String text;
-
-    Readme(String text) {
-        this.text = text;
-    }
-
-    /** The text under a level-2 heading, up to the next one. */
-    String section(String heading) {
-        int start = text.indexOf("\n## " + heading + "\n");
-        if (start < 0) {
-            throw new AssertionError("README has no section '## " + heading + "'");
-        }
-        int end = text.indexOf("\n## ", start + 4);
-        return end < 0 ? text.substring(start) : text.substring(start, end);
+    private MarkdownDocs() {
     }
 
     /**
-     * The settings documented in a section's tables (the first cell of each row), each with its example or default
+     * The settings documented in a document's tables (the first cell of each row), each with its example or default
      * (the first code span of the second cell, or "" without one). {@code `A_B_C`, `..._D`} is A_B_C and A_B_D: the
      * short form replaces as many trailing words of the first name as it has.
      */
-    static Map<String, String> documentedSettings(String section) {
+    static Map<String, String> documentedSettings(String document) {
         Map<String, String> settings = new LinkedHashMap<>();
-        for (String line : section.split("\n")) {
+        for (String line : document.split("\n")) {
             if (!line.startsWith("|") || line.startsWith("| ---")) {
                 continue;
             }
@@ -53,7 +43,7 @@ final class Readme {
                 String name = names.group(1);
                 if (name.startsWith("...")) {
                     if (first == null) {
-                        throw new AssertionError("README: " + name + " without a full name before it: " + line);
+                        throw new AssertionError("docs: " + name + " without a full name before it: " + line);
                     }
                     String suffix = name.substring(4);
                     String[] firstWords = first.split("_");
@@ -68,7 +58,7 @@ final class Readme {
         return settings;
     }
 
-    /** Every code span of a section that looks like an IAM action ({@code service:Action}). */
+    /** Every code span of a paragraph that looks like an IAM action ({@code service:Action}). */
     static List<String> iamActions(String paragraph) {
         List<String> actions = new ArrayList<>();
         Matcher matcher = Pattern.compile("`((?:iot|cognito-idp|cognito-identity):[A-Za-z]+)`").matcher(paragraph);
@@ -78,13 +68,13 @@ final class Readme {
         return actions;
     }
 
-    /** The paragraph (text between blank lines) of a section that contains a phrase. */
-    static String paragraphWith(String section, String phrase) {
-        for (String paragraph : section.split("\n\n")) {
+    /** The paragraph (text between blank lines) of a document that contains a phrase. */
+    static String paragraphWith(String document, String phrase) {
+        for (String paragraph : document.split("\n\n")) {
             if (paragraph.contains(phrase)) {
                 return paragraph;
             }
         }
-        throw new AssertionError("README: no paragraph with '" + phrase + "'");
+        throw new AssertionError("docs: no paragraph with '" + phrase + "'");
     }
 }
