@@ -234,6 +234,10 @@ public final class FakeAws implements AutoCloseable {
         users.put(username, all);
     }
 
+    public synchronized boolean hasUser(String username) {
+        return users.containsKey(username);
+    }
+
     public synchronized Map<String, String> attributes(String username) {
         return Map.copyOf(users.get(username));
     }

@@ -14,6 +14,7 @@ import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.cloud.FakeAws;
 import dev.appliancesync.embedded.EmbeddedMqttBroker;
 import dev.appliancesync.embedded.EmbeddedPostgresServer;
 import dev.appliancesync.embedded.EmbeddedServer;
@@ -24,8 +25,10 @@ import dev.appliancesync.identity.dev.DevTokenIssuer;
 import dev.appliancesync.identity.dev.DevTokenRequest;
 
 /**
- * What several service instances share, started in the test JVM: one PostgreSQL, one MQTT broker and one token issuer,
- * the same embedded parts the service starts for itself in dev mode and tests. {@link #serviceProperties()} is the
+ * What several service instances share, started in the test JVM: one PostgreSQL, one MQTT broker, one token issuer and
+ * one fake AWS ({@link FakeAws}, IoT Core and Cognito), the embedded parts the service starts for itself in dev mode and
+ * tests. The instances run the packaged application, a production build, which has no local cloud gateway
+ * ({@code appliance-sync.cloud.mode=local} is dev and test only): they sync with the fake AWS as production does with AWS. {@link #serviceProperties()} is the
  * configuration {@code EmbeddedServicesConfigFactory} would hand Quarkus for them, so every instance given it uses
  * these same servers and accepts the same tokens.
  * <p>
@@ -54,6 +57,7 @@ public final class SharedServices implements AutoCloseable {
     private final EmbeddedMqttBroker broker;
     private final DevIssuerServer issuer;
     private final DevTokenIssuer tokens;
+    private final FakeAws aws;
 
     /** {@code brokerWindow}: the embedded broker's in-flight window, or null for no broker. */
     private SharedServices(Integer brokerWindow, Path databaseDirectory) {
@@ -64,6 +68,7 @@ public final class SharedServices implements AutoCloseable {
             broker = brokerWindow == null ? null
                     : started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE, brokerWindow));
             issuer = started(DevIssuerServer.start(0, null));
+            aws = FakeAws.start();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -136,13 +141,19 @@ public final class SharedServices implements AutoCloseable {
         // Read only by the dev issuer, which a production build leaves out; set for parity with dev mode.
         properties.put("appliance-sync.dev-issuer.issuer", issuer.issuer());
         properties.put("appliance-sync.dev-issuer.key-file", issuer.keyFile().toString());
-        // No AWS account here: compiled cloud access is kept in PostgreSQL, as in dev mode.
-        properties.put("appliance-sync.cloud.mode", "local");
+        // No AWS account here: the instances sync compiled cloud access with the fake one.
+        properties.putAll(aws.settings());
         return properties;
     }
 
     /** A Cognito-shaped access token signed by the shared issuer: every instance accepts it. */
     public String token(String username, String email, List<String> groups) {
+        // Signed up in the user pool too, as a Cognito user is, so that the cloud sync can set its attributes.
+        synchronized (aws) {
+            if (!aws.hasUser(username)) {
+                aws.addUser(username, Map.of());
+            }
+        }
         return tokens.mint(new DevTokenRequest(username, email, groups, null));
     }
 
@@ -178,6 +189,9 @@ public final class SharedServices implements AutoCloseable {
 
     @Override
     public void close() {
+        if (aws != null) {
+            aws.close();
+        }
         while (!running.isEmpty()) {
             stop(running.pop());
         }

@@ -99,11 +99,9 @@ class DeployFilesTest {
             "QUARKUS_HTTP_INSECURE_REQUESTS",
             "APPLIANCE_SYNC_APPSYNC_CONNECTION_TIMEOUT", "APPLIANCE_SYNC_APPSYNC_KEEP_ALIVE_INTERVAL");
 
-    /** Production settings that mean nothing to the local stack (no TLS, cloud mode local, one instance). */
+    /** Production settings that mean nothing to the local stack (no TLS, one instance). */
     private static final Set<String> NOT_LOCAL = Set.of("APPLIANCE_SYNC_IOT_CERTIFICATE_FILE",
-            "APPLIANCE_SYNC_IOT_PRIVATE_KEY_FILE", "APPLIANCE_SYNC_IOT_ROOT_CA_FILE", "APPLIANCE_SYNC_INGEST_SHARE_GROUP",
-            "APPLIANCE_SYNC_CLOUD_REGION", "APPLIANCE_SYNC_CLOUD_ACCOUNT_ID", "APPLIANCE_SYNC_CLOUD_USER_POOL_ID",
-            "APPLIANCE_SYNC_CLOUD_POLICY_NAME_PREFIX");
+            "APPLIANCE_SYNC_IOT_PRIVATE_KEY_FILE", "APPLIANCE_SYNC_IOT_ROOT_CA_FILE", "APPLIANCE_SYNC_INGEST_SHARE_GROUP");
 
     /** What a committed secret looks like: a PEM block, an AWS access key id, a secret key's name with a value. */
     private static final Pattern SECRET_LOOKING = Pattern.compile(
@@ -407,10 +405,16 @@ class DeployFilesTest {
         production.removeAll(NOT_LOCAL);
         assertThat(env.keySet()).as("the production settings that apply locally").containsAll(production);
         assertThat(env).containsEntry("APPLIANCE_SYNC_EMBEDDED_ENABLED", "false")
-                .containsEntry("APPLIANCE_SYNC_CLOUD_MODE", "local")
+                .containsEntry("APPLIANCE_SYNC_CLOUD_MODE", "aws")
                 .containsEntry("APPLIANCE_SYNC_IOT_TLS", "false")
                 .containsEntry("MP_MESSAGING_CONNECTOR_SMALLRYE_MQTT_HOST", "mosquitto");
         assertThat(env.get("QUARKUS_OIDC_AUTH_SERVER_URL")).startsWith("${QUARKUS_OIDC_AUTH_SERVER_URL:?");
+        // A production build has no local cloud gateway: compose reaches the stack's account, as production does.
+        for (String fromTheStack : List.of("APPLIANCE_SYNC_CLOUD_REGION", "APPLIANCE_SYNC_CLOUD_ACCOUNT_ID",
+                "APPLIANCE_SYNC_CLOUD_USER_POOL_ID", "APPLIANCE_SYNC_CLOUD_IDENTITY_POOL_ID")) {
+            assertThat(env.get(fromTheStack)).as(fromTheStack).startsWith("${" + fromTheStack + ":?");
+        }
+        assertThat(string(service, "env_file")).as("the AWS credentials' file").isEqualTo("aws-credentials.env");
 
         Map<String, String> postgres = strings(map(services, "postgres", "environment"));
         String database = "postgres:5432/" + postgres.get("POSTGRES_DB");

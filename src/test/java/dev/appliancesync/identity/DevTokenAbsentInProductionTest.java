@@ -27,8 +27,10 @@ class DevTokenAbsentInProductionTest {
             // Production configures a real database, broker, Cognito pool and AWS account; here the embedded ones and
             // the local cloud gateway stand in, and the fresh embedded database is migrated at start, as production's
             // migration job would have done before the service starts.
+            // The local gateway's tables come from the dev and test migration location, which prod does not read.
             return Map.of("appliance-sync.embedded.enabled", "true", "appliance-sync.cloud.mode", "local",
-                    "quarkus.flyway.migrate-at-start", "true");
+                    "quarkus.flyway.migrate-at-start", "true",
+                    "quarkus.flyway.locations", "db/migration,db/dev-migration");
         }
     }
 

@@ -1,16 +1,22 @@
 package dev.appliancesync.cloud.gateway;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.cloud.CloudConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
 
-/** The gateway for {@code appliance-sync.cloud.mode}: AWS, or the local stand-in in our own database. */
+/**
+ * The gateway for {@code appliance-sync.cloud.mode}: AWS, or the local stand-in in our own database, which only dev mode
+ * and tests have (see {@link LocalCloudGatewayFactory}).
+ */
 @ApplicationScoped
 public class CloudGatewayProducer {
 
@@ -18,7 +24,8 @@ public class CloudGatewayProducer {
 
     @Produces
     @ApplicationScoped
-    CloudGateway cloudGateway(CloudConfig config, Pool pool, MeterRegistry metrics) {
+    CloudGateway cloudGateway(CloudConfig config, Pool pool, MeterRegistry metrics,
+            Instance<LocalCloudGatewayFactory> local) {
         return switch (config.mode()) {
             case AWS -> {
                 AwsCloudGateway gateway = AwsCloudGateway.create(config, metrics);
@@ -27,10 +34,27 @@ public class CloudGatewayProducer {
                 yield gateway;
             }
             case LOCAL -> {
+                LocalCloudGatewayFactory factory = localFactory(local);
                 LOG.info("Cloud sync: local (IoT policies and user attributes kept in the cloud_local_* tables)");
-                yield new LocalCloudGateway(pool, config.calls().timeout());
+                yield factory.create(pool, config.calls().timeout());
             }
         };
+    }
+
+    /** The gateway is made on first use; a production build configured for the local one stops at start instead. */
+    void refuseLocalModeWithoutLocalGateway(@Observes StartupEvent started, CloudConfig config,
+            Instance<LocalCloudGatewayFactory> local) {
+        if (config.mode() == CloudConfig.Mode.LOCAL) {
+            localFactory(local);
+        }
+    }
+
+    private static LocalCloudGatewayFactory localFactory(Instance<LocalCloudGatewayFactory> local) {
+        if (!local.isResolvable()) {
+            throw new IllegalStateException("appliance-sync.cloud.mode=local exists in dev mode and tests only; a "
+                    + "production build has no local cloud gateway and syncs with AWS (appliance-sync.cloud.mode=aws)");
+        }
+        return local.get();
     }
 
     void close(@Disposes CloudGateway gateway) {

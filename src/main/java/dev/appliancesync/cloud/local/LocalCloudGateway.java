@@ -1,4 +1,4 @@
-package dev.appliancesync.cloud.gateway;
+package dev.appliancesync.cloud.local;
 
 import static dev.appliancesync.cloud.gateway.CloudRejectedException.DELETE_CONFLICT;
 import static dev.appliancesync.cloud.gateway.CloudRejectedException.INVALID_REQUEST;
@@ -21,6 +21,15 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
+import dev.appliancesync.cloud.gateway.CloudGateway;
+import dev.appliancesync.cloud.gateway.CloudOperation;
+import dev.appliancesync.cloud.gateway.CloudRejectedException;
+import dev.appliancesync.cloud.gateway.CloudUnavailableException;
+import dev.appliancesync.cloud.gateway.DeveloperLogin;
+import dev.appliancesync.cloud.gateway.IotPolicyRules;
+import dev.appliancesync.cloud.gateway.OpenIdToken;
+import dev.appliancesync.cloud.gateway.PolicyState;
+import dev.appliancesync.cloud.gateway.PolicyVersion;
 import dev.appliancesync.cloud.policy.IotQuotas;
 
 import io.smallrye.mutiny.Uni;
@@ -32,7 +41,8 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The cloud gates kept in our own PostgreSQL (tables cloud_local_*, migrations V4 and V10), for dev mode and tests: a
+ * The cloud gates kept in our own PostgreSQL (tables cloud_local_*, migration db/dev-migration/V11.1), for dev mode
+ * and tests only (a production build leaves this package out, see the pom's maven-jar-plugin): a
  * newcomer sees the compiled policies, their versions and attachments, and the vended identities with psql, no AWS
  * account needed. It refuses what IoT Core
  * refuses, with the same error codes ({@link IotPolicyRules}, version and attachment limits, delete conflicts), so a
