@@ -8,9 +8,9 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.access.Capability;
-import dev.appliancesync.appliance.ApplianceGuard;
+import dev.appliancesync.access.Guard;
+import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -19,6 +19,7 @@ import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Personal settings per user and appliance (units, presets, notifications), synced across the user's phones. */
@@ -28,16 +29,16 @@ public class PreferenceService {
     public static final String CHANGE_TYPE = "PREFERENCES_CHANGED";
 
     private final Transactions db;
-    private final ApplianceGuard appliances;
-    private final Authorizer authorizer;
+    private final Guard guard;
+    private final ApplianceRepository appliances;
     private final ChangeLog changes;
     private final PreferencesConfig config;
 
-    public PreferenceService(Transactions db, ApplianceGuard appliances, Authorizer authorizer, ChangeLog changes,
+    public PreferenceService(Transactions db, Guard guard, ApplianceRepository appliances, ChangeLog changes,
             PreferencesConfig config) {
         this.db = db;
+        this.guard = guard;
         this.appliances = appliances;
-        this.authorizer = authorizer;
         this.changes = changes;
         this.config = config;
     }
@@ -55,11 +56,11 @@ public class PreferenceService {
         if (expectedVersion != null && expectedVersion < 0) {
             throw ApiException.validation("expectedVersion is 0 (no settings yet) or a version you read");
         }
-        Authorizer.Session session = authorizer.session(caller.subject());
-        return db.inTransaction(tx -> appliances.require(tx, session, applianceId, Capability.VIEW_STATUS)
-                .flatMap(access -> tx.preparedQuery("select version from preference where user_id = $1 "
-                                + "and appliance_id = $2 for update")
-                        .execute(Tuple.of(caller.id(), applianceId)))
+        return guard.change(caller.subject(), appliances, applianceId, Capability.VIEW_STATUS, locked -> {
+            SqlConnection tx = locked.tx();
+            return tx.preparedQuery("select version from preference where user_id = $1 "
+                            + "and appliance_id = $2 for update")
+                    .execute(Tuple.of(caller.id(), applianceId))
                 .flatMap(rows -> {
                     long current = rows.rowCount() == 0 ? 0 : rows.iterator().next().getLong("version");
                     if (expectedVersion != null && expectedVersion != current) {
@@ -76,7 +77,8 @@ public class PreferenceService {
                             .map(inserted -> PreferencesRecord.from(inserted.iterator().next()));
                 })
                 .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), CHANGE_TYPE, saved.toChange()))
-                        .replaceWith(saved)));
+                        .replaceWith(saved));
+        });
     }
 
     /** The caller's preferences for these appliances (the caller must be allowed to view them). */

@@ -18,16 +18,16 @@ import dev.appliancesync.access.AccessGate;
 import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.access.Capability;
 import dev.appliancesync.access.Grant;
+import dev.appliancesync.access.Guard;
 import dev.appliancesync.access.Role;
 import dev.appliancesync.appliance.ApplianceAccess;
-import dev.appliancesync.appliance.ApplianceGuard;
 import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.household.HouseholdAction;
-import dev.appliancesync.household.HouseholdGuard;
+import dev.appliancesync.household.HouseholdRepository;
 import dev.appliancesync.identity.AppUser;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.Emails;
@@ -56,20 +56,20 @@ public class ShareService {
 
     private final Transactions db;
     private final ShareRepository shares;
-    private final ApplianceGuard appliances;
+    private final Guard guard;
     private final ApplianceRepository applianceRepository;
-    private final HouseholdGuard households;
+    private final HouseholdRepository households;
     private final Authorizer authorizer;
     private final AccessGate gate;
     private final UserService users;
     private final ChangeLog changes;
 
-    public ShareService(Transactions db, ShareRepository shares, ApplianceGuard appliances,
-            ApplianceRepository applianceRepository, HouseholdGuard households, Authorizer authorizer, AccessGate gate,
+    public ShareService(Transactions db, ShareRepository shares, Guard guard,
+            ApplianceRepository applianceRepository, HouseholdRepository households, Authorizer authorizer, AccessGate gate,
             UserService users, ChangeLog changes) {
         this.db = db;
         this.shares = shares;
-        this.appliances = appliances;
+        this.guard = guard;
         this.applianceRepository = applianceRepository;
         this.households = households;
         this.authorizer = authorizer;
@@ -85,7 +85,7 @@ public class ShareService {
                 + "household admins are added with addHouseholdMember");
         requireFuture(expiresAt);
         Authorizer.Session session = authorizer.session(caller.subject());
-        return db.inTransaction(tx -> appliances.require(tx, session, applianceId, Capability.MANAGE_SHARES)
+        return db.inTransaction(tx -> guard.require(tx, session, applianceRepository, applianceId, Capability.MANAGE_SHARES, Map.of())
                 .flatMap(access -> {
                     Set<Capability> limit = validCapabilities(session, access, role, capabilities);
                     return grant(tx, caller, new Target(applianceId, null), access.appliance().ownerId(), email, role,
@@ -106,7 +106,7 @@ public class ShareService {
         Target target = new Target(null, householdId);
         // The member's current role is read under the household's lock: a role change committed between reading it
         // and deciding would let an admin demote an admin that was just made one.
-        return db.inTransaction(tx -> households.requireLockedFirst(tx, session, householdId,
+        return db.inTransaction(tx -> guard.requireLockedFirst(tx, session, households, householdId,
                         HouseholdAction.MANAGE_MEMBERS, () -> shares.currentHouseholdRole(tx, householdId, email)
                                 .map(current -> memberFacts(role, current.orElse(null))))
                 .flatMap(household -> email.equals(caller.user().email())
@@ -176,7 +176,7 @@ public class ShareService {
         return db.inTransaction(tx -> !memberId.equals(caller.id())
                 ? removeOther(tx, caller, session, householdId, memberId, target)
                 : shares.findActive(tx, target, memberId).flatMap(own -> own.isPresent()
-                        ? households.require(tx, session, householdId, HouseholdAction.VIEW_HOUSEHOLD, Map.of())
+                        ? guard.require(tx, session, households, householdId, HouseholdAction.VIEW_HOUSEHOLD, Map.of())
                                 .flatMap(h -> end(tx, own.get(), h.household().ownerId(), caller.id(), "LEFT"))
                         : removeOther(tx, caller, session, householdId, memberId, target)));
     }
@@ -189,7 +189,7 @@ public class ShareService {
     private Uni<ShareRecord> removeOther(SqlConnection tx, Caller caller, Authorizer.Session session,
             UUID householdId, UUID memberId, Target target) {
         AtomicReference<Optional<ShareRecord>> member = new AtomicReference<>(Optional.empty());
-        return households.requireLockedFirst(tx, session, householdId, HouseholdAction.MANAGE_MEMBERS,
+        return guard.requireLockedFirst(tx, session, households, householdId, HouseholdAction.MANAGE_MEMBERS,
                 () -> shares.findActive(tx, target, memberId).invoke(member::set)
                         .map(found -> found.map(s -> memberFacts(s.role(), s.role())).orElse(Map.of())))
                 .flatMap(h -> member.get().isEmpty()
@@ -209,9 +209,9 @@ public class ShareService {
             // The invitee declines; otherwise whoever may manage what it is for withdraws it.
             Uni<UUID> allowed = invitee ? Uni.createFrom().item(invitation.invitedBy())
                     : invitation.applianceId() != null
-                    ? appliances.require(tx, session, invitation.applianceId(), Capability.MANAGE_SHARES)
+                    ? guard.require(tx, session, applianceRepository, invitation.applianceId(), Capability.MANAGE_SHARES, Map.of())
                             .map(a -> a.appliance().ownerId())
-                    : households.require(tx, session, invitation.householdId(), HouseholdAction.MANAGE_MEMBERS,
+                    : guard.require(tx, session, households, invitation.householdId(), HouseholdAction.MANAGE_MEMBERS,
                             memberFacts(invitation.role(), invitation.role())).map(h -> h.household().ownerId());
             return allowed.flatMap(ownerId -> shares.cancelInvitation(tx, invitationId)
                     .flatMap(done -> changes.append(tx, notify(List.of(ownerId, caller.id()), "INVITATION_CANCELLED",
@@ -361,10 +361,10 @@ public class ShareService {
     /** Management of a share is management of what it shares: the appliance's shares or the household's members. */
     private Uni<UUID> requireManage(SqlConnection tx, Authorizer.Session session, ShareRecord share) {
         if (share.applianceId() != null) {
-            return appliances.require(tx, session, share.applianceId(), Capability.MANAGE_SHARES)
+            return guard.require(tx, session, applianceRepository, share.applianceId(), Capability.MANAGE_SHARES, Map.of())
                     .map(access -> access.appliance().ownerId());
         }
-        return households.require(tx, session, share.householdId(), HouseholdAction.MANAGE_MEMBERS,
+        return guard.require(tx, session, households, share.householdId(), HouseholdAction.MANAGE_MEMBERS,
                 memberFacts(share.role(), share.role())).map(h -> h.household().ownerId());
     }
 
