@@ -6,7 +6,7 @@ import java.util.List;
 import org.eclipse.microprofile.graphql.Description;
 
 @Description("Something a person may do with an appliance. The first four can be granted in a share's explicit capability set.")
-public enum Capability {
+public enum Capability implements GuardedAction {
     @Description("See the appliance, its state and presence; keep personal preferences for it")
     VIEW_STATUS(true),
     @Description("Send setting commands (temperature, mode, timers)")

@@ -2,6 +2,8 @@ package dev.appliancesync.appliance;
 
 import java.util.List;
 
+import dev.appliancesync.access.AccessGate;
+import dev.appliancesync.access.Capability;
 import dev.appliancesync.access.Grant;
 import dev.appliancesync.access.Role;
 
@@ -17,5 +19,11 @@ public record ApplianceAccess(ApplianceRecord appliance, List<Grant> grants) {
             }
         }
         return best;
+    }
+
+    /** What {@link AccessGate} checks: the appliance, the caller's grants, and VIEW_STATUS as what makes it visible. */
+    public AccessGate.Target target() {
+        return new AccessGate.Target(appliance.resource(), grants, Capability.VIEW_STATUS.name(), "appliance",
+                appliance.id(), appliance.id());
     }
 }

@@ -9,8 +9,10 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.access.AccessGate;
 import dev.appliancesync.access.Capability;
 import dev.appliancesync.access.Grant;
+import dev.appliancesync.access.GuardedResources;
 import dev.appliancesync.access.Role;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -24,7 +26,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * revoked or its expiry passes; an expired share needs no sweeper to stop counting.
  */
 @ApplicationScoped
-public class ApplianceRepository {
+public class ApplianceRepository implements GuardedResources<ApplianceAccess> {
 
     /** The grants of user $1 on appliance {@code a}: ownership, household ownership, household and direct shares. */
     private static final String GRANTS = """
@@ -75,13 +77,90 @@ public class ApplianceRepository {
         });
     }
 
+    @Override
+    public String kind() {
+        return "appliance";
+    }
+
+    @Override
+    public AccessGate.Target target(ApplianceAccess access) {
+        return access.target();
+    }
+
     /** The appliance with the user's grants (possibly none); {@code lock} holds it until the transaction ends. */
+    @Override
     public Uni<Optional<ApplianceAccess>> find(SqlClient client, UUID userId, UUID applianceId, boolean lock) {
         return client.preparedQuery(lock ? ONE + " for update of a" : ONE).execute(Tuple.of(userId, applianceId))
                 .map(rows -> {
                     var iterator = rows.iterator();
                     return iterator.hasNext() ? Optional.of(access(iterator.next())) : Optional.empty();
                 });
+    }
+
+    /** What a claim compares and changes: the appliance by serial number, locked until the claim commits. */
+    public record Claimable(UUID id, String claimCodeHash, UUID ownerId) {
+    }
+
+    /**
+     * A new, unclaimed appliance (an operator provisions it, or the device announces itself) under the thing name it
+     * keeps for good; its id, or empty if the serial number or thing name is taken. Checked with
+     * {@link ApplianceNaming#identityProblem} first.
+     */
+    public Uni<Optional<UUID>> insertProvisioned(SqlClient tx, String serialNumber, ApplianceType type,
+            String thingName, String claimCodeHash, String firmwareVersion) {
+        return tx.preparedQuery("""
+                        insert into appliance (serial_number, appliance_type, thing_name, claim_code_hash, firmware_version)
+                        values ($1, $2, $3, $4, $5)
+                        on conflict do nothing
+                        returning id""")
+                .execute(Tuple.of(serialNumber, type.name(), thingName, claimCodeHash, firmwareVersion))
+                .map(rows -> rows.rowCount() == 0 ? Optional.<UUID> empty()
+                        : Optional.of(rows.iterator().next().getUUID("id")));
+    }
+
+    /** The appliance with this serial number, locked for this transaction; empty if there is none. */
+    public Uni<Optional<Claimable>> lockForClaim(SqlClient tx, String serialNumber) {
+        return tx.preparedQuery("select id, claim_code_hash, owner_id from appliance where serial_number = $1 "
+                        + "for update")
+                .execute(Tuple.of(serialNumber))
+                .map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        return Optional.<Claimable> empty();
+                    }
+                    Row row = rows.iterator().next();
+                    return Optional.of(new Claimable(row.getUUID("id"), row.getString("claim_code_hash"),
+                            row.getUUID("owner_id")));
+                });
+    }
+
+    public Uni<Void> claim(SqlClient tx, UUID applianceId, UUID ownerId, String name) {
+        return tx.preparedQuery("""
+                        update appliance set owner_id = $2, claimed_at = now(), name = $3,
+                            updated_at = now(), version = version + 1
+                        where id = $1""")
+                .execute(Tuple.of(applianceId, ownerId, name)).replaceWithVoid();
+    }
+
+    public Uni<Void> rename(SqlClient tx, UUID applianceId, String name) {
+        return tx.preparedQuery("update appliance set name = $2, updated_at = now(), version = version + 1 where id = $1")
+                .execute(Tuple.of(applianceId, name)).replaceWithVoid();
+    }
+
+    /** Into household {@code householdId}, or out of any (null); the thing name stays. */
+    public Uni<Void> moveToHousehold(SqlClient tx, UUID applianceId, UUID householdId) {
+        return tx.preparedQuery("update appliance set household_id = $2, updated_at = now(), version = version + 1 "
+                        + "where id = $1")
+                .execute(Tuple.of(applianceId, householdId)).replaceWithVoid();
+    }
+
+    /** A new owner (null: nobody, unclaimed and unnamed again), out of its household. */
+    public Uni<Void> changeOwner(SqlClient tx, UUID applianceId, UUID newOwner) {
+        return tx.preparedQuery("""
+                        update appliance set owner_id = $2, household_id = null,
+                            claimed_at = case when $2::uuid is null then null else now() end,
+                            name = case when $2::uuid is null then null else name end,
+                            updated_at = now(), version = version + 1
+                        where id = $1""").execute(Tuple.of(applianceId, newOwner)).replaceWithVoid();
     }
 
     private static ApplianceAccess access(Row row) {

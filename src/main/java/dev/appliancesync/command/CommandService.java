@@ -10,7 +10,8 @@ import org.jboss.logging.Logger;
 
 import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.access.Capability;
-import dev.appliancesync.appliance.ApplianceGuard;
+import dev.appliancesync.access.Guard;
+import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -39,15 +40,17 @@ public class CommandService {
             returning *""";
 
     private final Transactions db;
-    private final ApplianceGuard appliances;
+    private final Guard guard;
+    private final ApplianceRepository appliances;
     private final Authorizer authorizer;
     private final ChangeLog changes;
     private final CommandDispatch dispatch;
     private final CommandsConfig config;
 
-    public CommandService(Transactions db, ApplianceGuard appliances, Authorizer authorizer, ChangeLog changes,
+    public CommandService(Transactions db, Guard guard, ApplianceRepository appliances, Authorizer authorizer, ChangeLog changes,
             CommandDispatch dispatch, CommandsConfig config) {
         this.db = db;
+        this.guard = guard;
         this.appliances = appliances;
         this.authorizer = authorizer;
         this.changes = changes;
@@ -61,15 +64,14 @@ public class CommandService {
             throw new ApiException(ErrorCode.VALIDATION, "Command parameters are limited to " + MAX_PARAMS_BYTES + " bytes",
                     Map.of("maxBytes", MAX_PARAMS_BYTES));
         }
-        Authorizer.Session session = authorizer.session(caller.subject());
-        return db.inTransaction(tx -> appliances.require(tx, session, applianceId, command.requires(),
-                        Map.of("command", command.name()))
-                .flatMap(access -> tx.preparedQuery(INSERT)
+        return guard.change(caller.subject(), appliances, applianceId, command.requires(),
+                        Map.of("command", command.name()), locked -> locked.tx().preparedQuery(INSERT)
                         .execute(Tuple.of(applianceId, caller.id(), command.name(), safeParams)
                                 .addValue(config.lease().toMillis() / 1000.0)
                                 .addValue(config.timeout().toMillis() / 1000.0))
-                        .map(rows -> new Sendable(CommandRecord.from(rows.iterator().next()), access.appliance().thingName())))
-                .call(sendable -> changes.append(tx, CommandChanges.issued(sendable.command()))))
+                        .map(rows -> new Sendable(CommandRecord.from(rows.iterator().next()),
+                                locked.resource().appliance().thingName()))
+                        .call(sendable -> changes.append(locked.tx(), CommandChanges.issued(sendable.command()))))
                 // Published after commit, so a device never acts on a command whose record rolled back; and at once, so
                 // the common case waits for no relay. Whatever this publish does not finish, the relay does.
                 .flatMap(sendable -> dispatch.publish(sendable.command(), sendable.thingName(), 1)
@@ -93,7 +95,7 @@ public class CommandService {
                         return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "No command with this id"));
                     }
                     CommandRecord command = CommandRecord.from(rows.iterator().next());
-                    return appliances.view(db.reads(), session, command.applianceId(), Capability.VIEW_STATUS)
+                    return guard.view(db.reads(), session, appliances, command.applianceId(), Capability.VIEW_STATUS)
                             .replaceWith(command);
                 });
     }

@@ -7,6 +7,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.access.AccessGate;
+import dev.appliancesync.access.GuardedResources;
 import dev.appliancesync.access.Role;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -14,7 +16,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 @ApplicationScoped
-public class HouseholdRepository {
+public class HouseholdRepository implements GuardedResources<HouseholdAccess> {
 
     /** The role of user $1 in household {@code h}: owner, or their active membership. */
     private static final String ROLE = """
@@ -23,6 +25,17 @@ public class HouseholdRepository {
                 where s.household_id = h.id and s.recipient_id = $1 and s.revoked_at is null
                   and (s.expires_at is null or s.expires_at > now())) end as role""";
 
+    @Override
+    public String kind() {
+        return "household";
+    }
+
+    @Override
+    public AccessGate.Target target(HouseholdAccess household) {
+        return household.target();
+    }
+
+    @Override
     public Uni<Optional<HouseholdAccess>> find(SqlClient client, UUID userId, UUID householdId, boolean lock) {
         String sql = "select h.*, " + ROLE + " from household h where h.id = $2" + (lock ? " for update of h" : "");
         return client.preparedQuery(sql).execute(Tuple.of(userId, householdId)).map(rows -> {

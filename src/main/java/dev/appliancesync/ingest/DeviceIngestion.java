@@ -12,8 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import dev.appliancesync.appliance.ApplianceRepository;
-import dev.appliancesync.appliance.ApplianceService;
+import dev.appliancesync.appliance.ApplianceReleases;
 import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.DatabaseOutage;
 import dev.appliancesync.common.db.Transactions;
@@ -55,22 +54,20 @@ public class DeviceIngestion {
     private final Transactions db;
     private final DeviceMessageParser parser;
     private final DeviceStateService states;
-    private final ApplianceService appliances;
+    private final ApplianceReleases releases;
     private final ProvisioningAnnouncements announcements;
-    private final ApplianceRepository applianceRepository;
     private final ChangeLog changes;
     private final DeadLetters deadLetters;
     private final Timer batchTime;
 
     public DeviceIngestion(Transactions db, DeviceMessageParser parser, DeviceStateService states,
-            ApplianceService appliances, ProvisioningAnnouncements announcements,
-            ApplianceRepository applianceRepository, ChangeLog changes, DeadLetters deadLetters, MeterRegistry metrics) {
+            ApplianceReleases releases, ProvisioningAnnouncements announcements, ChangeLog changes,
+            DeadLetters deadLetters, MeterRegistry metrics) {
         this.db = db;
         this.parser = parser;
         this.states = states;
-        this.appliances = appliances;
+        this.releases = releases;
         this.announcements = announcements;
-        this.applianceRepository = applianceRepository;
         this.changes = changes;
         this.deadLetters = deadLetters;
         this.batchTime = Timer.builder("appliance_sync.ingest.batch").description("One batch of device messages applied")
@@ -230,9 +227,7 @@ public class DeviceIngestion {
             if (!DeviceMessage.Event.FACTORY_RESET.equals(change.payload().getString("type"))) {
                 continue;
             }
-            chain = chain.chain(() -> applianceRepository.find(tx, null, change.applianceId(), true)
-                    .chain(found -> found.isEmpty() ? Uni.createFrom().voidItem()
-                            : appliances.release(tx, found.get().appliance(), null, "FACTORY_RESET", null)));
+            chain = chain.chain(() -> releases.factoryReset(tx, change.applianceId()));
         }
         return chain;
     }

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.appliancesync.appliance.ApplianceService;
+import dev.appliancesync.appliance.ApplianceNaming;
+import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.appliance.ApplianceType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -29,9 +30,9 @@ class ProvisioningAnnouncements {
             select serial_number, thing_name, appliance_type, claim_code_hash, owner_id is not null as claimed
             from appliance where serial_number = $1 or thing_name = $2""";
 
-    private final ApplianceService appliances;
+    private final ApplianceRepository appliances;
 
-    ProvisioningAnnouncements(ApplianceService appliances) {
+    ProvisioningAnnouncements(ApplianceRepository appliances) {
         this.appliances = appliances;
     }
 
@@ -46,7 +47,7 @@ class ProvisioningAnnouncements {
 
     private Uni<Void> apply(SqlConnection tx, Announced announced, List<DeadLetters.Rejected> rejected) {
         DeviceMessage.Provisioned message = announced.message();
-        Optional<String> wrong = ApplianceService.identityProblem(message.serialNumber(), message.thingName());
+        Optional<String> wrong = ApplianceNaming.identityProblem(message.serialNumber(), message.thingName());
         if (wrong.isPresent()) {
             rejected.add(refusal(announced, new AnnouncementVerdict.Refused("WRONG_SHAPE", wrong.get())));
             return Uni.createFrom().voidItem();

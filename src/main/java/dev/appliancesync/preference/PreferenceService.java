@@ -1,16 +1,15 @@
 package dev.appliancesync.preference;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.access.Capability;
-import dev.appliancesync.appliance.ApplianceGuard;
+import dev.appliancesync.access.Guard;
+import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -19,7 +18,7 @@ import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** Personal settings per user and appliance (units, presets, notifications), synced across the user's phones. */
 @ApplicationScoped
@@ -28,16 +27,18 @@ public class PreferenceService {
     public static final String CHANGE_TYPE = "PREFERENCES_CHANGED";
 
     private final Transactions db;
-    private final ApplianceGuard appliances;
-    private final Authorizer authorizer;
+    private final Guard guard;
+    private final ApplianceRepository appliances;
+    private final PreferenceRepository preferences;
     private final ChangeLog changes;
     private final PreferencesConfig config;
 
-    public PreferenceService(Transactions db, ApplianceGuard appliances, Authorizer authorizer, ChangeLog changes,
-            PreferencesConfig config) {
+    public PreferenceService(Transactions db, Guard guard, ApplianceRepository appliances,
+            PreferenceRepository preferences, ChangeLog changes, PreferencesConfig config) {
         this.db = db;
+        this.guard = guard;
         this.appliances = appliances;
-        this.authorizer = authorizer;
+        this.preferences = preferences;
         this.changes = changes;
         this.config = config;
     }
@@ -55,39 +56,25 @@ public class PreferenceService {
         if (expectedVersion != null && expectedVersion < 0) {
             throw ApiException.validation("expectedVersion is 0 (no settings yet) or a version you read");
         }
-        Authorizer.Session session = authorizer.session(caller.subject());
-        return db.inTransaction(tx -> appliances.require(tx, session, applianceId, Capability.VIEW_STATUS)
-                .flatMap(access -> tx.preparedQuery("select version from preference where user_id = $1 "
-                                + "and appliance_id = $2 for update")
-                        .execute(Tuple.of(caller.id(), applianceId)))
-                .flatMap(rows -> {
-                    long current = rows.rowCount() == 0 ? 0 : rows.iterator().next().getLong("version");
-                    if (expectedVersion != null && expectedVersion != current) {
-                        return Uni.createFrom().failure(new ApiException(ErrorCode.CONFLICT,
-                                "These preferences changed since version " + expectedVersion + "; reload and retry",
-                                Map.of("currentVersion", current)));
-                    }
-                    return tx.preparedQuery("""
-                                    insert into preference (user_id, appliance_id, settings, version) values ($1, $2, $3, 1)
-                                    on conflict (user_id, appliance_id) do update
-                                        set settings = excluded.settings, version = preference.version + 1, updated_at = now()
-                                    returning appliance_id, settings, version, updated_at""")
-                            .execute(Tuple.of(caller.id(), applianceId, settings))
-                            .map(inserted -> PreferencesRecord.from(inserted.iterator().next()));
-                })
-                .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), CHANGE_TYPE, saved.toChange()))
-                        .replaceWith(saved)));
+        return guard.change(caller.subject(), appliances, applianceId, Capability.VIEW_STATUS, locked -> {
+            SqlConnection tx = locked.tx();
+            return preferences.lockVersion(tx, caller.id(), applianceId)
+                    .flatMap(version -> {
+                        long current = version; // unboxed: two Longs would be compared by reference
+                        if (expectedVersion != null && expectedVersion != current) {
+                            return Uni.createFrom().failure(new ApiException(ErrorCode.CONFLICT,
+                                    "These preferences changed since version " + expectedVersion + "; reload and retry",
+                                    Map.of("currentVersion", current)));
+                        }
+                        return preferences.save(tx, caller.id(), applianceId, settings);
+                    })
+                    .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), CHANGE_TYPE, saved.toChange()))
+                            .replaceWith(saved));
+        });
     }
 
     /** The caller's preferences for these appliances (the caller must be allowed to view them). */
     public Uni<List<PreferencesRecord>> of(Caller caller, List<UUID> applianceIds) {
-        return db.reads().preparedQuery("select appliance_id, settings, version, updated_at from preference "
-                        + "where user_id = $1 and appliance_id = any($2)")
-                .execute(Tuple.of(caller.id(), applianceIds.toArray(UUID[]::new)))
-                .map(rows -> {
-                    List<PreferencesRecord> result = new ArrayList<>();
-                    rows.forEach(row -> result.add(PreferencesRecord.from(row)));
-                    return result;
-                });
+        return preferences.of(db.reads(), caller.id(), applianceIds);
     }
 }

@@ -11,14 +11,14 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class InvitationAcceptor implements SignInListener {
 
-    private final ShareService shares;
+    private final InvitationService invitations;
 
-    public InvitationAcceptor(ShareService shares) {
-        this.shares = shares;
+    public InvitationAcceptor(InvitationService invitations) {
+        this.invitations = invitations;
     }
 
     @Override
     public Uni<Void> onSignIn(SqlConnection tx, AppUser user) {
-        return shares.acceptInvitations(tx, user);
+        return invitations.acceptInvitations(tx, user);
     }
 }

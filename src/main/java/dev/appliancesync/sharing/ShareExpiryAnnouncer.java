@@ -10,20 +10,20 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 
-/** Every few seconds, announces the shares that have expired since (see {@link ShareService#announceExpired}). */
+/** Every few seconds, announces the shares that have expired since (see {@link ExpiredShares#announce}). */
 @ApplicationScoped
 public class ShareExpiryAnnouncer {
 
     private static final Logger LOG = Logger.getLogger(ShareExpiryAnnouncer.class);
     private static final int BATCH = 200;
 
-    private final ShareService shares;
+    private final ExpiredShares shares;
     private final RealtimeConfig config;
     private final Vertx vertx;
     private long timer = -1;
     private boolean running;
 
-    public ShareExpiryAnnouncer(ShareService shares, RealtimeConfig config, Vertx vertx) {
+    public ShareExpiryAnnouncer(ExpiredShares shares, RealtimeConfig config, Vertx vertx) {
         this.shares = shares;
         this.config = config;
         this.vertx = vertx;
@@ -45,7 +45,7 @@ public class ShareExpiryAnnouncer {
             return;
         }
         running = true;
-        shares.announceExpired(BATCH).subscribe().with(count -> {
+        shares.announce(BATCH).subscribe().with(count -> {
             running = false;
             if (count == BATCH) {
                 announce();

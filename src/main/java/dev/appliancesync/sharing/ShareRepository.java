@@ -20,16 +20,38 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class ShareRepository {
 
+    /** What can be shared, and the column of share and invitation that names it. */
+    public enum TargetKind {
+        APPLIANCE("appliance_id", "appliance"),
+        HOUSEHOLD("household_id", "household");
+
+        private final String column;
+        private final String table;
+
+        TargetKind(String column, String table) {
+            this.column = column;
+            this.table = table;
+        }
+    }
+
     /** What is shared: an appliance or a whole household (exactly one is set). */
     public record Target(UUID applianceId, UUID householdId) {
 
+        TargetKind kind() {
+            return applianceId != null ? TargetKind.APPLIANCE : TargetKind.HOUSEHOLD;
+        }
+
         String column() {
-            return applianceId != null ? "appliance_id" : "household_id";
+            return kind().column;
         }
 
         UUID id() {
             return applianceId != null ? applianceId : householdId;
         }
+    }
+
+    /** A share whose expiry has just been announced, and who owns what it shared. */
+    public record ExpiredShare(UUID shareId, UUID ownerId) {
     }
 
     /** Whether a grant created a new share, updated an existing one, or left a pending invitation. */
@@ -51,8 +73,8 @@ public class ShareRepository {
     }
 
     /** Unrevoked shares (expired ones included: their owner may want to renew them) of the targets. */
-    public Uni<List<ShareRecord>> unrevoked(SqlClient client, String column, List<UUID> targetIds) {
-        return client.preparedQuery("select " + ShareRecord.COLUMNS + " from " + ShareRecord.FROM + " where s." + column
+    public Uni<List<ShareRecord>> unrevoked(SqlClient client, TargetKind kind, List<UUID> targetIds) {
+        return client.preparedQuery("select " + ShareRecord.COLUMNS + " from " + ShareRecord.FROM + " where s." + kind.column
                         + " = any($1) and s.revoked_at is null order by s.created_at, s.id")
                 .execute(Tuple.of(targetIds.toArray(UUID[]::new))).map(ShareRepository::all);
     }
@@ -79,6 +101,37 @@ public class ShareRepository {
                 .map(rows -> {
                     Row row = rows.iterator().next();
                     return new Upserted(row.getUUID("id"), row.getBoolean("created"));
+                });
+    }
+
+    /** Who owns the target now; empty when nobody does (a released appliance) or it is gone. */
+    public Uni<Optional<UUID>> ownerOf(SqlClient client, Target target) {
+        return client.preparedQuery("select owner_id from " + target.kind().table + " where id = $1")
+                .execute(Tuple.of(target.id()))
+                .map(rows -> rows.rowCount() == 0 ? Optional.<UUID> empty()
+                        : Optional.ofNullable(rows.iterator().next().getUUID("owner_id")));
+    }
+
+    /**
+     * Marks up to {@code limit} shares that reached their expiry time as announced; the ones it marked. Instances
+     * racing here skip each other's rows.
+     */
+    public Uni<List<ExpiredShare>> markExpiryAnnounced(SqlClient tx, int limit) {
+        return tx.preparedQuery("""
+                        with due as (
+                            select s.id from share s
+                            where s.revoked_at is null and s.expires_at <= now() and s.expiry_announced_at is null
+                            order by s.expires_at limit $1 for update skip locked)
+                        update share s set expiry_announced_at = now() from due where s.id = due.id
+                        returning s.id, coalesce((select a.owner_id from appliance a where a.id = s.appliance_id),
+                                                 (select h.owner_id from household h where h.id = s.household_id)) as owner_id""")
+                .execute(Tuple.of(limit))
+                .map(rows -> {
+                    List<ExpiredShare> expired = new ArrayList<>();
+                    for (Row row : rows) {
+                        expired.add(new ExpiredShare(row.getUUID("id"), row.getUUID("owner_id")));
+                    }
+                    return expired;
                 });
     }
 
@@ -120,8 +173,8 @@ public class ShareRepository {
                 .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(InvitationRecord.from(rows.iterator().next())));
     }
 
-    public Uni<List<InvitationRecord>> pendingInvitations(SqlClient client, String column, List<UUID> targetIds) {
-        return client.preparedQuery("select * from invitation where " + column + " = any($1) and accepted_at is null "
+    public Uni<List<InvitationRecord>> pendingInvitations(SqlClient client, TargetKind kind, List<UUID> targetIds) {
+        return client.preparedQuery("select * from invitation where " + kind.column + " = any($1) and accepted_at is null "
                         + "and cancelled_at is null order by created_at, id")
                 .execute(Tuple.of(targetIds.toArray(UUID[]::new)))
                 .map(ShareRepository::invitations);

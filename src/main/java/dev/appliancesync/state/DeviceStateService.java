@@ -34,10 +34,17 @@ public class DeviceStateService {
 
     private final Transactions db;
     private final ChangeLog changes;
+    private final PresenceRepository presence;
 
-    public DeviceStateService(Transactions db, ChangeLog changes) {
+    public DeviceStateService(Transactions db, ChangeLog changes, PresenceRepository presence) {
         this.db = db;
         this.changes = changes;
+        this.presence = presence;
+    }
+
+    /** Whether each of these appliances' devices is connected; absent before its first lifecycle event. */
+    public Uni<Map<UUID, PresenceRepository.Presence>> presence(Collection<UUID> applianceIds) {
+        return presence.of(db.reads(), applianceIds);
     }
 
     /** A shadow as a device (or IoT Core) reported it. */

@@ -10,7 +10,9 @@ import org.eclipse.microprofile.graphql.Name;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import dev.appliancesync.appliance.ApplianceReleases;
 import dev.appliancesync.appliance.ApplianceService;
+import dev.appliancesync.appliance.ClaimService;
 import dev.appliancesync.appliance.ApplianceType;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.identity.CurrentUser;
@@ -21,10 +23,15 @@ public class ApplianceApi {
 
     private final CurrentUser currentUser;
     private final ApplianceService appliances;
+    private final ClaimService claims;
+    private final ApplianceReleases releases;
 
-    public ApplianceApi(CurrentUser currentUser, ApplianceService appliances) {
+    public ApplianceApi(CurrentUser currentUser, ApplianceService appliances, ClaimService claims,
+            ApplianceReleases releases) {
         this.currentUser = currentUser;
         this.appliances = appliances;
+        this.claims = claims;
+        this.releases = releases;
     }
 
     @Query("appliances")
@@ -63,7 +70,7 @@ public class ApplianceApi {
             + "your account; extensions.retryAfterSeconds)")
     public Uni<Appliance> claimAppliance(@NonNull @Name("serialNumber") String serialNumber,
             @NonNull @Name("claimCode") String claimCode, @Name("name") String name) {
-        return currentUser.caller().flatMap(caller -> appliances.claim(caller, serialNumber, claimCode, name))
+        return currentUser.caller().flatMap(caller -> claims.claim(caller, serialNumber, claimCode, name))
                 .map(Appliance::of);
     }
 
@@ -81,7 +88,7 @@ public class ApplianceApi {
     @Id
     @Description("Owner: release the appliance; every share ends and it can be claimed again. Returns its id.")
     public Uni<String> removeAppliance(@NonNull @Id @Name("applianceId") String applianceId) {
-        return currentUser.caller().flatMap(caller -> appliances.remove(caller, Ids.parse(applianceId, "appliance")))
+        return currentUser.caller().flatMap(caller -> releases.remove(caller, Ids.parse(applianceId, "appliance")))
                 .map(Object::toString);
     }
 
@@ -93,7 +100,7 @@ public class ApplianceApi {
     public Uni<String> transferOwnership(@NonNull @Id @Name("applianceId") String applianceId,
             @NonNull @Name("newOwnerEmail") String newOwnerEmail) {
         return currentUser.caller()
-                .flatMap(caller -> appliances.transfer(caller, Ids.parse(applianceId, "appliance"), newOwnerEmail))
+                .flatMap(caller -> releases.transfer(caller, Ids.parse(applianceId, "appliance"), newOwnerEmail))
                 .map(record -> record.id().toString());
     }
 

@@ -48,13 +48,23 @@ public class CloudAccessService {
     private final CloudAccessOutbox outbox;
     private final CloudAccessCheck check;
     private final Authorizer authorizer;
+    private final ShareSyncRepository shareSync;
 
     public CloudAccessService(Transactions db, CloudAccessOutbox outbox, CloudAccessCheck check,
-            Authorizer authorizer) {
+            Authorizer authorizer, ShareSyncRepository shareSync) {
         this.db = db;
         this.outbox = outbox;
         this.check = check;
         this.authorizer = authorizer;
+        this.shareSync = shareSync;
+    }
+
+    /**
+     * Whether IoT Core and Cognito already reflect each of these shares (or their end); read after a mutation's
+     * commit, so a share just granted shows PENDING. Only the shares that exist are in the answer.
+     */
+    public Uni<Map<UUID, CloudSyncStatus>> syncOfShares(List<UUID> shareIds) {
+        return shareSync.statuses(db.reads(), shareIds);
     }
 
     /**

@@ -30,7 +30,7 @@ public class AppliancePlacements {
         this.db = db;
     }
 
-    Uni<Map<UUID, Placement>> of(Collection<UUID> applianceIds) {
+    public Uni<Map<UUID, Placement>> of(Collection<UUID> applianceIds) {
         if (applianceIds.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }

@@ -1,5 +1,5 @@
 package dev.appliancesync.cloud.view;
 
 /** Where an appliance's view messages go: its thing name, and its household's thing prefix if it is in one. */
-record Placement(String thingName, String householdPrefix) {
+public record Placement(String thingName, String householdPrefix) {
 }

@@ -27,6 +27,8 @@ import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.household.HouseholdAction;
 import dev.appliancesync.household.graphql.Household;
 import dev.appliancesync.identity.CurrentUser;
+import dev.appliancesync.sharing.HouseholdMemberships;
+import dev.appliancesync.sharing.InvitationService;
 import dev.appliancesync.sharing.ShareService;
 import io.smallrye.mutiny.Uni;
 
@@ -35,10 +37,15 @@ public class SharingApi {
 
     private final CurrentUser currentUser;
     private final ShareService shares;
+    private final InvitationService invitations;
+    private final HouseholdMemberships memberships;
 
-    public SharingApi(CurrentUser currentUser, ShareService shares) {
+    public SharingApi(CurrentUser currentUser, ShareService shares, InvitationService invitations,
+            HouseholdMemberships memberships) {
         this.currentUser = currentUser;
         this.shares = shares;
+        this.invitations = invitations;
+        this.memberships = memberships;
     }
 
     @Mutation("shareAppliance")
@@ -81,7 +88,7 @@ public class SharingApi {
     @NonNull
     public Uni<Invitation> cancelInvitation(@NonNull @Id @Name("invitationId") String invitationId) {
         return currentUser.caller()
-                .flatMap(caller -> shares.cancelInvitation(caller, Ids.parse(invitationId, "invitation")))
+                .flatMap(caller -> invitations.cancelInvitation(caller, Ids.parse(invitationId, "invitation")))
                 .map(Invitation::of);
     }
 
@@ -94,7 +101,7 @@ public class SharingApi {
     public Uni<Invitation> addHouseholdMember(@NonNull @Id @Name("householdId") String householdId,
             @NonNull @Name("email") String email, @NonNull @Name("role") Role role) {
         return currentUser.caller()
-                .flatMap(caller -> shares.addHouseholdMember(caller, Ids.parse(householdId, "household"), email, role))
+                .flatMap(caller -> memberships.addHouseholdMember(caller, Ids.parse(householdId, "household"), email, role))
                 .map(Invitation::of);
     }
 
@@ -104,7 +111,7 @@ public class SharingApi {
             + "Decline with cancelInvitation.")
     public Uni<Share> acceptInvitation(@NonNull @Id @Name("invitationId") String invitationId) {
         return currentUser.caller()
-                .flatMap(caller -> shares.acceptInvitation(caller, Ids.parse(invitationId, "invitation")))
+                .flatMap(caller -> invitations.acceptInvitation(caller, Ids.parse(invitationId, "invitation")))
                 .map(Share::of);
     }
 
@@ -112,7 +119,7 @@ public class SharingApi {
     @NonNull
     @Description("Invitations waiting for you to accept or decline (to your verified email)")
     public Uni<List<@NonNull Invitation>> myInvitations() {
-        return currentUser.caller().flatMap(shares::invitationsFor)
+        return currentUser.caller().flatMap(invitations::invitationsFor)
                 .map(all -> all.stream().map(Invitation::of).toList());
     }
 
@@ -122,7 +129,7 @@ public class SharingApi {
     public Uni<Share> removeHouseholdMember(@NonNull @Id @Name("householdId") String householdId,
             @NonNull @Id @Name("userId") String userId) {
         return currentUser.caller()
-                .flatMap(caller -> shares.removeHouseholdMember(caller, Ids.parse(householdId, "household"),
+                .flatMap(caller -> memberships.removeHouseholdMember(caller, Ids.parse(householdId, "household"),
                         Ids.parse(userId, "user")))
                 .map(Share::of);
     }
@@ -139,7 +146,7 @@ public class SharingApi {
     @Description("Pending invitations; null unless you may manage its shares")
     public Uni<List<List<@NonNull Invitation>>> invitations(@Source List<Appliance> appliances) {
         List<UUID> manageable = ids(appliances, a -> a.may(Capability.MANAGE_SHARES) ? a.id() : null);
-        return shares.invitationsOfAppliances(manageable).map(found -> group(appliances, Appliance::id,
+        return invitations.invitationsOfAppliances(manageable).map(found -> group(appliances, Appliance::id,
                 a -> a.may(Capability.MANAGE_SHARES), found, i -> i.applianceId().toString(), Invitation::of));
     }
 
@@ -149,7 +156,7 @@ public class SharingApi {
             + "VIEW_MEMBER_EMAILS")
     public Uni<List<List<@NonNull Share>>> members(@Source List<Household> households) {
         List<UUID> ids = ids(households, Household::id);
-        return shares.membersOfHouseholds(ids).map(found -> {
+        return memberships.membersOfHouseholds(ids).map(found -> {
             List<List<Share>> grouped = group(households, Household::id, h -> true, found,
                     s -> s.householdId().toString(), Share::of);
             List<List<Share>> result = new ArrayList<>(grouped.size());
@@ -165,7 +172,7 @@ public class SharingApi {
     @Description("Pending invitations; null unless you may manage its members")
     public Uni<List<List<@NonNull Invitation>>> householdInvitations(@Source List<Household> households) {
         List<UUID> ids = ids(households, h -> h.may(HouseholdAction.MANAGE_MEMBERS) ? h.id() : null);
-        return shares.invitationsOfHouseholds(ids).map(found -> group(households, Household::id,
+        return invitations.invitationsOfHouseholds(ids).map(found -> group(households, Household::id,
                 h -> h.may(HouseholdAction.MANAGE_MEMBERS), found, i -> i.householdId().toString(), Invitation::of));
     }
 
