@@ -22,6 +22,7 @@ import jakarta.interceptor.Interceptor;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.retry.Backoff;
+import dev.appliancesync.common.vertx.OwnContexts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -33,7 +34,6 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.JksOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -98,7 +98,7 @@ public class BrokerConnection {
         this.vertx = vertx;
         this.config = config;
         this.reconnects = new Backoff(config.reconnectDelay(), config.reconnectMaxDelay(), new Random());
-        this.context = ((VertxInternal) vertx).createEventLoopContext();
+        this.context = OwnContexts.eventLoop(vertx);
         this.established = Counter.builder("appliance_sync.mqtt.connections")
                 .description("MQTT connections established (the first and every reconnection)").register(metrics);
         this.losses = Counter.builder("appliance_sync.mqtt.connection_losses")

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import dev.appliancesync.common.mqtt.BrokerConnection;
 import dev.appliancesync.common.mqtt.InboundMessage;
 import dev.appliancesync.common.mqtt.UntilDone;
+import dev.appliancesync.common.vertx.OwnContexts;
 import dev.appliancesync.ingest.DeviceIngestion;
 import dev.appliancesync.ingest.IngestConfig;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +19,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * The device topics, applied in batches (one transaction each, at most {@code batch-size} messages: whatever arrived
@@ -56,7 +56,7 @@ public class DeviceMessageSource {
     void start(@Observes StartupEvent started, Vertx vertx) {
         // A worker context of its own: batches are applied one after the other off the connection's event loop, and
         // the database's answers come back to the same context.
-        Context applying = ((VertxInternal) vertx).createWorkerContext();
+        Context applying = OwnContexts.worker(vertx);
         UntilDone untilCommitted = new UntilDone(config.retryDelay(), config.retryMaxDelay(), () -> running);
         BatchingQueue<InboundMessage> queue = new BatchingQueue<>(config.batchSize(),
                 batch -> apply(batch, untilCommitted), task -> applying.runOnContext(ignored -> task.run()));
