@@ -7,7 +7,7 @@ import jakarta.enterprise.inject.Produces;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.cloud.CloudConfig;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /** The gateway for {@code appliance-sync.cloud.mode}: AWS, or the local stand-in in our own database. */
@@ -18,7 +18,7 @@ public class CloudGatewayProducer {
 
     @Produces
     @ApplicationScoped
-    CloudGateway cloudGateway(CloudConfig config, Pool pool, MeterRegistry metrics) {
+    CloudGateway cloudGateway(CloudConfig config, Pool pool, ServiceMetrics metrics) {
         return switch (config.mode()) {
             case AWS -> {
                 AwsCloudGateway gateway = AwsCloudGateway.create(config, metrics);
