@@ -10,7 +10,7 @@ import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.error.Ids;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -30,13 +30,12 @@ public class AccessGate {
     }
 
     /** Reads refused (NOT_FOUND or FORBIDDEN) by kind of resource: what the audit log records for changes. */
-    public static final String READ_DENIALS_METRIC = "appliance_sync.access.read_denials";
 
     private final AuditLog audit;
     private final Transactions db;
-    private final MeterRegistry metrics;
+    private final ServiceMetrics metrics;
 
-    public AccessGate(AuditLog audit, Transactions db, MeterRegistry metrics) {
+    public AccessGate(AuditLog audit, Transactions db, ServiceMetrics metrics) {
         this.audit = audit;
         this.db = db;
         this.metrics = metrics;
@@ -69,7 +68,7 @@ public class AccessGate {
     }
 
     private ApiException readDenied(String kind, ApiException error) {
-        metrics.counter(READ_DENIALS_METRIC, "kind", kind, "code", error.code().name()).increment();
+        metrics.accessReadDenials(kind, error.code()).increment();
         return error;
     }
 

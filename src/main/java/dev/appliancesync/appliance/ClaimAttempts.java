@@ -9,8 +9,8 @@ import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -25,10 +25,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 @ApplicationScoped
 public class ClaimAttempts {
-
-    static final String CODE_CHECKS_METRIC = "appliance_sync.claims.code_checks";
-    static final String RATE_LIMITED_METRIC = "appliance_sync.claims.rate_limited";
-    static final String SERIAL_ALERTS_METRIC = "appliance_sync.claims.serial_alerts";
 
     private static final Logger LOG = Logger.getLogger(ClaimAttempts.class);
     /** A transaction-scoped lock on one user's claim attempts (a hash collision only serialises two users). */
@@ -46,15 +42,12 @@ public class ClaimAttempts {
     private final Counter rateLimited;
     private final Counter serialAlerts;
 
-    public ClaimAttempts(ClaimConfig config, MeterRegistry metrics) {
+    public ClaimAttempts(ClaimConfig config, ServiceMetrics metrics) {
         this.config = config;
-        this.matched = checks(metrics, "MATCHED");
-        this.refused = checks(metrics, "REFUSED");
-        this.rateLimited = Counter.builder(RATE_LIMITED_METRIC)
-                .description("Claims refused RATE_LIMITED, their code not checked").register(metrics);
-        this.serialAlerts = Counter.builder(SERIAL_ALERTS_METRIC)
-                .description("Times one serial number collected serial-alert-failures more wrong claim codes")
-                .register(metrics);
+        this.matched = metrics.claimCodeChecks("MATCHED");
+        this.refused = metrics.claimCodeChecks("REFUSED");
+        this.rateLimited = metrics.claimsRateLimited();
+        this.serialAlerts = metrics.claimSerialAlerts();
     }
 
     /**
@@ -90,7 +83,7 @@ public class ClaimAttempts {
 
     /**
      * The code was wrong, or the serial number unknown (the attempt stays counted). Wrong codes on one serial number
-     * from many accounts are a signal, never a lock: a warning and {@value #SERIAL_ALERTS_METRIC} every
+     * from many accounts are a signal, never a lock: a warning and {@value ServiceMetrics#CLAIM_SERIAL_ALERTS} every
      * serial-alert-failures of them.
      */
     public Uni<Void> refused(SqlConnection tx, String serialNumber) {
@@ -111,8 +104,4 @@ public class ClaimAttempts {
                 .replaceWithVoid();
     }
 
-    private static Counter checks(MeterRegistry metrics, String outcome) {
-        return Counter.builder(CODE_CHECKS_METRIC).tag("outcome", outcome)
-                .description("Claim codes compared (each after its attempt was counted)").register(metrics);
-    }
 }

@@ -6,8 +6,8 @@ import org.jboss.logging.Logger;
 
 import dev.appliancesync.command.mqtt.DeviceCommandPublisher;
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -44,14 +44,12 @@ public class CommandDispatch {
     private final Counter publishFailed;
 
     public CommandDispatch(Transactions db, DeviceCommandPublisher publisher, CommandOutcomes outcomes,
-            CommandsConfig config, MeterRegistry metrics) {
+            CommandsConfig config, ServiceMetrics metrics) {
         this.db = db;
         this.publisher = publisher;
         this.outcomes = outcomes;
         this.config = config;
-        this.publishFailed = Counter.builder("appliance_sync.commands.publish_failed")
-                .description("Publishes of a command the broker did not acknowledge (each is retried)")
-                .register(metrics);
+        this.publishFailed = metrics.commandsPublishFailed();
     }
 
     /** Publishes the command to the thing's topic and records the outcome; the command as it is afterwards. */

@@ -7,10 +7,10 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -73,12 +73,11 @@ public class CommandOutcomes {
     private final CommandsConfig config;
     private final Counter timedOut;
 
-    public CommandOutcomes(Transactions db, ChangeLog changes, CommandsConfig config, MeterRegistry metrics) {
+    public CommandOutcomes(Transactions db, ChangeLog changes, CommandsConfig config, ServiceMetrics metrics) {
         this.db = db;
         this.changes = changes;
         this.config = config;
-        this.timedOut = Counter.builder("appliance_sync.commands.timed_out")
-                .description("Commands that got no result within their time-out").register(metrics);
+        this.timedOut = metrics.commandsTimedOut();
     }
 
     /** A device's SUCCEEDED or FAILED for a command sent to {@code thingName}. */

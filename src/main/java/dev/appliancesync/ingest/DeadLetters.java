@@ -7,8 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -33,9 +32,9 @@ public class DeadLetters {
     public record Rejected(String topic, String reason, String detail, byte[] payload) {
     }
 
-    private final MeterRegistry metrics;
+    private final ServiceMetrics metrics;
 
-    public DeadLetters(MeterRegistry metrics) {
+    public DeadLetters(ServiceMetrics metrics) {
         this.metrics = metrics;
     }
 
@@ -48,13 +47,8 @@ public class DeadLetters {
                 Buffer.buffer(Arrays.copyOf(r.payload(), Math.min(r.payload().length, COPY_BYTES))),
                 r.payload().length })).toList();
         return client.preparedQuery(INSERT).executeBatch(rows)
-                .invoke(() -> rejected.forEach(r -> counter(r.reason()).increment()))
+                .invoke(() -> rejected.forEach(r -> metrics.ingestDeadLetters(r.reason()).increment()))
                 .replaceWithVoid()
                 .onFailure().invoke(e -> LOG.warnf("Could not dead-letter %d messages: %s", rejected.size(), e));
-    }
-
-    private Counter counter(String reason) {
-        return Counter.builder("appliance_sync.ingest.dead_letters").tag("reason", reason)
-                .description("Device messages that could not be applied, by reason").register(metrics);
     }
 }

@@ -16,10 +16,10 @@ import dev.appliancesync.appliance.ApplianceReleases;
 import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.DatabaseOutage;
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.state.DeviceStateService;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -62,7 +62,7 @@ public class DeviceIngestion {
 
     public DeviceIngestion(Transactions db, DeviceMessageParser parser, DeviceStateService states,
             ApplianceReleases releases, ProvisioningAnnouncements announcements, ChangeLog changes,
-            DeadLetters deadLetters, MeterRegistry metrics) {
+            DeadLetters deadLetters, ServiceMetrics metrics) {
         this.db = db;
         this.parser = parser;
         this.states = states;
@@ -70,8 +70,7 @@ public class DeviceIngestion {
         this.announcements = announcements;
         this.changes = changes;
         this.deadLetters = deadLetters;
-        this.batchTime = Timer.builder("appliance_sync.ingest.batch").description("One batch of device messages applied")
-                .register(metrics);
+        this.batchTime = metrics.ingestBatch();
     }
 
     /**

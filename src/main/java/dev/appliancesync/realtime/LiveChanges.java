@@ -30,11 +30,10 @@ import dev.appliancesync.access.Subject;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.realtime.Cursors.Position;
 import io.quarkus.runtime.Startup;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -81,10 +80,6 @@ import io.vertx.mutiny.core.Vertx;
 @ApplicationScoped
 public class LiveChanges {
 
-    static final String ACTIVE_METRIC = "appliance_sync.realtime.subscriptions.active";
-    static final String DELIVERED_METRIC = "appliance_sync.realtime.events.delivered";
-    static final String DROPPED_METRIC = "appliance_sync.realtime.subscriptions.dropped";
-    static final String REVOCATION_CUTOFF_METRIC = "appliance_sync.realtime.revocation_cutoff";
     private static final Logger LOG = Logger.getLogger(LiveChanges.class);
     /** How often the minute is looked at (not the subscriptions): the bound on a time window's lateness. */
     private static final long MINUTE_CHECK_MILLIS = 1_000;
@@ -117,7 +112,7 @@ public class LiveChanges {
     private long decidedMinute;
 
     public LiveChanges(AccessViews views, ChangeVisibility visibility, ChangeLog log, PolicyStore policies,
-            PolicyClock clock, Transactions db, RealtimeConfig config, Vertx vertx, MeterRegistry metrics) {
+            PolicyClock clock, Transactions db, RealtimeConfig config, Vertx vertx, ServiceMetrics metrics) {
         this.views = views;
         this.visibility = visibility;
         this.log = log;
@@ -127,22 +122,14 @@ public class LiveChanges {
         this.config = config;
         this.vertx = vertx;
         this.context = vertx.getDelegate().getOrCreateContext();
-        this.lag = Timer.builder("appliance_sync.realtime.delivery_lag")
-                .description("From the start of the transaction that made a change to its delivery here")
-                .publishPercentiles(0.5, 0.99).publishPercentileHistogram().register(metrics);
-        this.revocationCutoff = Timer.builder(REVOCATION_CUTOFF_METRIC)
-                .description("From the moment someone's access ended (the commit of the change, its change_log"
-                        + " created_at; the reload of the policies; the minute a time window closed) to their"
-                        + " subscription on that appliance being ended with ACCESS_REVOKED")
-                .publishPercentileHistogram().register(metrics);
-        this.delivered = Counter.builder(DELIVERED_METRIC)
-                .description("Changes handed to a subscription (after access decisions and filters)")
-                .register(metrics);
-        this.droppedSlow = dropped(metrics, ErrorCode.SLOW_CONSUMER,
+        this.lag = metrics.realtimeDeliveryLag();
+        this.revocationCutoff = metrics.realtimeRevocationCutoff();
+        this.delivered = metrics.realtimeEventsDelivered();
+        this.droppedSlow = metrics.realtimeSubscriptionsDropped(ErrorCode.SLOW_CONSUMER,
                 "its buffer overflowed (the client fell behind); the connection-level close is slow_consumers_closed");
-        this.droppedRevoked = dropped(metrics, ErrorCode.ACCESS_REVOKED, "the user lost access to its appliance");
-        Gauge.builder(ACTIVE_METRIC, active, AtomicInteger::get)
-                .description("Open GraphQL subscriptions on this instance").register(metrics);
+        this.droppedRevoked = metrics.realtimeSubscriptionsDropped(ErrorCode.ACCESS_REVOKED,
+                "the user lost access to its appliance");
+        metrics.realtimeSubscriptionsActive(active);
         this.decidedMinute = PolicyClock.minuteOf(clock.now());
         context.runOnContext(ignored -> vertx.getDelegate().setPeriodic(MINUTE_CHECK_MILLIS, tick -> onSecond()));
     }
@@ -170,11 +157,6 @@ public class LiveChanges {
             return new ApiException(ErrorCode.SLOW_CONSUMER, "This subscription fell more than "
                     + config.maxBufferedEvents() + " changes behind; resubscribe and catch up with changes(since:)");
         });
-    }
-
-    private static Counter dropped(MeterRegistry metrics, ErrorCode reason, String why) {
-        return Counter.builder(DROPPED_METRIC).tag("reason", reason.name())
-                .description("Subscriptions ended by the server, by reason: " + why).register(metrics);
     }
 
     /**

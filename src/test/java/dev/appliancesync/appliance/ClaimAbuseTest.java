@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.benchmark.BenchmarkAccounts;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
@@ -134,7 +135,7 @@ class ClaimAbuseTest {
     }
 
     private double checks(String outcome) {
-        Counter counter = metrics.find(ClaimAttempts.CODE_CHECKS_METRIC).tag("outcome", outcome).counter();
+        Counter counter = metrics.find(ServiceMetrics.CLAIM_CODE_CHECKS).tag("outcome", outcome).counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -35,6 +35,7 @@ import dev.appliancesync.cloud.gateway.AwsCloudGateway;
 import dev.appliancesync.cloud.gateway.CloudOperation;
 import dev.appliancesync.cloud.gateway.IotPolicyRules;
 import dev.appliancesync.cloud.policy.IotQuotas;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -215,7 +216,7 @@ public final class FakeAws implements AutoCloseable {
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withSources(new PropertiesConfigSource(properties, "fake-aws", 500))
                 .build();
-        return AwsCloudGateway.create(config.getConfigMapping(CloudConfig.class), metrics);
+        return AwsCloudGateway.create(config.getConfigMapping(CloudConfig.class), new ServiceMetrics(metrics));
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.access.PolicyClock;
 import dev.appliancesync.access.PolicyStore;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQLWebSocket;
@@ -244,7 +245,8 @@ class LiveAccessDecisionsTest {
     }
 
     private double revokedCount() {
-        return metrics.get(LiveChanges.DROPPED_METRIC).tag("reason", "ACCESS_REVOKED").counter().count();
+        return metrics.get(ServiceMetrics.REALTIME_SUBSCRIPTIONS_DROPPED).tag("reason", "ACCESS_REVOKED").counter()
+                .count();
     }
 
     /** A device reports its shadow at {@code version}. */

@@ -1,5 +1,6 @@
 package dev.appliancesync.cloud.gateway;
 
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.common.retry.Backoff;
 import java.net.URI;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.TreeSet;
 import java.util.Random;
 
 import dev.appliancesync.cloud.CloudConfig;
-import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -58,7 +58,7 @@ public final class AwsCloudGateway implements CloudGateway, AutoCloseable {
     }
 
     /** The gateway {@code config} describes; credentials from the config's static pair, else the default chain. */
-    public static AwsCloudGateway create(CloudConfig config, MeterRegistry metrics) {
+    public static AwsCloudGateway create(CloudConfig config, ServiceMetrics metrics) {
         Region region = Region.of(required(config.region(), "region"));
         String userPoolId = required(config.userPoolId(), "user-pool-id");
         AwsCredentialsProvider credentials = config.staticCredentials()

@@ -9,7 +9,7 @@ import jakarta.enterprise.inject.Produces;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.cloud.CloudConfig;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -24,7 +24,7 @@ public class CloudGatewayProducer {
 
     @Produces
     @ApplicationScoped
-    CloudGateway cloudGateway(CloudConfig config, Pool pool, MeterRegistry metrics,
+    CloudGateway cloudGateway(CloudConfig config, Pool pool, ServiceMetrics metrics,
             Instance<LocalCloudGatewayFactory> local) {
         return switch (config.mode()) {
             case AWS -> {

@@ -1,5 +1,6 @@
 package dev.appliancesync.cloud.gateway;
 
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.common.retry.Backoff;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -9,7 +10,6 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -22,23 +22,19 @@ final class RetryingCalls {
 
     private static final Logger LOG = Logger.getLogger(RetryingCalls.class);
 
-    static final String THROTTLED_METRIC = "appliance_sync.cloud.aws.throttled";
-
     private final Map<CloudOperation, RateLimiter> limiters = new EnumMap<>(CloudOperation.class);
     private final Map<CloudOperation, Counter> throttled = new EnumMap<>(CloudOperation.class);
     private final int maxAttempts;
     private final Backoff backoff;
 
-    RetryingCalls(int maxPerSecond, int maxAttempts, Backoff backoff, MeterRegistry metrics) {
+    RetryingCalls(int maxPerSecond, int maxAttempts, Backoff backoff, ServiceMetrics metrics) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("At least one attempt per call, got " + maxAttempts);
         }
         for (CloudOperation operation : CloudOperation.values()) {
             limiters.put(operation, new RateLimiter(maxPerSecond));
             // Per operation: IoT Core's control-plane limits are per API, so one operation throttles on its own.
-            throttled.put(operation, Counter.builder(THROTTLED_METRIC).tag("operation", operation.awsName())
-                    .description("AWS calls throttled by AWS (each attempt), despite our own rate limit")
-                    .register(metrics));
+            throttled.put(operation, metrics.cloudAwsThrottled(operation.awsName()));
         }
         this.maxAttempts = maxAttempts;
         this.backoff = backoff;

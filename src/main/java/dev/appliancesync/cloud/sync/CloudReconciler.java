@@ -28,13 +28,12 @@ import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
 import dev.appliancesync.cloud.reconcile.DesiredPolicy;
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.common.retry.Backoff;
 import dev.appliancesync.realtime.Change;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.sharing.ShareChangeType;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.json.JsonObject;
@@ -113,22 +112,16 @@ public class CloudReconciler {
     private long lastDriftCheck = System.nanoTime();
 
     public CloudReconciler(Transactions db, ChangeLog changes, CloudConverger converger, CloudConfig config,
-            MeterRegistry metrics) {
+            ServiceMetrics metrics) {
         this.db = db;
         this.changes = changes;
         this.converger = converger;
         this.config = config;
-        this.applied = Counter.builder("appliance_sync.cloud.sync.applied")
-                .description("Users whose desired cloud access was applied to AWS").register(metrics);
-        this.failed = Counter.builder("appliance_sync.cloud.sync.failed")
-                .description("Users whose cloud access AWS refused (quota, malformed policy): alert on this")
-                .register(metrics);
-        this.retried = Counter.builder("appliance_sync.cloud.sync.retried")
-                .description("Reconciliations put off because AWS kept throttling or failing").register(metrics);
-        this.driftRepaired = Counter.builder("appliance_sync.cloud.sync.drift_repaired")
-                .description("Users whose AWS state had drifted from ours and was repaired").register(metrics);
-        Gauge.builder("appliance_sync.cloud.sync.queue", queueDepth, AtomicLong::get)
-                .description("Users whose cloud access is not in sync yet (pending or failed)").register(metrics);
+        this.applied = metrics.cloudSyncApplied();
+        this.failed = metrics.cloudSyncFailed();
+        this.retried = metrics.cloudSyncRetried();
+        this.driftRepaired = metrics.cloudSyncDriftRepaired();
+        metrics.cloudSyncQueue(queueDepth);
     }
 
     void start(@Observes StartupEvent started) {

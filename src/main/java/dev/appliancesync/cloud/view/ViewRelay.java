@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.common.mqtt.MqttConnectionConfig;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.realtime.ChangeRecord;
@@ -24,8 +25,6 @@ import dev.appliancesync.realtime.ChangeSignal;
 import dev.appliancesync.realtime.Cursors;
 import dev.appliancesync.realtime.Cursors.Position;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -74,7 +73,7 @@ public class ViewRelay {
     @Inject
     public ViewRelay(Transactions db, ChangeLog log, ChangeSignal signal, ViewCursor cursor,
             AppliancePlacements placements, ViewPublisher publisher, ViewConfig config, Vertx vertx,
-            MeterRegistry metrics, MqttConnectionConfig mqtt) {
+            ServiceMetrics metrics, MqttConnectionConfig mqtt) {
         this(db, log, signal, cursor, placements, publisher, config, vertx, metrics,
                 mqtt.clientId() + "/" + UUID.randomUUID());
     }
@@ -82,7 +81,7 @@ public class ViewRelay {
     /** {@code holder} names this instance in the lease; unique per process. */
     public ViewRelay(Transactions db, ChangeLog log, ChangeSignal signal, ViewCursor cursor,
             AppliancePlacements placements, ViewPublisher publisher, ViewConfig config, Vertx vertx,
-            MeterRegistry metrics, String holder) {
+            ServiceMetrics metrics, String holder) {
         this.db = db;
         this.log = log;
         this.signal = signal;
@@ -92,17 +91,10 @@ public class ViewRelay {
         this.config = config;
         this.vertx = vertx;
         this.holder = holder;
-        this.published = Counter.builder("appliance_sync.view.published")
-                .description("Messages published on the IoT view topics and acknowledged by the broker")
-                .register(metrics);
-        this.failedPasses = Counter.builder("appliance_sync.view.failed_passes")
-                .description("View relay passes that failed (the page is published again)").register(metrics);
-        this.retentionSkips = Counter.builder("appliance_sync.view.retention_skips")
-                .description("Times the view cursor was behind the change log's retention horizon and skipped to it")
-                .register(metrics);
-        Gauge.builder("appliance_sync.view.lag", this, ViewRelay::lagSeconds).baseUnit("seconds")
-                .description("Age of the oldest change-log entry read and not yet published (on the lease holder)")
-                .register(metrics);
+        this.published = metrics.viewPublished();
+        this.failedPasses = metrics.viewFailedPasses();
+        this.retentionSkips = metrics.viewRetentionSkips();
+        metrics.viewLag(this, ViewRelay::lagSeconds);
     }
 
     void start(@Observes StartupEvent started) {

@@ -7,9 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -21,8 +20,6 @@ import io.vertx.core.json.JsonObject;
 public class RequestLimits {
 
     /** Requests refused by one of these limits, tagged {@code limit}. */
-    static final String LIMITED_METRIC = "appliance_sync.graphql.requests.limited";
-    static final String TRACKED_METRIC = "appliance_sync.graphql.rate_limit.callers";
 
     private final GraphQLLimitsConfig config;
     private final CallerBuckets buckets;
@@ -30,7 +27,7 @@ public class RequestLimits {
     private final Counter overCost;
     private final Counter rateLimited;
 
-    public RequestLimits(GraphQLLimitsConfig config, MeterRegistry metrics) {
+    public RequestLimits(GraphQLLimitsConfig config, ServiceMetrics metrics) {
         if (config.rateLimit().burst() < config.maxCost()) {
             throw new IllegalStateException("appliance-sync.graphql.rate-limit.burst (" + config.rateLimit().burst()
                     + ") must be at least max-cost (" + config.maxCost() + "), or the costliest request allowed "
@@ -39,16 +36,10 @@ public class RequestLimits {
         this.config = config;
         this.buckets = new CallerBuckets(config.rateLimit().burst(), config.rateLimit().perSecond(),
                 config.rateLimit().trackedCallers(), System::nanoTime);
-        this.overDepth = limited(metrics, "depth");
-        this.overCost = limited(metrics, "cost");
-        this.rateLimited = limited(metrics, "rate");
-        Gauge.builder(TRACKED_METRIC, buckets, CallerBuckets::tracked)
-                .description("Callers whose rate-limit bucket this instance holds").register(metrics);
-    }
-
-    private static Counter limited(MeterRegistry metrics, String limit) {
-        return Counter.builder(LIMITED_METRIC).tag("limit", limit)
-                .description("GraphQL requests refused before running by a request limit").register(metrics);
+        this.overDepth = metrics.graphqlRequestsLimited("depth");
+        this.overCost = metrics.graphqlRequestsLimited("cost");
+        this.rateLimited = metrics.graphqlRequestsLimited("rate");
+        metrics.graphqlRateLimitCallers(buckets, CallerBuckets::tracked);
     }
 
     /** A refusal as a GraphQL error ({@code message}, {@code extensions}), for guards answering before the engine. */

@@ -21,9 +21,10 @@ import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.common.retry.Backoff;
+import dev.appliancesync.common.vertx.OwnContexts;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.quarkus.runtime.ShutdownEvent;
@@ -33,7 +34,6 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.impl.VertxInternal;
 import io.vertx.core.net.JksOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
@@ -94,18 +94,14 @@ public class BrokerConnection {
     private record Route(TopicFilter filter, Consumer<InboundMessage> handler) {
     }
 
-    public BrokerConnection(Vertx vertx, MqttConnectionConfig config, MeterRegistry metrics) {
+    public BrokerConnection(Vertx vertx, MqttConnectionConfig config, ServiceMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.reconnects = new Backoff(config.reconnectDelay(), config.reconnectMaxDelay(), new Random());
-        this.context = ((VertxInternal) vertx).createEventLoopContext();
-        this.established = Counter.builder("appliance_sync.mqtt.connections")
-                .description("MQTT connections established (the first and every reconnection)").register(metrics);
-        this.losses = Counter.builder("appliance_sync.mqtt.connection_losses")
-                .description("MQTT connections lost or refused").register(metrics);
-        this.staleAcks = Counter.builder("appliance_sync.mqtt.stale_acks")
-                .description("Acknowledgements not sent because their message came on an earlier connection "
-                        + "(the broker redelivers it)").register(metrics);
+        this.context = OwnContexts.eventLoop(vertx);
+        this.established = metrics.mqttConnections();
+        this.losses = metrics.mqttConnectionLosses();
+        this.staleAcks = metrics.mqttStaleAcks();
     }
 
     /**

@@ -5,20 +5,19 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.common.mqtt.BrokerConnection;
 import dev.appliancesync.common.mqtt.InboundMessage;
 import dev.appliancesync.common.mqtt.UntilDone;
+import dev.appliancesync.common.vertx.OwnContexts;
 import dev.appliancesync.ingest.DeviceIngestion;
 import dev.appliancesync.ingest.IngestConfig;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.impl.VertxInternal;
 
 /**
  * The device topics, applied in batches (one transaction each, at most {@code batch-size} messages: whatever arrived
@@ -37,32 +36,28 @@ public class DeviceMessageSource {
     private final DeviceIngestion ingestion;
     private final IngestConfig config;
     private final Counter received;
-    private final MeterRegistry metrics;
+    private final ServiceMetrics metrics;
     private volatile boolean running = true;
     private BatchingQueue<InboundMessage> batches;
 
     public DeviceMessageSource(BrokerConnection broker, DeviceIngestion ingestion, IngestConfig config,
-            MeterRegistry metrics) {
+            ServiceMetrics metrics) {
         this.broker = broker;
         this.ingestion = ingestion;
         this.config = config;
         this.metrics = metrics;
-        this.received = Counter.builder("appliance_sync.ingest.messages")
-                .description("Device messages received (applied or dead-lettered; a redelivery counts again)")
-                .register(metrics);
+        this.received = metrics.ingestMessages();
     }
 
     /** Before the broker connection starts (it observes the same event later), so no message finds no route. */
     void start(@Observes StartupEvent started, Vertx vertx) {
         // A worker context of its own: batches are applied one after the other off the connection's event loop, and
         // the database's answers come back to the same context.
-        Context applying = ((VertxInternal) vertx).createWorkerContext();
+        Context applying = OwnContexts.worker(vertx);
         UntilDone untilCommitted = new UntilDone(config.retryDelay(), config.retryMaxDelay(), () -> running);
         BatchingQueue<InboundMessage> queue = new BatchingQueue<>(config.batchSize(),
                 batch -> apply(batch, untilCommitted), task -> applying.runOnContext(ignored -> task.run()));
-        Gauge.builder("appliance_sync.ingest.waiting", queue, BatchingQueue::size)
-                .description("Device messages received and not yet applied (at most the broker's in-flight window)")
-                .register(metrics);
+        metrics.ingestWaiting(queue, BatchingQueue::size);
         IngestConfig.Topics topics = config.topics();
         for (String filter : List.of(topics.shadow(), topics.namedShadow(), topics.telemetry(), topics.connected(),
                 topics.disconnected(), topics.provisioned(), topics.events())) {

@@ -1,9 +1,9 @@
 package dev.appliancesync.realtime.appsync;
 
-import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
@@ -17,8 +17,6 @@ import dev.appliancesync.realtime.websocket.GuardedConnection;
 import graphql.ExecutionResult;
 import io.quarkus.arc.InjectableContext.ContextState;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.smallrye.graphql.execution.ExecutionResponse;
-import io.smallrye.graphql.execution.ExecutionResponseWriter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.json.DecodeException;
@@ -214,34 +212,23 @@ final class AppSyncConnection {
         }
         ContextState state = services.identities().begin(identity);
         operation.runsIn(state);
-        Map<String, Object> context = new ConcurrentHashMap<>();
-        context.put("runBlocking", false);
-        context.put("httpHeaders", upgradeHeaders);
-        context.put(OperationIdentity.STATE, state);
-        jakarta.json.JsonObject graphqlRequest;
-        try (var reader = jakarta.json.Json.createReader(new StringReader(request.encode()))) {
-            graphqlRequest = reader.readObject();
-        }
-        services.identities().within(state,
-                () -> services.execution().executeAsync(graphqlRequest, context, new ExecutionResponseWriter() {
-                    @Override
-                    public void write(ExecutionResponse response) {
-                        answer(operation, response);
-                    }
+        SmallRyeExecutionAdapter.Outcome outcome = new SmallRyeExecutionAdapter.Outcome() {
+            @Override
+            public void answered(ExecutionResult result, Supplier<JsonObject> json) {
+                answer(operation, result, json);
+            }
 
-                    @Override
-                    public void fail(Throwable failure) {
-                        LOG.warnf(failure, "AppSync operation %s failed", operation.id());
-                        operation.fail(ErrorCode.INTERNAL, "Internal error; see the server log");
-                    }
-                }));
+            @Override
+            public void failed(Throwable failure) {
+                LOG.warnf(failure, "AppSync operation %s failed", operation.id());
+                operation.fail(ErrorCode.INTERNAL, "Internal error; see the server log");
+            }
+        };
+        services.identities().within(state,
+                () -> services.execution().execute(request, upgradeHeaders, state, outcome));
     }
 
-    private void answer(AppSyncOperation operation, ExecutionResponse response) {
-        ExecutionResult result = response.getExecutionResult();
-        if (result == null) {
-            return;
-        }
+    private void answer(AppSyncOperation operation, ExecutionResult result, Supplier<JsonObject> json) {
         Object data = result.getData();
         if (data instanceof Publisher<?> stream) {
             connection.sendMessage(AppSyncMessages.startAck(operation.id()));
@@ -250,10 +237,9 @@ final class AppSyncConnection {
             results.subscribe(operation);
         } else if (data == null) {
             // Not executed (parse or validation errors, a subscription refused before its stream): AppSync's error.
-            operation.failWith(new JsonObject(response.getExecutionResultAsString()).getJsonArray("errors",
-                    new JsonArray()));
+            operation.failWith(json.get().getJsonArray("errors", new JsonArray()));
         } else {
-            operation.answerOnce(new JsonObject(response.getExecutionResultAsString()));
+            operation.answerOnce(json.get());
         }
     }
 }

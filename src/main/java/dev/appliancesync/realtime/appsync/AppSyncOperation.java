@@ -12,7 +12,6 @@ import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.realtime.websocket.GuardedConnection;
 import graphql.ExecutionResult;
 import io.quarkus.arc.InjectableContext.ContextState;
-import io.smallrye.graphql.execution.ExecutionResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -103,7 +102,7 @@ final class AppSyncOperation implements Subscriber<ExecutionResult> {
         if (ended.get()) {
             return;
         }
-        JsonObject response = new JsonObject(new ExecutionResponse(result).getExecutionResultAsString());
+        JsonObject response = SmallRyeExecutionAdapter.json(result);
         JsonArray errors = response.getJsonArray("errors");
         if (errors != null && !errors.isEmpty()) {
             failWith(errors);

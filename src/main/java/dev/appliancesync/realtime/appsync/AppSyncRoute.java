@@ -4,7 +4,6 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -14,7 +13,6 @@ import dev.appliancesync.common.logging.RequestIds;
 import dev.appliancesync.identity.AccessTokens;
 import dev.appliancesync.realtime.websocket.ConnectionAdmission;
 import dev.appliancesync.realtime.websocket.GuardedConnection;
-import io.smallrye.graphql.execution.ExecutionService;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -39,13 +37,13 @@ public class AppSyncRoute {
     private final ConnectionAdmission admission;
     private final AccessTokens tokens;
     private final OperationIdentity identities;
-    private final Instance<ExecutionService> execution;
+    private final SmallRyeExecutionAdapter execution;
     private final AppSyncConfig config;
     private final OperationGate operations;
 
     public AppSyncRoute(@ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             ConnectionAdmission admission, AccessTokens tokens, OperationIdentity identities,
-            Instance<ExecutionService> execution, AppSyncConfig config, OperationGate operations) {
+            SmallRyeExecutionAdapter execution, AppSyncConfig config, OperationGate operations) {
         if (config.keepAliveInterval().compareTo(config.connectionTimeout()) >= 0) {
             throw new IllegalStateException("appliance-sync.appsync.keep-alive-interval must be shorter than "
                     + "appliance-sync.appsync.connection-timeout, or clients reconnect between keep-alives");
@@ -92,7 +90,7 @@ public class AppSyncRoute {
             }
             Context socketContext = Vertx.currentContext() != null ? Vertx.currentContext() : vertx.getOrCreateContext();
             AppSyncConnection appSync = new AppSyncConnection(ctx, socketContext, handshake, connection, admitted,
-                    new AppSyncServices(tokens, identities, execution.get(), config, operations));
+                    new AppSyncServices(tokens, identities, execution, config, operations));
             socket.closeHandler(closed -> {
                 admitted.release();
                 appSync.closed();

@@ -2,9 +2,8 @@ package dev.appliancesync.realtime.appsync;
 
 import dev.appliancesync.common.graphql.OperationGate;
 import dev.appliancesync.identity.AccessTokens;
-import io.smallrye.graphql.execution.ExecutionService;
 
 /** What every AppSync connection uses, handed over by {@link AppSyncRoute}. */
-record AppSyncServices(AccessTokens tokens, OperationIdentity identities, ExecutionService execution,
+record AppSyncServices(AccessTokens tokens, OperationIdentity identities, SmallRyeExecutionAdapter execution,
         AppSyncConfig config, OperationGate operations) {
 }

@@ -11,14 +11,11 @@ import io.quarkus.security.identity.SecurityIdentity;
 /**
  * Runs one AppSync operation as its own principal. Every start carries its own authorization (one socket serves every
  * principal of an app), so each gets a request context of its own holding that identity: resolvers read it through
- * {@code CurrentUser} as on HTTP, and SmallRye's data fetchers reactivate it (the {@code state} entry of the execution
- * context) wherever the operation continues.
+ * {@code CurrentUser} as on HTTP, and SmallRye's data fetchers reactivate it (the execution context entry
+ * {@link SmallRyeExecutionAdapter#STATE}) wherever the operation continues.
  */
 @ApplicationScoped
 public class OperationIdentity {
-
-    /** The execution context entry SmallRye's data fetchers reactivate the request context from. */
-    static final String STATE = "state";
 
     private final CurrentIdentityAssociation association;
 

@@ -6,10 +6,9 @@ import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -24,12 +23,6 @@ import io.vertx.core.json.JsonObject;
 @Startup // its meters are reported from the start, before the first connection creates the bean
 public class ConnectionAdmission {
 
-    static final String SLOW_CLOSED_METRIC = "appliance_sync.realtime.slow_consumers_closed";
-    static final String CONNECTIONS_METRIC = "appliance_sync.realtime.connections.active";
-    static final String UNAUTHENTICATED_METRIC = "appliance_sync.realtime.connections.unauthenticated";
-    /** Connections closed by one of the limits below, tagged {@code limit}. */
-    static final String LIMITED_METRIC = "appliance_sync.realtime.connections.limited";
-
     private final RealtimeConfig config;
     private final SubscriptionConnections connections;
     private final Counter slowClosed;
@@ -38,24 +31,16 @@ public class ConnectionAdmission {
     private final Counter closedOverUserLimit;
     private final AtomicInteger open = new AtomicInteger();
 
-    public ConnectionAdmission(RealtimeConfig config, SubscriptionConnections connections, MeterRegistry metrics) {
+    public ConnectionAdmission(RealtimeConfig config, SubscriptionConnections connections, ServiceMetrics metrics) {
         this.config = config;
         this.connections = connections;
-        this.slowClosed = Counter.builder(SLOW_CLOSED_METRIC)
-                .description("Subscription connections closed because the client did not keep up").register(metrics);
-        Gauge.builder(CONNECTIONS_METRIC, open, AtomicInteger::get)
-                .description("Open GraphQL WebSocket connections on this instance").register(metrics);
-        Gauge.builder(UNAUTHENTICATED_METRIC, connections, SubscriptionConnections::unauthenticated)
-                .description("Open GraphQL WebSocket connections on this instance not counted against a user yet")
-                .register(metrics);
-        this.closedOverUnauthenticatedLimit = limited(metrics, "unauthenticated-connections");
-        this.closedAtInitTimeout = limited(metrics, "connection-init-timeout");
-        this.closedOverUserLimit = limited(metrics, "connections-per-user");
-    }
-
-    private static Counter limited(MeterRegistry metrics, String limit) {
-        return Counter.builder(LIMITED_METRIC).tag("limit", limit)
-                .description("GraphQL WebSocket connections closed by a connection limit").register(metrics);
+        this.slowClosed = metrics.realtimeSlowConsumersClosed();
+        metrics.realtimeConnectionsActive(open);
+        metrics.realtimeConnectionsUnauthenticated(connections, SubscriptionConnections::unauthenticated);
+        // Connections closed by one of the limits below, tagged with it.
+        this.closedOverUnauthenticatedLimit = metrics.realtimeConnectionsLimited("unauthenticated-connections");
+        this.closedAtInitTimeout = metrics.realtimeConnectionsLimited("connection-init-timeout");
+        this.closedOverUserLimit = metrics.realtimeConnectionsLimited("connections-per-user");
     }
 
     /**

@@ -1,9 +1,6 @@
 package dev.appliancesync.realtime.websocket;
 
-import java.io.IOException;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 import org.jboss.logging.Logger;
 
@@ -12,9 +9,6 @@ import dev.appliancesync.common.graphql.OperationGate;
 import dev.appliancesync.common.logging.RequestIds;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
-import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLTransportWSSubprotocolHandler;
-import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLWSSubprotocolHandler;
-import io.quarkus.smallrye.graphql.runtime.SmallRyeGraphQLAbstractHandler;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.smallrye.graphql.websocket.GraphQLWebsocketHandler;
 import io.vertx.core.http.HttpClosedException;
@@ -28,13 +22,14 @@ import io.vertx.ext.web.RoutingContext;
  * if it is not signed in within the init timeout, and counted against the instance's unauthenticated connections
  * until connection_init is acknowledged, then against its user. It joins frames into messages itself (bounded, see
  * {@link MessageAssembler}) and hands SmallRye only messages of the protocol's shape ({@link ClientMessage}). Quarkus
- * offers no hook for any of this, so this takes the upgrade before its route does.
+ * offers no hook for any of this, so this takes the upgrade before its route does; what it uses of Quarkus's handler
+ * goes through {@link SmallRyeGraphQLAdapter}.
  */
-final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandler {
+final class GuardedGraphQLWebSocketHandler {
 
     private static final Logger LOG = Logger.getLogger(GuardedGraphQLWebSocketHandler.class);
 
-    private final Optional<String> initPayloadTokenName;
+    private final SmallRyeGraphQLAdapter graphql;
     private final ConnectionAdmission admission;
     private final OperationGate operations;
     private final int maxMessageBytes;
@@ -43,8 +38,7 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
     GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
             Optional<String> initPayloadTokenName, ConnectionAdmission admission, OperationGate operations,
             int maxMessageBytes) {
-        super(identity, request, false);
-        this.initPayloadTokenName = initPayloadTokenName;
+        this.graphql = new SmallRyeGraphQLAdapter(identity, request, initPayloadTokenName, this::upgrade);
         this.admission = admission;
         this.operations = operations;
         this.maxMessageBytes = maxMessageBytes;
@@ -56,9 +50,12 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
                 && !ctx.request().isEnded();
     }
 
-    @Override
-    protected void doHandle(RoutingContext ctx) {
-        Map<String, Object> metaData = getMetaData(ctx);
+    /** Takes a WebSocket upgrade request on the GraphQL path. */
+    void handle(RoutingContext ctx) {
+        graphql.handle(ctx);
+    }
+
+    private void upgrade(RoutingContext ctx, SmallRyeGraphQLAdapter.ProtocolHandlers protocols) {
         ctx.request().toWebSocket().onComplete(upgraded -> {
             if (upgraded.failed()) {
                 LOG.debugf("WebSocket upgrade failed: %s", upgraded.cause().getMessage());
@@ -69,7 +66,8 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
             GuardedConnection connection = admission.guard(socket,
                     payload -> operations.refusal(ApiCallers.key(ctx), payload));
             String subprotocol = socket.subProtocol();
-            if (!"graphql-transport-ws".equals(subprotocol) && !"graphql-ws".equals(subprotocol)) {
+            if (!SmallRyeGraphQLAdapter.GRAPHQL_TRANSPORT_WS.equals(subprotocol)
+                    && !SmallRyeGraphQLAdapter.GRAPHQL_WS.equals(subprotocol)) {
                 connection.close((short) 4406, "Subprotocol must be graphql-transport-ws or graphql-ws");
                 return;
             }
@@ -77,28 +75,8 @@ final class GuardedGraphQLWebSocketHandler extends SmallRyeGraphQLAbstractHandle
             if (admitted == null) {
                 return;
             }
-            BooleanSupplier acknowledge = () -> admitted.acknowledge(ApiCallers.signedInSubject(ctx));
-            GraphQLWebsocketHandler handler = "graphql-transport-ws".equals(subprotocol)
-                    ? new SmallRyeAuthGraphQLTransportWSSubprotocolHandler(connection, metaData, ctx, this,
-                            initPayloadTokenName) {
-                        @Override
-                        protected void sendConnectionAckMessage() throws IOException {
-                            if (acknowledge.getAsBoolean()) {
-                                super.sendConnectionAckMessage();
-                                connection.acknowledged();
-                            }
-                        }
-                    }
-                    : new SmallRyeAuthGraphQLWSSubprotocolHandler(connection, metaData, ctx, this,
-                            initPayloadTokenName) {
-                        @Override
-                        protected void sendConnectionAckMessage() throws IOException {
-                            if (acknowledge.getAsBoolean()) {
-                                super.sendConnectionAckMessage();
-                                connection.acknowledged();
-                            }
-                        }
-                    };
+            GraphQLWebsocketHandler handler = protocols.create(subprotocol, connection,
+                    () -> admitted.acknowledge(ApiCallers.signedInSubject(ctx)), connection::acknowledged);
             socket.closeHandler(closed -> {
                 admitted.release();
                 handler.onClose();

@@ -18,6 +18,7 @@ import dev.appliancesync.cloud.FakeAws;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import software.amazon.awssdk.services.cognitoidentity.model.NotAuthorizedException;
 import dev.appliancesync.cloud.FakeAws.Fault;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 
 /** The AWS gateway's real SDK clients against {@link FakeAws}: wire format, typed failures, retries, rate limit. */
 class AwsCloudGatewayTest {
@@ -191,7 +192,7 @@ class AwsCloudGatewayTest {
     }
 
     private double throttled(CloudOperation operation) {
-        return metrics.get(RetryingCalls.THROTTLED_METRIC).tag("operation", operation.awsName()).counter().count();
+        return metrics.get(ServiceMetrics.CLOUD_AWS_THROTTLED).tag("operation", operation.awsName()).counter().count();
     }
 
     @Test

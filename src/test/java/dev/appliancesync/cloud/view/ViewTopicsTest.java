@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.cloud.topics.AppTopics.Channel;
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.realtime.ChangeSignal;
 import dev.appliancesync.realtime.Cursors;
@@ -177,8 +178,8 @@ class ViewTopicsTest {
         Appliances.Claimed oven = Appliances.claimed(owner.token(), "MINI_OVEN");
         String thing = thingName(owner, oven.id());
         String status = AppTopics.ofThing(thing, Channel.STATUS);
-        ViewRelay second = new ViewRelay(db, log, signal, cursor, placements, publisher, config, vertx, metrics,
-                "second-instance");
+        ViewRelay second = new ViewRelay(db, log, signal, cursor, placements, publisher, config, vertx,
+                new ServiceMetrics(metrics), "second-instance");
         try (AppConnection app = AppConnection.connect("eu-west-1:" + UUID.randomUUID() + "-phone").subscribe(status);
                 MqttDevice device = MqttDevice.connectToEmbeddedBroker()) {
             // An instance holds the lease and dies: nobody else may publish until its lease runs out.

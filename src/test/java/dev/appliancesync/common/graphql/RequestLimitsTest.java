@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
@@ -260,7 +261,7 @@ class RequestLimitsTest {
     }
 
     private double limited(String limit) {
-        var counter = metrics.find(RequestLimits.LIMITED_METRIC).tag("limit", limit).counter();
+        var counter = metrics.find(ServiceMetrics.GRAPHQL_REQUESTS_LIMITED).tag("limit", limit).counter();
         return counter == null ? 0 : counter.count();
     }
 }
