@@ -1,6 +1,6 @@
 package dev.appliancesync.command;
 
-import dev.appliancesync.realtime.Change;
+import dev.appliancesync.change.Change;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -6,9 +6,9 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;

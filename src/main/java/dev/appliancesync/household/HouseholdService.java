@@ -7,12 +7,12 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.access.Authorizer;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.identity.Caller;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;

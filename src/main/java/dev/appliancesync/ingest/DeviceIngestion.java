@@ -14,11 +14,11 @@ import org.jboss.logging.Logger;
 
 import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.appliance.ApplianceService;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.DatabaseOutage;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.state.DeviceStateService;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

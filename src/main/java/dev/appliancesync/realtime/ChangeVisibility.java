@@ -9,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.access.Capability;
 import dev.appliancesync.appliance.ApplianceAccess;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.household.HouseholdAccess;
 import dev.appliancesync.household.HouseholdAction;
 import io.vertx.core.json.JsonObject;

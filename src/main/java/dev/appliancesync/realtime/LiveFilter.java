@@ -3,6 +3,8 @@ package dev.appliancesync.realtime;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.appliancesync.change.ChangeRecord;
+
 /**
  * Which visible changes a subscription wants.
  *

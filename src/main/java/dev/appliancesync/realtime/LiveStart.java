@@ -1,6 +1,6 @@
 package dev.appliancesync.realtime;
 
-import dev.appliancesync.realtime.Cursors.Position;
+import dev.appliancesync.change.Cursors.Position;
 
 /**
  * Where a live stream starts.

@@ -10,12 +10,12 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
-import dev.appliancesync.realtime.ChangeRecord;
-import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;

@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;

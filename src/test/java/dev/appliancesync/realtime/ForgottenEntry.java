@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.UUID;
 
-import dev.appliancesync.realtime.Cursors.Position;
+import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.support.Database;
 
 /**

@@ -26,8 +26,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.Cursors.Position;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.realtime.Cursors.Position;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.GraphQLWebSocket;

@@ -14,6 +14,9 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;

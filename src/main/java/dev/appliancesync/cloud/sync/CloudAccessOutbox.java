@@ -8,14 +8,14 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeObserver;
 import dev.appliancesync.cloud.policy.CompiledAccess;
 import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.policy.QuotaExceededException;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeObserver;
 import dev.appliancesync.realtime.ChangeVisibility;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;

@@ -19,18 +19,18 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.cloud.CloudConfig;
 import dev.appliancesync.cloud.gateway.CloudOperation;
 import dev.appliancesync.cloud.gateway.CloudRejectedException;
+import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.reconcile.CloudConverger;
 import dev.appliancesync.cloud.reconcile.ConvergeResult;
-import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
 import dev.appliancesync.cloud.reconcile.DesiredPolicy;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.retry.Backoff;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
 import dev.appliancesync.sharing.ShareChangeType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import dev.appliancesync.cloud.topics.AppTopics;
+import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.cloud.topics.AppTopics.Channel;
+import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.ingest.DeviceIngestion;
-import dev.appliancesync.realtime.ChangeRecord;
 import dev.appliancesync.realtime.ChangeVisibility;
 import dev.appliancesync.state.DeviceStateService;
 import io.vertx.core.json.JsonObject;

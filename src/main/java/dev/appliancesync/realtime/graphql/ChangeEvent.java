@@ -7,8 +7,8 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
+import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.common.graphql.Json;
-import dev.appliancesync.realtime.ChangeRecord;
 
 @Type("Change")
 @Description("One thing that changed and that you may see, as the `changes` stream and query deliver it")

@@ -7,9 +7,9 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 
 import dev.appliancesync.access.Role;
+import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.cloud.sync.CloudSyncStatus;
 import dev.appliancesync.common.graphql.Json;
-import dev.appliancesync.realtime.ChangeRecord;
 import dev.appliancesync.sharing.ShareChangeType;
 import io.vertx.core.json.JsonObject;
 

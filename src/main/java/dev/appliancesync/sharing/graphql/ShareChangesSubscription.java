@@ -3,10 +3,10 @@ package dev.appliancesync.sharing.graphql;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.CurrentUser;
 import dev.appliancesync.realtime.LiveChanges;
-import dev.appliancesync.realtime.Cursors;
 import dev.appliancesync.realtime.LiveFilter;
 import dev.appliancesync.realtime.LiveStart;
 import dev.appliancesync.sharing.ShareChangeType;
