@@ -13,6 +13,7 @@ import dev.appliancesync.access.Capability;
 import dev.appliancesync.appliance.ApplianceGuard;
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -25,7 +26,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class PreferenceService {
 
-    public static final String CHANGE_TYPE = "PREFERENCES_CHANGED";
 
     private final Transactions db;
     private final ApplianceGuard appliances;
@@ -75,7 +75,7 @@ public class PreferenceService {
                             .execute(Tuple.of(caller.id(), applianceId, settings))
                             .map(inserted -> PreferencesRecord.from(inserted.iterator().next()));
                 })
-                .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), CHANGE_TYPE, saved.toChange()))
+                .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), ChangeType.PREFERENCES_CHANGED, saved.toChange()))
                         .replaceWith(saved)));
     }
 

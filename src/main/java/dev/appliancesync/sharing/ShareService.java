@@ -24,6 +24,7 @@ import dev.appliancesync.appliance.ApplianceGuard;
 import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -214,7 +215,7 @@ public class ShareService {
                     : households.require(tx, session, invitation.householdId(), HouseholdAction.MANAGE_MEMBERS,
                             memberFacts(invitation.role(), invitation.role())).map(h -> h.household().ownerId());
             return allowed.flatMap(ownerId -> shares.cancelInvitation(tx, invitationId)
-                    .flatMap(done -> changes.append(tx, notify(List.of(ownerId, caller.id()), "INVITATION_CANCELLED",
+                    .flatMap(done -> changes.append(tx, notify(List.of(ownerId, caller.id()), ChangeType.INVITATION_CANCELLED,
                             invitationPayload(invitation))))
                     .replaceWith(invitation));
         }));
@@ -267,9 +268,9 @@ public class ShareService {
                     .flatMap(upserted -> shares.markAccepted(tx, invitation.id(), upserted.id())
                             .flatMap(done -> shares.find(tx, upserted.id()))
                             .flatMap(share -> changes.append(tx, shareChanges(
-                                    upserted.created() ? "SHARE_GRANTED" : "SHARE_UPDATED", share.orElseThrow(),
+                                    upserted.created() ? ChangeType.SHARE_GRANTED : ChangeType.SHARE_UPDATED, share.orElseThrow(),
                                     ownerId, invitation.invitedBy())).replaceWith(share.orElseThrow())))
-                    .call(share -> changes.append(tx, notify(List.of(invitation.invitedBy()), "INVITATION_ACCEPTED",
+                    .call(share -> changes.append(tx, notify(List.of(invitation.invitedBy()), ChangeType.INVITATION_ACCEPTED,
                             invitationPayload(invitation).put("recipientId", user.id().toString()))));
         });
     }
@@ -296,7 +297,7 @@ public class ShareService {
                 }
                 return shares.upsert(tx, target, recipient.id(), role, capabilities, caller.id(), expiresAt)
                         .flatMap(upserted -> shares.find(tx, upserted.id()).flatMap(share -> changes
-                                .append(tx, shareChanges(upserted.created() ? "SHARE_GRANTED" : "SHARE_UPDATED",
+                                .append(tx, shareChanges(upserted.created() ? ChangeType.SHARE_GRANTED : ChangeType.SHARE_UPDATED,
                                         share.orElseThrow(), ownerId, caller.id()))
                                 .replaceWith(new Outcome(share.orElseThrow(), null))));
             });
@@ -313,7 +314,7 @@ public class ShareService {
             return shares.upsertInvitation(tx, target, email, role, capabilities, caller.id(), expiresAt)
                     .flatMap(upserted -> shares.findInvitation(tx, upserted.id()))
                     .flatMap(invitation -> changes.append(tx, notify(Arrays.asList(ownerId, caller.id(), inviteeId),
-                                    "INVITATION_CREATED", invitationPayload(invitation.orElseThrow())))
+                                    ChangeType.INVITATION_CREATED, invitationPayload(invitation.orElseThrow())))
                             .replaceWith(new Outcome(null, invitation.orElseThrow())));
         });
     }
@@ -342,7 +343,7 @@ public class ShareService {
                     for (Row row : expired) {
                         UUID owner = row.getUUID("owner_id");
                         announcements.add(shares.find(tx, row.getUUID("id"))
-                                .map(share -> shareChanges("SHARE_EXPIRED", share.orElseThrow(), owner, null)));
+                                .map(share -> shareChanges(ChangeType.SHARE_EXPIRED, share.orElseThrow(), owner, null)));
                     }
                     return Uni.join().all(announcements).andFailFast()
                             .flatMap(lists -> changes.append(tx, lists.stream().flatMap(List::stream).toList()))
@@ -354,7 +355,7 @@ public class ShareService {
     private Uni<ShareRecord> end(SqlConnection tx, ShareRecord share, UUID ownerId, UUID actor, String reason) {
         return shares.revoke(tx, share.id(), actor, reason)
                 .flatMap(done -> shares.find(tx, share.id()))
-                .flatMap(revoked -> changes.append(tx, shareChanges("SHARE_REVOKED", revoked.orElseThrow(), ownerId, actor))
+                .flatMap(revoked -> changes.append(tx, shareChanges(ChangeType.SHARE_REVOKED, revoked.orElseThrow(), ownerId, actor))
                         .replaceWith(revoked.orElseThrow()));
     }
 
@@ -417,7 +418,7 @@ public class ShareService {
                 Map.of("limit", limit, "max", MAX_PER_TARGET));
     }
 
-    private static List<Change> shareChanges(String type, ShareRecord share, UUID ownerId, UUID actor) {
+    private static List<Change> shareChanges(ChangeType type, ShareRecord share, UUID ownerId, UUID actor) {
         JsonObject payload = new JsonObject().put("shareId", share.id().toString())
                 .put("applianceId", share.applianceId() == null ? null : share.applianceId().toString())
                 .put("householdId", share.householdId() == null ? null : share.householdId().toString())
@@ -432,7 +433,7 @@ public class ShareService {
         return notify(audience, type, payload);
     }
 
-    private static List<Change> notify(List<UUID> users, String type, JsonObject payload) {
+    private static List<Change> notify(List<UUID> users, ChangeType type, JsonObject payload) {
         return users.stream().filter(java.util.Objects::nonNull).distinct()
                 .map(user -> Change.forUser(user, type, payload)).toList();
     }

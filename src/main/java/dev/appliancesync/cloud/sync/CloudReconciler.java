@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.cloud.CloudConfig;
 import dev.appliancesync.cloud.gateway.CloudOperation;
 import dev.appliancesync.cloud.gateway.CloudRejectedException;
@@ -31,7 +32,6 @@ import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
 import dev.appliancesync.cloud.reconcile.DesiredPolicy;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.retry.Backoff;
-import dev.appliancesync.sharing.ShareChangeType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -260,9 +260,9 @@ public class CloudReconciler {
                     .put("householdId", text(share.getUUID("household_id")))
                     .put("recipientId", share.getUUID("recipient_id").toString())
                     .put("cloudSync", status.name()).put("reason", reason);
-            entries.add(Change.forUser(share.getUUID("recipient_id"), ShareChangeType.SHARE_CLOUD_SYNC.name(), payload));
+            entries.add(Change.forUser(share.getUUID("recipient_id"), ChangeType.SHARE_CLOUD_SYNC, payload));
             if (!share.getUUID("granted_by").equals(share.getUUID("recipient_id"))) {
-                entries.add(Change.forUser(share.getUUID("granted_by"), ShareChangeType.SHARE_CLOUD_SYNC.name(),
+                entries.add(Change.forUser(share.getUUID("granted_by"), ChangeType.SHARE_CLOUD_SYNC,
                         payload));
             }
         }

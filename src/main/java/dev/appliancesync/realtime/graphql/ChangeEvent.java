@@ -25,7 +25,7 @@ public record ChangeEvent(
                 : change.payload().getString("applianceId");
         String householdId = change.householdId() != null ? change.householdId().toString()
                 : change.payload().getString("householdId");
-        return new ChangeEvent(change.cursor(), change.type(), change.at(), applianceId, householdId,
+        return new ChangeEvent(change.cursor(), change.type().name(), change.at(), applianceId, householdId,
                 Json.of(change.payload()));
     }
 }
