@@ -1,5 +1,14 @@
 package dev.appliancesync.appliance;
 
+import static dev.appliancesync.change.ChangeType.APPLIANCE_CLAIMED;
+import static dev.appliancesync.change.ChangeType.APPLIANCE_HOUSEHOLD_CHANGED;
+import static dev.appliancesync.change.ChangeType.APPLIANCE_RELEASED;
+import static dev.appliancesync.change.ChangeType.APPLIANCE_RENAMED;
+import static dev.appliancesync.change.ChangeType.HOUSEHOLD_APPLIANCE_ADDED;
+import static dev.appliancesync.change.ChangeType.HOUSEHOLD_APPLIANCE_REMOVED;
+import static dev.appliancesync.change.ChangeType.OWNERSHIP_TRANSFERRED;
+import static dev.appliancesync.change.ChangeType.SHARE_REVOKED;
+
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +30,6 @@ import dev.appliancesync.access.Decision;
 import dev.appliancesync.access.Resource;
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
-import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -200,7 +208,7 @@ public class ApplianceService {
                                                 updated_at = now(), version = version + 1
                                             where id = $1""")
                                             .execute(Tuple.of(id, caller.id(), cleanName)))
-                                    .flatMap(done -> changes.append(tx, Change.forUser(caller.id(), ChangeType.APPLIANCE_CLAIMED,
+                                    .flatMap(done -> changes.append(tx, Change.forUser(caller.id(), APPLIANCE_CLAIMED,
                                             new JsonObject().put("applianceId", id.toString()))))
                                     .replaceWith(ClaimVerdict.claimed(id));
                         })))
@@ -235,7 +243,7 @@ public class ApplianceService {
                 .flatMap(access -> tx.preparedQuery("update appliance set name = $2, updated_at = now(), "
                                 + "version = version + 1 where id = $1")
                         .execute(Tuple.of(applianceId, cleanName))
-                        .flatMap(done -> changes.append(tx, Change.forAppliance(applianceId, ChangeType.APPLIANCE_RENAMED,
+                        .flatMap(done -> changes.append(tx, Change.forAppliance(applianceId, APPLIANCE_RENAMED,
                                 new JsonObject().put("applianceId", applianceId.toString()).put("name", cleanName))))))
                 .flatMap(done -> get(caller, applianceId));
     }
@@ -287,12 +295,12 @@ public class ApplianceService {
                                 List<Change> entries = new ArrayList<>();
                                 JsonObject payload = new JsonObject().put("applianceId", applianceId.toString())
                                         .put("householdId", householdId == null ? null : householdId.toString());
-                                entries.add(Change.forAppliance(applianceId, ChangeType.APPLIANCE_HOUSEHOLD_CHANGED, payload));
+                                entries.add(Change.forAppliance(applianceId, APPLIANCE_HOUSEHOLD_CHANGED, payload));
                                 if (appliance.householdId() != null) {
-                                    entries.add(Change.forHousehold(appliance.householdId(), ChangeType.HOUSEHOLD_APPLIANCE_REMOVED, payload));
+                                    entries.add(Change.forHousehold(appliance.householdId(), HOUSEHOLD_APPLIANCE_REMOVED, payload));
                                 }
                                 if (householdId != null) {
-                                    entries.add(Change.forHousehold(householdId, ChangeType.HOUSEHOLD_APPLIANCE_ADDED, payload));
+                                    entries.add(Change.forHousehold(householdId, HOUSEHOLD_APPLIANCE_ADDED, payload));
                                 }
                                 return changes.append(tx, entries);
                             });
@@ -315,23 +323,23 @@ public class ApplianceService {
                 .flatMap(revoked -> {
                     List<Change> entries = new ArrayList<>();
                     for (Row row : revoked) {
-                        entries.add(Change.forUser(row.getUUID("recipient_id"), ChangeType.SHARE_REVOKED, new JsonObject()
+                        entries.add(Change.forUser(row.getUUID("recipient_id"), SHARE_REVOKED, new JsonObject()
                                 .put("shareId", row.getUUID("id").toString()).put("applianceId", id.toString())
                                 .put("reason", reason)));
                     }
                     JsonObject payload = new JsonObject().put("applianceId", id.toString()).put("reason", reason)
                             .put("newOwnerId", newOwner == null ? null : newOwner.toString());
                     if (appliance.ownerId() != null) {
-                        entries.add(Change.forUser(appliance.ownerId(), newOwner == null ? ChangeType.APPLIANCE_RELEASED
-                                : ChangeType.OWNERSHIP_TRANSFERRED, payload));
+                        entries.add(Change.forUser(appliance.ownerId(), newOwner == null ? APPLIANCE_RELEASED
+                                : OWNERSHIP_TRANSFERRED, payload));
                     }
                     if (newOwner != null) {
-                        entries.add(Change.forUser(newOwner, ChangeType.OWNERSHIP_TRANSFERRED, payload));
+                        entries.add(Change.forUser(newOwner, OWNERSHIP_TRANSFERRED, payload));
                     }
                     if (appliance.householdId() != null) {
-                        entries.add(Change.forHousehold(appliance.householdId(), ChangeType.HOUSEHOLD_APPLIANCE_REMOVED, payload));
+                        entries.add(Change.forHousehold(appliance.householdId(), HOUSEHOLD_APPLIANCE_REMOVED, payload));
                     }
-                    entries.add(Change.forAppliance(id, newOwner == null ? ChangeType.APPLIANCE_RELEASED : ChangeType.OWNERSHIP_TRANSFERRED,
+                    entries.add(Change.forAppliance(id, newOwner == null ? APPLIANCE_RELEASED : OWNERSHIP_TRANSFERRED,
                             payload));
                     return changes.append(tx, entries);
                 })

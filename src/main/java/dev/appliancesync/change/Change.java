@@ -13,7 +13,7 @@ public record Change(Audience audience, UUID userId, UUID applianceId, UUID hous
 
     public Change {
         if (!type.audiences().contains(audience)) {
-            throw new IllegalArgumentException(type + " is not written for " + audience + " but for " + type.audiences());
+            throw new IllegalArgumentException(type + " is written for " + type.audiences() + ", not for " + audience);
         }
     }
 

@@ -63,8 +63,8 @@ public class ChangeLog {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> rows = changes.stream()
-                .map(c -> Tuple.from(new Object[] { c.audience().name(), c.userId(), c.applianceId(), c.householdId(), c.type().name(),
-                        c.payload() }))
+                .map(c -> Tuple.from(new Object[] { c.audience().name(), c.userId(), c.applianceId(), c.householdId(),
+                        c.type().name(), c.payload() }))
                 .toList();
         Uni<Void> appended = tx.preparedQuery(INSERT).executeBatch(rows).invoke(() -> signalOnCommit(tx))
                 .replaceWithVoid();

@@ -1,5 +1,7 @@
 package dev.appliancesync.household;
 
+import static dev.appliancesync.change.ChangeType.HOUSEHOLD_CREATED;
+
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
-import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -77,7 +78,7 @@ public class HouseholdService {
                 return attempts > 1 ? insertWithFreshPrefix(tx, name, caller, attempts - 1)
                         : Uni.createFrom().failure(new IllegalStateException("No free household prefix"));
             }
-            return changes.append(tx, Change.forUser(caller.id(), ChangeType.HOUSEHOLD_CREATED,
+            return changes.append(tx, Change.forUser(caller.id(), HOUSEHOLD_CREATED,
                     new JsonObject().put("householdId", household.id().toString()).put("name", household.name())))
                     .replaceWith(household);
         });

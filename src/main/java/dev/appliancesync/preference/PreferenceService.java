@@ -1,5 +1,7 @@
 package dev.appliancesync.preference;
 
+import static dev.appliancesync.change.ChangeType.PREFERENCES_CHANGED;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +15,6 @@ import dev.appliancesync.access.Capability;
 import dev.appliancesync.appliance.ApplianceGuard;
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
-import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -75,7 +76,7 @@ public class PreferenceService {
                             .execute(Tuple.of(caller.id(), applianceId, settings))
                             .map(inserted -> PreferencesRecord.from(inserted.iterator().next()));
                 })
-                .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), ChangeType.PREFERENCES_CHANGED, saved.toChange()))
+                .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), PREFERENCES_CHANGED, saved.toChange()))
                         .replaceWith(saved)));
     }
 

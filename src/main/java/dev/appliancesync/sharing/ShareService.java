@@ -1,5 +1,13 @@
 package dev.appliancesync.sharing;
 
+import static dev.appliancesync.change.ChangeType.INVITATION_ACCEPTED;
+import static dev.appliancesync.change.ChangeType.INVITATION_CANCELLED;
+import static dev.appliancesync.change.ChangeType.INVITATION_CREATED;
+import static dev.appliancesync.change.ChangeType.SHARE_EXPIRED;
+import static dev.appliancesync.change.ChangeType.SHARE_GRANTED;
+import static dev.appliancesync.change.ChangeType.SHARE_REVOKED;
+import static dev.appliancesync.change.ChangeType.SHARE_UPDATED;
+
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -215,7 +223,7 @@ public class ShareService {
                     : households.require(tx, session, invitation.householdId(), HouseholdAction.MANAGE_MEMBERS,
                             memberFacts(invitation.role(), invitation.role())).map(h -> h.household().ownerId());
             return allowed.flatMap(ownerId -> shares.cancelInvitation(tx, invitationId)
-                    .flatMap(done -> changes.append(tx, notify(List.of(ownerId, caller.id()), ChangeType.INVITATION_CANCELLED,
+                    .flatMap(done -> changes.append(tx, notify(List.of(ownerId, caller.id()), INVITATION_CANCELLED,
                             invitationPayload(invitation))))
                     .replaceWith(invitation));
         }));
@@ -268,9 +276,9 @@ public class ShareService {
                     .flatMap(upserted -> shares.markAccepted(tx, invitation.id(), upserted.id())
                             .flatMap(done -> shares.find(tx, upserted.id()))
                             .flatMap(share -> changes.append(tx, shareChanges(
-                                    upserted.created() ? ChangeType.SHARE_GRANTED : ChangeType.SHARE_UPDATED, share.orElseThrow(),
+                                    upserted.created() ? SHARE_GRANTED : SHARE_UPDATED, share.orElseThrow(),
                                     ownerId, invitation.invitedBy())).replaceWith(share.orElseThrow())))
-                    .call(share -> changes.append(tx, notify(List.of(invitation.invitedBy()), ChangeType.INVITATION_ACCEPTED,
+                    .call(share -> changes.append(tx, notify(List.of(invitation.invitedBy()), INVITATION_ACCEPTED,
                             invitationPayload(invitation).put("recipientId", user.id().toString()))));
         });
     }
@@ -297,7 +305,7 @@ public class ShareService {
                 }
                 return shares.upsert(tx, target, recipient.id(), role, capabilities, caller.id(), expiresAt)
                         .flatMap(upserted -> shares.find(tx, upserted.id()).flatMap(share -> changes
-                                .append(tx, shareChanges(upserted.created() ? ChangeType.SHARE_GRANTED : ChangeType.SHARE_UPDATED,
+                                .append(tx, shareChanges(upserted.created() ? SHARE_GRANTED : SHARE_UPDATED,
                                         share.orElseThrow(), ownerId, caller.id()))
                                 .replaceWith(new Outcome(share.orElseThrow(), null))));
             });
@@ -314,7 +322,7 @@ public class ShareService {
             return shares.upsertInvitation(tx, target, email, role, capabilities, caller.id(), expiresAt)
                     .flatMap(upserted -> shares.findInvitation(tx, upserted.id()))
                     .flatMap(invitation -> changes.append(tx, notify(Arrays.asList(ownerId, caller.id(), inviteeId),
-                                    ChangeType.INVITATION_CREATED, invitationPayload(invitation.orElseThrow())))
+                                    INVITATION_CREATED, invitationPayload(invitation.orElseThrow())))
                             .replaceWith(new Outcome(null, invitation.orElseThrow())));
         });
     }
@@ -343,7 +351,7 @@ public class ShareService {
                     for (Row row : expired) {
                         UUID owner = row.getUUID("owner_id");
                         announcements.add(shares.find(tx, row.getUUID("id"))
-                                .map(share -> shareChanges(ChangeType.SHARE_EXPIRED, share.orElseThrow(), owner, null)));
+                                .map(share -> shareChanges(SHARE_EXPIRED, share.orElseThrow(), owner, null)));
                     }
                     return Uni.join().all(announcements).andFailFast()
                             .flatMap(lists -> changes.append(tx, lists.stream().flatMap(List::stream).toList()))
@@ -355,7 +363,7 @@ public class ShareService {
     private Uni<ShareRecord> end(SqlConnection tx, ShareRecord share, UUID ownerId, UUID actor, String reason) {
         return shares.revoke(tx, share.id(), actor, reason)
                 .flatMap(done -> shares.find(tx, share.id()))
-                .flatMap(revoked -> changes.append(tx, shareChanges(ChangeType.SHARE_REVOKED, revoked.orElseThrow(), ownerId, actor))
+                .flatMap(revoked -> changes.append(tx, shareChanges(SHARE_REVOKED, revoked.orElseThrow(), ownerId, actor))
                         .replaceWith(revoked.orElseThrow()));
     }
 
