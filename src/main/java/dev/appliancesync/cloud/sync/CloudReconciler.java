@@ -32,6 +32,7 @@ import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
 import dev.appliancesync.cloud.reconcile.DesiredPolicy;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.retry.Backoff;
+import dev.appliancesync.sharing.CloudSyncStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -8,8 +8,8 @@ import org.eclipse.microprofile.graphql.NonNull;
 
 import dev.appliancesync.access.Role;
 import dev.appliancesync.change.ChangeRecord;
-import dev.appliancesync.cloud.sync.CloudSyncStatus;
 import dev.appliancesync.common.graphql.Json;
+import dev.appliancesync.sharing.CloudSyncStatus;
 import io.vertx.core.json.JsonObject;
 
 @Description("A change to sharing that concerns you, as owner, recipient or the person who made it")
