@@ -293,8 +293,7 @@ public class ApplianceService {
                             .execute(Tuple.of(applianceId, householdId)))
                             .flatMap(done -> {
                                 List<Change> entries = new ArrayList<>();
-                                JsonObject payload = new JsonObject().put("applianceId", applianceId.toString())
-                                        .put("householdId", householdId == null ? null : householdId.toString());
+                                JsonObject payload = new PlacementFacts(applianceId, householdId).toJson();
                                 entries.add(Change.forAppliance(applianceId, APPLIANCE_HOUSEHOLD_CHANGED, payload));
                                 if (appliance.householdId() != null) {
                                     entries.add(Change.forHousehold(appliance.householdId(), HOUSEHOLD_APPLIANCE_REMOVED, payload));
@@ -323,12 +322,10 @@ public class ApplianceService {
                 .flatMap(revoked -> {
                     List<Change> entries = new ArrayList<>();
                     for (Row row : revoked) {
-                        entries.add(Change.forUser(row.getUUID("recipient_id"), SHARE_REVOKED, new JsonObject()
-                                .put("shareId", row.getUUID("id").toString()).put("applianceId", id.toString())
-                                .put("reason", reason)));
+                        entries.add(Change.forUser(row.getUUID("recipient_id"), SHARE_REVOKED,
+                                new EndedShareFacts(row.getUUID("id"), id, reason).toJson()));
                     }
-                    JsonObject payload = new JsonObject().put("applianceId", id.toString()).put("reason", reason)
-                            .put("newOwnerId", newOwner == null ? null : newOwner.toString());
+                    JsonObject payload = new OwnershipFacts(id, reason, newOwner).toJson();
                     if (appliance.ownerId() != null) {
                         entries.add(Change.forUser(appliance.ownerId(), newOwner == null ? APPLIANCE_RELEASED
                                 : OWNERSHIP_TRANSFERRED, payload));

@@ -427,18 +427,12 @@ public class ShareService {
     }
 
     private static List<Change> shareChanges(ChangeType type, ShareRecord share, UUID ownerId, UUID actor) {
-        JsonObject payload = new JsonObject().put("shareId", share.id().toString())
-                .put("applianceId", share.applianceId() == null ? null : share.applianceId().toString())
-                .put("householdId", share.householdId() == null ? null : share.householdId().toString())
-                .put("recipientId", share.recipientId().toString()).put("role", share.role().name())
-                .put("expiresAt", share.expiresAt() == null ? null : share.expiresAt().toString())
-                .put("revokeReason", share.revokeReason());
         List<UUID> audience = new ArrayList<>(List.of(share.recipientId()));
         if (ownerId != null) {
             audience.add(ownerId);
         }
         audience.add(actor);
-        return notify(audience, type, payload);
+        return notify(audience, type, ShareFacts.of(share).toJson());
     }
 
     private static List<Change> notify(List<UUID> users, ChangeType type, JsonObject payload) {
