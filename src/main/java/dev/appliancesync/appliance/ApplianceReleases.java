@@ -1,5 +1,10 @@
 package dev.appliancesync.appliance;
 
+import static dev.appliancesync.change.ChangeType.APPLIANCE_RELEASED;
+import static dev.appliancesync.change.ChangeType.HOUSEHOLD_APPLIANCE_REMOVED;
+import static dev.appliancesync.change.ChangeType.OWNERSHIP_TRANSFERRED;
+import static dev.appliancesync.change.ChangeType.SHARE_REVOKED;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +20,8 @@ import dev.appliancesync.identity.AppUser;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.Emails;
 import dev.appliancesync.identity.UserService;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -96,23 +101,21 @@ public class ApplianceReleases {
         UUID id = appliance.id();
         List<Change> entries = new ArrayList<>();
         for (ReleaseRepository.RevokedShare share : revoked) {
-            entries.add(Change.forUser(share.recipientId(), "SHARE_REVOKED", new JsonObject()
-                    .put("shareId", share.shareId().toString()).put("applianceId", id.toString())
-                    .put("reason", reason)));
+            entries.add(Change.forUser(share.recipientId(), SHARE_REVOKED,
+                    new EndedShareFacts(share.shareId(), id, reason).toJson()));
         }
-        JsonObject payload = new JsonObject().put("applianceId", id.toString()).put("reason", reason)
-                .put("newOwnerId", newOwner == null ? null : newOwner.toString());
+        JsonObject payload = new OwnershipFacts(id, reason, newOwner).toJson();
         if (appliance.ownerId() != null) {
-            entries.add(Change.forUser(appliance.ownerId(), newOwner == null ? "APPLIANCE_RELEASED"
-                    : "OWNERSHIP_TRANSFERRED", payload));
+            entries.add(Change.forUser(appliance.ownerId(), newOwner == null ? APPLIANCE_RELEASED
+                    : OWNERSHIP_TRANSFERRED, payload));
         }
         if (newOwner != null) {
-            entries.add(Change.forUser(newOwner, "OWNERSHIP_TRANSFERRED", payload));
+            entries.add(Change.forUser(newOwner, OWNERSHIP_TRANSFERRED, payload));
         }
         if (appliance.householdId() != null) {
-            entries.add(Change.forHousehold(appliance.householdId(), "HOUSEHOLD_APPLIANCE_REMOVED", payload));
+            entries.add(Change.forHousehold(appliance.householdId(), HOUSEHOLD_APPLIANCE_REMOVED, payload));
         }
-        entries.add(Change.forAppliance(id, newOwner == null ? "APPLIANCE_RELEASED" : "OWNERSHIP_TRANSFERRED",
+        entries.add(Change.forAppliance(id, newOwner == null ? APPLIANCE_RELEASED : OWNERSHIP_TRANSFERRED,
                 payload));
         return entries;
     }

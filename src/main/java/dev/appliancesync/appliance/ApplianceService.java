@@ -1,5 +1,16 @@
 package dev.appliancesync.appliance;
 
+import static dev.appliancesync.change.ChangeType.APPLIANCE_CLAIMED;
+import static dev.appliancesync.change.ChangeType.APPLIANCE_HOUSEHOLD_CHANGED;
+import static dev.appliancesync.change.ChangeType.APPLIANCE_RELEASED;
+import static dev.appliancesync.change.ChangeType.APPLIANCE_RENAMED;
+import static dev.appliancesync.change.ChangeType.HOUSEHOLD_APPLIANCE_ADDED;
+import static dev.appliancesync.change.ChangeType.HOUSEHOLD_APPLIANCE_REMOVED;
+import static dev.appliancesync.change.ChangeType.OWNERSHIP_TRANSFERRED;
+import static dev.appliancesync.change.ChangeType.SHARE_REVOKED;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +25,8 @@ import dev.appliancesync.access.Capability;
 import dev.appliancesync.access.Decision;
 import dev.appliancesync.access.Guard;
 import dev.appliancesync.access.Resource;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -21,8 +34,9 @@ import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.household.HouseholdAction;
 import dev.appliancesync.household.HouseholdRepository;
 import dev.appliancesync.identity.Caller;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.identity.UserService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -116,7 +130,7 @@ public class ApplianceService {
         return guard.change(caller.subject(), appliances, applianceId, Capability.RENAME,
                         locked -> appliances.rename(locked.tx(), applianceId, cleanName)
                                 .flatMap(done -> changes.append(locked.tx(), Change.forAppliance(applianceId,
-                                        "APPLIANCE_RENAMED", new JsonObject()
+                                        APPLIANCE_RENAMED, new JsonObject()
                                                 .put("applianceId", applianceId.toString()).put("name", cleanName)))))
                 .flatMap(done -> get(caller, applianceId));
     }
@@ -134,14 +148,13 @@ public class ApplianceService {
                     return allowed.flatMap(ok -> appliances.moveToHousehold(locked.tx(), applianceId, householdId))
                             .flatMap(done -> {
                                 List<Change> entries = new ArrayList<>();
-                                JsonObject payload = new JsonObject().put("applianceId", applianceId.toString())
-                                        .put("householdId", householdId == null ? null : householdId.toString());
-                                entries.add(Change.forAppliance(applianceId, "APPLIANCE_HOUSEHOLD_CHANGED", payload));
+                                JsonObject payload = new PlacementFacts(applianceId, householdId).toJson();
+                                entries.add(Change.forAppliance(applianceId, APPLIANCE_HOUSEHOLD_CHANGED, payload));
                                 if (appliance.householdId() != null) {
-                                    entries.add(Change.forHousehold(appliance.householdId(), "HOUSEHOLD_APPLIANCE_REMOVED", payload));
+                                    entries.add(Change.forHousehold(appliance.householdId(), HOUSEHOLD_APPLIANCE_REMOVED, payload));
                                 }
                                 if (householdId != null) {
-                                    entries.add(Change.forHousehold(householdId, "HOUSEHOLD_APPLIANCE_ADDED", payload));
+                                    entries.add(Change.forHousehold(householdId, HOUSEHOLD_APPLIANCE_ADDED, payload));
                                 }
                                 return changes.append(locked.tx(), entries);
                             });

@@ -1,5 +1,7 @@
 package dev.appliancesync.appliance;
 
+import static dev.appliancesync.change.ChangeType.APPLIANCE_CLAIMED;
+
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -10,8 +12,8 @@ import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.identity.Caller;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
@@ -71,7 +73,7 @@ public class ClaimService {
                                                 + "reset releases it", Map.of("reason", "ALREADY_CLAIMED"))));
                             }
                             return counted.flatMap(done -> appliances.claim(tx, id, caller.id(), cleanName))
-                                    .flatMap(done -> changes.append(tx, Change.forUser(caller.id(), "APPLIANCE_CLAIMED",
+                                    .flatMap(done -> changes.append(tx, Change.forUser(caller.id(), APPLIANCE_CLAIMED,
                                             new JsonObject().put("applianceId", id.toString()))))
                                     .replaceWith(ClaimVerdict.claimed(id));
                         })))

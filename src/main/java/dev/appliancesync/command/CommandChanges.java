@@ -1,6 +1,7 @@
 package dev.appliancesync.command;
 
-import dev.appliancesync.realtime.Change;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeType;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -18,16 +19,25 @@ final class CommandChanges {
     }
 
     static Change issued(CommandRecord command) {
-        return Change.forUser(command.issuedBy(), "COMMAND_ISSUED", facts(command));
+        return Change.forUser(command.issuedBy(), ChangeType.COMMAND_ISSUED, facts(command));
     }
 
     /** The entry for a closed command: its type names the status (COMMAND_SUCCEEDED, ...). */
     static Change closed(CommandRecord command) {
-        return Change.forUser(command.issuedBy(), "COMMAND_" + command.status(),
+        return Change.forUser(command.issuedBy(), closedType(command.status()),
                 facts(command).put("status", command.status()).put("result", command.result())
                         .put("error", command.error())
                         // Whether the broker ever took it: a timed-out command may never have reached the device.
                         .put("sent", command.sentAt() != null));
+    }
+
+    private static ChangeType closedType(String status) {
+        return switch (status) {
+            case "SUCCEEDED" -> ChangeType.COMMAND_SUCCEEDED;
+            case "FAILED" -> ChangeType.COMMAND_FAILED;
+            case "TIMED_OUT" -> ChangeType.COMMAND_TIMED_OUT;
+            default -> throw new IllegalArgumentException("A command " + status + " is not closed");
+        };
     }
 
     private static JsonObject facts(CommandRecord command) {

@@ -6,10 +6,12 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.metrics.ServiceMetrics;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import io.micrometer.core.instrument.Counter;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;

@@ -1,5 +1,7 @@
 package dev.appliancesync.household;
 
+import static dev.appliancesync.change.ChangeType.HOUSEHOLD_CREATED;
+
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
@@ -7,12 +9,12 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.access.Authorizer;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.identity.Caller;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -76,7 +78,7 @@ public class HouseholdService {
                 return attempts > 1 ? insertWithFreshPrefix(tx, name, caller, attempts - 1)
                         : Uni.createFrom().failure(new IllegalStateException("No free household prefix"));
             }
-            return changes.append(tx, Change.forUser(caller.id(), "HOUSEHOLD_CREATED",
+            return changes.append(tx, Change.forUser(caller.id(), HOUSEHOLD_CREATED,
                     new JsonObject().put("householdId", household.id().toString()).put("name", household.name())))
                     .replaceWith(household);
         });

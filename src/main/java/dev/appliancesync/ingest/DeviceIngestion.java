@@ -17,8 +17,11 @@ import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.DatabaseOutage;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.metrics.ServiceMetrics;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.appliance.ApplianceRepository;
+import dev.appliancesync.appliance.ApplianceService;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.state.DeviceStateService;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -47,8 +50,6 @@ public class DeviceIngestion {
     public record Inbound(String topic, byte[] payload) {
     }
 
-    public static final String PRESENCE_CHANGE = "DEVICE_PRESENCE";
-    public static final String EVENT_CHANGE = "DEVICE_EVENT";
     private static final Logger LOG = Logger.getLogger(DeviceIngestion.class);
 
     private final Transactions db;
@@ -186,7 +187,7 @@ public class DeviceIngestion {
                         returning appliance_id, online, event_at""")
                 .executeBatch(rows)
                 .flatMap(results -> changes.append(tx, BatchRows.of(results).stream().map(row -> Change.forAppliance(
-                        row.getUUID("appliance_id"), PRESENCE_CHANGE, new JsonObject()
+                        row.getUUID("appliance_id"), ChangeType.DEVICE_PRESENCE, new JsonObject()
                                 .put("applianceId", row.getUUID("appliance_id").toString())
                                 .put("online", row.getBoolean("online"))
                                 .put("at", row.getOffsetDateTime("event_at").toString()))).toList()));
@@ -207,7 +208,7 @@ public class DeviceIngestion {
                 .flatMap(results -> {
                     List<Change> announced = BatchRows.of(results).stream().map(row -> Change.forAppliance(
                             row.getUUID("appliance_id"),
-                            EVENT_CHANGE, new JsonObject()
+                            ChangeType.DEVICE_EVENT, new JsonObject()
                                     .put("applianceId", row.getUUID("appliance_id").toString())
                                     .put("eventId", row.getString("event_id"))
                                     .put("type", row.getString("event_type"))

@@ -1,5 +1,7 @@
 package dev.appliancesync.preference;
 
+import static dev.appliancesync.change.ChangeType.PREFERENCES_CHANGED;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +12,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.appliancesync.access.Capability;
 import dev.appliancesync.access.Guard;
 import dev.appliancesync.appliance.ApplianceRepository;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.identity.Caller;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -24,7 +26,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 @ApplicationScoped
 public class PreferenceService {
 
-    public static final String CHANGE_TYPE = "PREFERENCES_CHANGED";
 
     private final Transactions db;
     private final Guard guard;
@@ -68,7 +69,7 @@ public class PreferenceService {
                         }
                         return preferences.save(tx, caller.id(), applianceId, settings);
                     })
-                    .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), CHANGE_TYPE, saved.toChange()))
+                    .flatMap(saved -> changes.append(tx, Change.forUser(caller.id(), PREFERENCES_CHANGED, saved.toChange()))
                             .replaceWith(saved));
         });
     }

@@ -5,8 +5,10 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeSignal;
+import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.realtime.Cursors.Position;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;

@@ -5,10 +5,13 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.Cursors.Position;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.identity.Caller;
-import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 
 /** Catch-up: the changes a user may see after a cursor, a page at a time, by the same rule the live stream uses. */

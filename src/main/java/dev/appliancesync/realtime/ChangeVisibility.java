@@ -1,7 +1,6 @@
 package dev.appliancesync.realtime;
 
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,6 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.access.Capability;
 import dev.appliancesync.appliance.ApplianceAccess;
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.household.HouseholdAccess;
 import dev.appliancesync.household.HouseholdAction;
 import io.vertx.core.json.JsonObject;
@@ -31,14 +32,6 @@ public class ChangeVisibility {
     /** Payload fields that only people who may adjust the appliance's settings see. */
     static final String SETTINGS_FIELD = "desired";
 
-    /** Entries addressed to a user that change what that user may see. */
-    private static final Set<String> ACCESS_CHANGES_FOR_USER = Set.of("SHARE_GRANTED", "SHARE_UPDATED",
-            "SHARE_REVOKED", "SHARE_EXPIRED", "OWNERSHIP_TRANSFERRED", "APPLIANCE_RELEASED", "APPLIANCE_CLAIMED",
-            "HOUSEHOLD_CREATED");
-    /** Entries about an appliance or household that change who may see it. */
-    private static final Set<String> ACCESS_CHANGES_FOR_VIEWERS = Set.of("APPLIANCE_HOUSEHOLD_CHANGED",
-            "OWNERSHIP_TRANSFERRED", "APPLIANCE_RELEASED", "HOUSEHOLD_APPLIANCE_ADDED", "HOUSEHOLD_APPLIANCE_REMOVED");
-
     private final Authorizer authorizer;
 
     public ChangeVisibility(Authorizer authorizer) {
@@ -48,10 +41,9 @@ public class ChangeVisibility {
     /** The change as this user may see it (fields they may not view taken out), or empty. */
     public Optional<ChangeRecord> visible(AccessView view, ChangeRecord change) {
         return switch (change.audience()) {
-            case "USER" -> view.userId().equals(change.userId()) ? Optional.of(change) : Optional.empty();
-            case "APPLIANCE" -> applianceChange(view, change);
-            case "HOUSEHOLD" -> householdChange(view, change);
-            default -> Optional.empty();
+            case USER -> view.userId().equals(change.userId()) ? Optional.of(change) : Optional.empty();
+            case APPLIANCE -> applianceChange(view, change);
+            case HOUSEHOLD -> householdChange(view, change);
         };
     }
 
@@ -102,24 +94,19 @@ public class ChangeVisibility {
         return settings == null || settings.isEmpty() ? null : settings;
     }
 
-    /** Does this entry change who may see or do what (someone's grants, an appliance's owner or household)? */
-    public static boolean changesAccess(Change change) {
-        return switch (change.audience()) {
-            case "USER" -> ACCESS_CHANGES_FOR_USER.contains(change.type());
-            case "APPLIANCE", "HOUSEHOLD" -> ACCESS_CHANGES_FOR_VIEWERS.contains(change.type());
-            default -> false;
-        };
-    }
-
-    /** Does this entry, once delivered, mean the view of {@code userId} (who holds it) must be read again? */
+    /**
+     * Does this entry, once delivered, mean the view of {@code userId} (who holds it) must be read again? When its
+     * kind changes access ({@link ChangeType#changesAccess()}) and it is addressed to this user or to an appliance or
+     * household the view holds.
+     */
     public boolean changesAccessOf(ChangeRecord change, AccessView view) {
+        if (!change.type().changesAccess()) {
+            return false;
+        }
         return switch (change.audience()) {
-            case "USER" -> view.userId().equals(change.userId()) && ACCESS_CHANGES_FOR_USER.contains(change.type());
-            case "APPLIANCE" -> ACCESS_CHANGES_FOR_VIEWERS.contains(change.type())
-                    && view.appliances().containsKey(change.applianceId());
-            case "HOUSEHOLD" -> ACCESS_CHANGES_FOR_VIEWERS.contains(change.type())
-                    && view.households().containsKey(change.householdId());
-            default -> false;
+            case USER -> view.userId().equals(change.userId());
+            case APPLIANCE -> view.appliances().containsKey(change.applianceId());
+            case HOUSEHOLD -> view.households().containsKey(change.householdId());
         };
     }
 

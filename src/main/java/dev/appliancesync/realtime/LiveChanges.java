@@ -27,11 +27,16 @@ import org.jboss.logging.Logger;
 import dev.appliancesync.access.PolicyClock;
 import dev.appliancesync.access.PolicyStore;
 import dev.appliancesync.access.Subject;
+import dev.appliancesync.change.Audience;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.ChangeType;
+import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.metrics.ServiceMetrics;
-import dev.appliancesync.realtime.Cursors.Position;
+import dev.appliancesync.change.Cursors.Position;
 import io.quarkus.runtime.Startup;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -254,16 +259,14 @@ public class LiveChanges {
     private List<UserStreams> targetsOf(ChangeRecord change) {
         Set<UserStreams> targets = new LinkedHashSet<>();
         switch (change.audience()) {
-            case "USER" -> {
+            case USER -> {
                 UserStreams user = users.get(change.userId());
                 if (user != null) {
                     targets.add(user);
                 }
             }
-            case "APPLIANCE" -> targets.addAll(byAppliance.getOrDefault(change.applianceId(), Set.of()));
-            case "HOUSEHOLD" -> targets.addAll(byHousehold.getOrDefault(change.householdId(), Set.of()));
-            default -> {
-            }
+            case APPLIANCE -> targets.addAll(byAppliance.getOrDefault(change.applianceId(), Set.of()));
+            case HOUSEHOLD -> targets.addAll(byHousehold.getOrDefault(change.householdId(), Set.of()));
         }
         return new ArrayList<>(targets);
     }
@@ -408,8 +411,8 @@ public class LiveChanges {
     private static void begin(UserStreams user, LiveSubscription subscription, Position from, LiveStart start) {
         subscription.startAfter(from);
         if (start.announce()) {
-            subscription.announceStart(new ChangeRecord(from, "USER", user.userId(), null, null,
-                    LiveStart.STARTED_TYPE, new JsonObject(), OffsetDateTime.now(ZoneOffset.UTC)));
+            subscription.announceStart(new ChangeRecord(from, Audience.USER, user.userId(), null, null,
+                    ChangeType.SUBSCRIBED, new JsonObject(), OffsetDateTime.now(ZoneOffset.UTC)));
         }
     }
 

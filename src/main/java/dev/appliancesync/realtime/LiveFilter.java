@@ -3,6 +3,9 @@ package dev.appliancesync.realtime;
 import java.util.Set;
 import java.util.UUID;
 
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.ChangeType;
+
 /**
  * Which visible changes a subscription wants.
  *
@@ -10,7 +13,7 @@ import java.util.UUID;
  * @param applianceId only changes of this appliance (a subscription on it ends with ACCESS_REVOKED when access ends),
  *        or null for every appliance
  */
-public record LiveFilter(Set<String> types, UUID applianceId) {
+public record LiveFilter(Set<ChangeType> types, UUID applianceId) {
 
     public static final LiveFilter EVERYTHING = new LiveFilter(null, null);
 
@@ -18,7 +21,7 @@ public record LiveFilter(Set<String> types, UUID applianceId) {
         types = types == null ? null : Set.copyOf(types);
     }
 
-    public static LiveFilter ofTypes(Set<String> types, UUID applianceId) {
+    public static LiveFilter ofTypes(Set<ChangeType> types, UUID applianceId) {
         return new LiveFilter(types, applianceId);
     }
 

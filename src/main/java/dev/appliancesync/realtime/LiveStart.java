@@ -1,19 +1,17 @@
 package dev.appliancesync.realtime;
 
-import dev.appliancesync.realtime.Cursors.Position;
+import dev.appliancesync.change.ChangeType;
+import dev.appliancesync.change.Cursors.Position;
 
 /**
  * Where a live stream starts.
  *
  * @param after the client's cursor: the stream replays every entry after it from the log, then goes on live, with
  *        no gap and no repeat; null: from the moment the subscription arrives
- * @param announce whether the stream's first item tells the client the cursor it starts at ({@link #STARTED_TYPE}),
+ * @param announce whether the stream's first item tells the client the cursor it starts at ({@link ChangeType#SUBSCRIBED}),
  *        so that a client catching up by pages knows how far it has to page
  */
 public record LiveStart(Position after, boolean announce) {
-
-    /** The type of the first item of an announced stream; its cursor is where the stream starts. */
-    public static final String STARTED_TYPE = "SUBSCRIBED";
 
     /** From now on, without a word. */
     public static final LiveStart NOW = new LiveStart(null, false);

@@ -6,9 +6,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.appliancesync.access.Subject;
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
-import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 
 /**

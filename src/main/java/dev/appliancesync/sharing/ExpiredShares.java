@@ -1,5 +1,6 @@
 package dev.appliancesync.sharing;
 
+import static dev.appliancesync.change.ChangeType.SHARE_EXPIRED;
 import static dev.appliancesync.sharing.SharingChanges.shareChanges;
 
 import java.util.ArrayList;
@@ -8,8 +9,8 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
 import io.smallrye.mutiny.Uni;
 
 /** Announces shares that have reached their expiry time ({@link ShareExpiryAnnouncer} runs it on a timer). */
@@ -40,7 +41,7 @@ public class ExpiredShares {
             List<Uni<List<Change>>> announcements = new ArrayList<>();
             for (ShareRepository.ExpiredShare share : expired) {
                 announcements.add(shares.find(tx, share.shareId())
-                        .map(found -> shareChanges("SHARE_EXPIRED", found.orElseThrow(), share.ownerId(), null)));
+                        .map(found -> shareChanges(SHARE_EXPIRED, found.orElseThrow(), share.ownerId(), null)));
             }
             return Uni.join().all(announcements).andFailFast()
                     .flatMap(lists -> changes.append(tx, lists.stream().flatMap(List::stream).toList()))

@@ -1,5 +1,10 @@
 package dev.appliancesync.sharing;
 
+import static dev.appliancesync.change.ChangeType.INVITATION_ACCEPTED;
+import static dev.appliancesync.change.ChangeType.INVITATION_CANCELLED;
+import static dev.appliancesync.change.ChangeType.INVITATION_CREATED;
+import static dev.appliancesync.change.ChangeType.SHARE_GRANTED;
+import static dev.appliancesync.change.ChangeType.SHARE_UPDATED;
 import static dev.appliancesync.sharing.SharingChanges.forUsers;
 import static dev.appliancesync.sharing.SharingChanges.invitationPayload;
 import static dev.appliancesync.sharing.SharingChanges.shareChanges;
@@ -26,7 +31,7 @@ import dev.appliancesync.household.HouseholdAction;
 import dev.appliancesync.household.HouseholdRepository;
 import dev.appliancesync.identity.AppUser;
 import dev.appliancesync.identity.Caller;
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.sharing.ShareRepository.Target;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -93,7 +98,7 @@ public class InvitationService {
                     : guard.require(tx, session, households, invitation.householdId(), HouseholdAction.MANAGE_MEMBERS,
                             memberFacts(invitation.role(), invitation.role())).map(h -> h.household().ownerId());
             return allowed.flatMap(ownerId -> shares.cancelInvitation(tx, invitationId)
-                    .flatMap(done -> changes.append(tx, forUsers(List.of(ownerId, caller.id()), "INVITATION_CANCELLED",
+                    .flatMap(done -> changes.append(tx, forUsers(List.of(ownerId, caller.id()), INVITATION_CANCELLED,
                             invitationPayload(invitation))))
                     .replaceWith(invitation));
         }));
@@ -135,7 +140,7 @@ public class InvitationService {
                             caller.id(), request.expiresAt())
                     .flatMap(upserted -> shares.findInvitation(tx, upserted.id()))
                     .flatMap(invitation -> changes.append(tx, forUsers(Arrays.asList(request.ownerId(), caller.id(), inviteeId),
-                                    "INVITATION_CREATED", invitationPayload(invitation.orElseThrow())))
+                                    INVITATION_CREATED, invitationPayload(invitation.orElseThrow())))
                             .replaceWith(invitation.orElseThrow()));
         });
     }
@@ -154,9 +159,9 @@ public class InvitationService {
                     .flatMap(upserted -> shares.markAccepted(tx, invitation.id(), upserted.id())
                             .flatMap(done -> shares.find(tx, upserted.id()))
                             .flatMap(share -> changes.append(tx, shareChanges(
-                                    upserted.created() ? "SHARE_GRANTED" : "SHARE_UPDATED", share.orElseThrow(),
+                                    upserted.created() ? SHARE_GRANTED : SHARE_UPDATED, share.orElseThrow(),
                                     ownerId, invitation.invitedBy())).replaceWith(share.orElseThrow())))
-                    .call(share -> changes.append(tx, forUsers(List.of(invitation.invitedBy()), "INVITATION_ACCEPTED",
+                    .call(share -> changes.append(tx, forUsers(List.of(invitation.invitedBy()), INVITATION_ACCEPTED,
                             invitationPayload(invitation).put("recipientId", user.id().toString()))));
         });
     }

@@ -1,12 +1,13 @@
 package dev.appliancesync.sharing;
 
+import static dev.appliancesync.change.ChangeType.SHARE_REVOKED;
 import static dev.appliancesync.sharing.SharingChanges.shareChanges;
 
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.ChangeLog;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 
@@ -26,7 +27,7 @@ class ShareRevocations {
     Uni<ShareRecord> end(SqlConnection tx, ShareRecord share, UUID ownerId, UUID actor, String reason) {
         return shares.revoke(tx, share.id(), actor, reason)
                 .flatMap(done -> shares.find(tx, share.id()))
-                .flatMap(revoked -> changes.append(tx, shareChanges("SHARE_REVOKED", revoked.orElseThrow(), ownerId, actor))
+                .flatMap(revoked -> changes.append(tx, shareChanges(SHARE_REVOKED, revoked.orElseThrow(), ownerId, actor))
                         .replaceWith(revoked.orElseThrow()));
     }
 }

@@ -6,6 +6,13 @@ import static dev.appliancesync.sharing.SharingRules.memberFacts;
 import static dev.appliancesync.sharing.SharingRules.quota;
 import static dev.appliancesync.sharing.SharingRules.requireFuture;
 import static dev.appliancesync.sharing.SharingRules.requireRole;
+import static dev.appliancesync.change.ChangeType.INVITATION_ACCEPTED;
+import static dev.appliancesync.change.ChangeType.INVITATION_CANCELLED;
+import static dev.appliancesync.change.ChangeType.INVITATION_CREATED;
+import static dev.appliancesync.change.ChangeType.SHARE_EXPIRED;
+import static dev.appliancesync.change.ChangeType.SHARE_GRANTED;
+import static dev.appliancesync.change.ChangeType.SHARE_REVOKED;
+import static dev.appliancesync.change.ChangeType.SHARE_UPDATED;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -25,6 +32,9 @@ import dev.appliancesync.access.Guard;
 import dev.appliancesync.access.Role;
 import dev.appliancesync.appliance.ApplianceAccess;
 import dev.appliancesync.appliance.ApplianceRepository;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
@@ -35,7 +45,7 @@ import dev.appliancesync.identity.AppUser;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.Emails;
 import dev.appliancesync.identity.UserService;
-import dev.appliancesync.realtime.ChangeLog;
+import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.sharing.ShareRepository.Target;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -157,7 +167,7 @@ public class ShareService {
                 return shares.upsert(tx, target, recipient.id(), request.role(), request.capabilities(), caller.id(),
                                 request.expiresAt())
                         .flatMap(upserted -> shares.find(tx, upserted.id()).flatMap(share -> changes
-                                .append(tx, shareChanges(upserted.created() ? "SHARE_GRANTED" : "SHARE_UPDATED",
+                                .append(tx, shareChanges(upserted.created() ? SHARE_GRANTED : SHARE_UPDATED,
                                         share.orElseThrow(), ownerId, caller.id()))
                                 .replaceWith(new Outcome(share.orElseThrow(), null))));
             });

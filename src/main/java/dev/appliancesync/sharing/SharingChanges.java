@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import dev.appliancesync.realtime.Change;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeType;
 import io.vertx.core.json.JsonObject;
 
 /** The change-log entries of shares and invitations, and who hears of them. */
@@ -14,23 +15,17 @@ final class SharingChanges {
     }
 
     /** A share's change goes to its recipient, the owner of what was shared and whoever acted (null: nobody). */
-    static List<Change> shareChanges(String type, ShareRecord share, UUID ownerId, UUID actor) {
-        JsonObject payload = new JsonObject().put("shareId", share.id().toString())
-                .put("applianceId", share.applianceId() == null ? null : share.applianceId().toString())
-                .put("householdId", share.householdId() == null ? null : share.householdId().toString())
-                .put("recipientId", share.recipientId().toString()).put("role", share.role().name())
-                .put("expiresAt", share.expiresAt() == null ? null : share.expiresAt().toString())
-                .put("revokeReason", share.revokeReason());
+    static List<Change> shareChanges(ChangeType type, ShareRecord share, UUID ownerId, UUID actor) {
         List<UUID> audience = new ArrayList<>(List.of(share.recipientId()));
         if (ownerId != null) {
             audience.add(ownerId);
         }
         audience.add(actor);
-        return forUsers(audience, type, payload);
+        return forUsers(audience, type, ShareFacts.of(share).toJson());
     }
 
     /** One entry per user, each once; nulls (nobody in that role) skipped. */
-    static List<Change> forUsers(List<UUID> users, String type, JsonObject payload) {
+    static List<Change> forUsers(List<UUID> users, ChangeType type, JsonObject payload) {
         return users.stream().filter(java.util.Objects::nonNull).distinct()
                 .map(user -> Change.forUser(user, type, payload)).toList();
     }

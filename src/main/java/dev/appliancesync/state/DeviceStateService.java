@@ -10,12 +10,14 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.change.Audience;
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.ChangeType;
+import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
-import dev.appliancesync.realtime.ChangeRecord;
-import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -30,7 +32,6 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class DeviceStateService {
 
-    public static final String CHANGE_TYPE = "DEVICE_STATE";
 
     private final Transactions db;
     private final ChangeLog changes;
@@ -85,7 +86,7 @@ public class DeviceStateService {
                 r.shadowName(), r.reported(), r.desired(), r.version(), r.reportedAt() })).toList();
         return tx.preparedQuery(UPSERT).executeBatch(rows).flatMap(results -> {
             List<Change> stored = BatchRows.of(results).stream()
-                    .map(row -> Change.forAppliance(row.getUUID("appliance_id"), CHANGE_TYPE, payload(row))).toList();
+                    .map(row -> Change.forAppliance(row.getUUID("appliance_id"), ChangeType.DEVICE_STATE, payload(row))).toList();
             return changes.append(tx, stored).replaceWith(stored.size());
         });
     }
@@ -101,8 +102,8 @@ public class DeviceStateService {
                 .map(rows -> {
                     List<ChangeRecord> current = new ArrayList<>();
                     for (Row row : rows) {
-                        current.add(new ChangeRecord(Position.START, "APPLIANCE", null, row.getUUID("appliance_id"), null,
-                                CHANGE_TYPE, payload(row), row.getOffsetDateTime("updated_at")));
+                        current.add(new ChangeRecord(Position.START, Audience.APPLIANCE, null, row.getUUID("appliance_id"), null,
+                                ChangeType.DEVICE_STATE, payload(row), row.getOffsetDateTime("updated_at")));
                     }
                     return current;
                 });

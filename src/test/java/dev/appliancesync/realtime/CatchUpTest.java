@@ -16,6 +16,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
@@ -128,9 +129,9 @@ class CatchUpTest {
                 appendFor(second, bob, "appended first, committed last");
                 appendFor(first, bob, "appended last, committed first");
                 run(first, "commit");
-                assertThat(awaitType(ws, "TEST_LATE").getString("data")).contains("committed first");
+                assertThat(awaitType(ws, "PREFERENCES_CHANGED").getString("data")).contains("committed first");
                 run(second, "commit");
-                assertThat(awaitType(ws, "TEST_LATE").getString("data")).contains("committed last");
+                assertThat(awaitType(ws, "PREFERENCES_CHANGED").getString("data")).contains("committed last");
             } finally {
                 first.close().await().atMost(WAIT);
                 second.close().await().atMost(WAIT);
@@ -150,7 +151,7 @@ class CatchUpTest {
     }
 
     private static void appendFor(SqlConnection tx, User user, String note) {
-        tx.preparedQuery("insert into change_log (audience, user_id, type, payload) values ('USER', $1, 'TEST_LATE', $2)")
+        tx.preparedQuery("insert into change_log (audience, user_id, type, payload) values ('USER', $1, 'PREFERENCES_CHANGED', $2)")
                 .execute(Tuple.of(UUID.fromString(user.id()), new JsonObject().put("note", note)))
                 .await().atMost(WAIT);
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.UUID;
 
-import dev.appliancesync.realtime.Cursors.Position;
+import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.support.Database;
 
 /**
@@ -18,7 +18,7 @@ record ForgottenEntry(Position position) {
     static ForgottenEntry of(Database database, ChangeRetention retention, UUID userId) {
         long seq = database.number("""
                 insert into change_log (audience, user_id, type, payload, created_at)
-                values ('USER', $1, 'TEST_OLD', '{}'::jsonb, now() - interval '8 days') returning seq""", userId);
+                values ('USER', $1, 'PREFERENCES_CHANGED', '{}'::jsonb, now() - interval '8 days') returning seq""", userId);
         long txId = database.number("select tx_id::text::bigint from change_log where seq = $1", seq);
         assertThat(retention.run().await().atMost(Duration.ofSeconds(10))).isPositive();
         return new ForgottenEntry(new Position(txId, seq));

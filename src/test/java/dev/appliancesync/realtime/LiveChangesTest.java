@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.ingest.DeviceIngestion;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;

@@ -26,8 +26,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeType;
+import dev.appliancesync.change.Cursors.Position;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.common.db.Transactions;
-import dev.appliancesync.realtime.Cursors.Position;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.GraphQLWebSocket;
@@ -262,7 +266,7 @@ class ReconnectUnderLoadTest {
                 try {
                     JsonObject payload = new JsonObject().put("applianceId", appliance)
                             .put("name", "oven " + written.incrementAndGet());
-                    db.inTransaction(tx -> log.append(tx, Change.forAppliance(applianceId, "APPLIANCE_RENAMED",
+                    db.inTransaction(tx -> log.append(tx, Change.forAppliance(applianceId, ChangeType.APPLIANCE_RENAMED,
                             payload))).await().atMost(WAIT);
                 } catch (Throwable failure) {
                     writeFailure.compareAndSet(null, failure);

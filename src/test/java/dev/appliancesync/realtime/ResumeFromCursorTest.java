@@ -14,6 +14,10 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeType;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
@@ -60,7 +64,8 @@ class ResumeFromCursorTest {
         UUID bobId = UUID.fromString(bob.id());
         for (int i = 0; i < missed; i++) {
             int n = i;
-            db.inTransaction(tx -> log.append(tx, Change.forUser(bobId, "TEST_MISSED", new JsonObject().put("n", n))))
+            db.inTransaction(tx -> log.append(tx, Change.forUser(bobId, ChangeType.PREFERENCES_CHANGED,
+                    new JsonObject().put("n", n))))
                     .await().atMost(WAIT);
         }
         try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, bob.token())) {
@@ -71,7 +76,7 @@ class ResumeFromCursorTest {
                 JsonObject change = ws.nextData("c").getJsonObject("changes");
                 assertThat(Cursors.parse(change.getString("cursor"))).isGreaterThan(Cursors.parse(last));
                 last = change.getString("cursor");
-                if ("TEST_MISSED".equals(change.getString("type"))) {
+                if ("PREFERENCES_CHANGED".equals(change.getString("type"))) {
                     replayed.add(new JsonObject(change.getString("data")).getInteger("n"));
                 }
             }

@@ -7,7 +7,7 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 
 import dev.appliancesync.cloud.sync.CloudAccessState;
-import dev.appliancesync.cloud.sync.CloudSyncStatus;
+import dev.appliancesync.sharing.CloudSyncStatus;
 
 @Description("A user's access through AWS directly, to read only: the IoT Core policies compiled from their grants "
         + "(attached to their Cognito identity) and the Cognito principal tags the identity pool's role checks. "

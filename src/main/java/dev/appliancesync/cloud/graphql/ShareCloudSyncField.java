@@ -10,7 +10,8 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Source;
 
 import dev.appliancesync.cloud.sync.CloudAccessService;
-import dev.appliancesync.cloud.sync.CloudSyncStatus;
+import dev.appliancesync.sharing.CloudSyncStatus;
+import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.sharing.graphql.Share;
 import io.smallrye.mutiny.Uni;
 

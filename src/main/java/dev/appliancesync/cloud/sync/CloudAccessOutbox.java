@@ -8,15 +8,14 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeObserver;
 import dev.appliancesync.cloud.policy.CompiledAccess;
 import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.policy.QuotaExceededException;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeObserver;
-import dev.appliancesync.realtime.ChangeVisibility;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -78,7 +77,7 @@ public class CloudAccessOutbox implements ChangeObserver {
 
     @Override
     public Uni<Void> appended(SqlConnection tx, List<Change> changes) {
-        List<Change> accessChanges = changes.stream().filter(ChangeVisibility::changesAccess).toList();
+        List<Change> accessChanges = changes.stream().filter(change -> change.type().changesAccess()).toList();
         if (accessChanges.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -143,10 +142,9 @@ public class CloudAccessOutbox implements ChangeObserver {
         synchronized void add(List<Change> changes) {
             for (Change change : changes) {
                 switch (change.audience()) {
-                    case "USER" -> users.add(change.userId());
-                    case "APPLIANCE" -> appliances.add(change.applianceId());
-                    case "HOUSEHOLD" -> households.add(change.householdId());
-                    default -> { }
+                    case USER -> users.add(change.userId());
+                    case APPLIANCE -> appliances.add(change.applianceId());
+                    case HOUSEHOLD -> households.add(change.householdId());
                 }
             }
         }

@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import dev.appliancesync.cloud.policy.CompiledAccess;
 import dev.appliancesync.cloud.policy.CompiledPolicy;
+import dev.appliancesync.sharing.CloudSyncStatus;
 
 /** One user's row of the outbox: what their cloud access should be, and how far AWS has got. */
 public record CloudAccessState(UUID userId, String identityId, CloudSyncStatus status, long desiredGeneration,

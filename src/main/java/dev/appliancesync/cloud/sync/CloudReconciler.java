@@ -19,20 +19,21 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.cloud.CloudConfig;
 import dev.appliancesync.cloud.gateway.CloudOperation;
 import dev.appliancesync.cloud.gateway.CloudRejectedException;
+import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.reconcile.CloudConverger;
 import dev.appliancesync.cloud.reconcile.ConvergeResult;
-import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
 import dev.appliancesync.cloud.reconcile.DesiredPolicy;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.common.retry.Backoff;
-import dev.appliancesync.realtime.Change;
-import dev.appliancesync.realtime.ChangeLog;
-import dev.appliancesync.sharing.ShareChangeType;
+import dev.appliancesync.sharing.CloudSyncStatus;
 import io.micrometer.core.instrument.Counter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -253,9 +254,9 @@ public class CloudReconciler {
                     .put("householdId", text(share.getUUID("household_id")))
                     .put("recipientId", share.getUUID("recipient_id").toString())
                     .put("cloudSync", status.name()).put("reason", reason);
-            entries.add(Change.forUser(share.getUUID("recipient_id"), ShareChangeType.SHARE_CLOUD_SYNC.name(), payload));
+            entries.add(Change.forUser(share.getUUID("recipient_id"), ChangeType.SHARE_CLOUD_SYNC, payload));
             if (!share.getUUID("granted_by").equals(share.getUUID("recipient_id"))) {
-                entries.add(Change.forUser(share.getUUID("granted_by"), ShareChangeType.SHARE_CLOUD_SYNC.name(),
+                entries.add(Change.forUser(share.getUUID("granted_by"), ChangeType.SHARE_CLOUD_SYNC,
                         payload));
             }
         }

@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import dev.appliancesync.cloud.topics.AppTopics;
+import dev.appliancesync.change.Audience;
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.cloud.topics.AppTopics.Channel;
-import dev.appliancesync.ingest.DeviceIngestion;
-import dev.appliancesync.realtime.ChangeRecord;
+import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.realtime.ChangeVisibility;
-import dev.appliancesync.state.DeviceStateService;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -27,21 +27,21 @@ import io.vertx.core.json.JsonObject;
 final class ViewMessages {
 
     /** The entries the view carries: the device's own reports, nothing about people or access. */
-    static final Set<String> TYPES = Set.of(DeviceStateService.CHANGE_TYPE, DeviceIngestion.PRESENCE_CHANGE,
-            DeviceIngestion.EVENT_CHANGE);
+    static final Set<ChangeType> TYPES = Set.of(ChangeType.DEVICE_STATE, ChangeType.DEVICE_PRESENCE,
+            ChangeType.DEVICE_EVENT);
 
     private ViewMessages() {
     }
 
     static boolean carried(ChangeRecord change) {
-        return "APPLIANCE".equals(change.audience()) && TYPES.contains(change.type());
+        return change.audience() == Audience.APPLIANCE && TYPES.contains(change.type());
     }
 
     /** The messages for {@code change} (one the view carries), in the order they are published. */
     static List<ViewMessage> of(ChangeRecord change, Placement placement) {
         List<ViewMessage> messages = new ArrayList<>(4);
         add(messages, placement, Channel.STATUS, message(change, ChangeVisibility.withoutSettings(change.payload())));
-        if (DeviceStateService.CHANGE_TYPE.equals(change.type())
+        if (change.type() == ChangeType.DEVICE_STATE
                 && ChangeVisibility.settingsIn(change.payload()) != null) {
             add(messages, placement, Channel.SETTINGS, message(change, change.payload()));
         }
@@ -57,7 +57,7 @@ final class ViewMessages {
     }
 
     private static byte[] message(ChangeRecord change, JsonObject data) {
-        return new JsonObject().put("cursor", change.cursor()).put("type", change.type())
+        return new JsonObject().put("cursor", change.cursor()).put("type", change.type().name())
                 .put("at", change.at().toString()).put("applianceId", change.applianceId().toString())
                 .put("data", data).encode().getBytes(StandardCharsets.UTF_8);
     }

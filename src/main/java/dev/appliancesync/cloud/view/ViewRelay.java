@@ -16,14 +16,14 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeRecord;
+import dev.appliancesync.change.ChangeSignal;
+import dev.appliancesync.change.Cursors.Position;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.common.mqtt.MqttConnectionConfig;
-import dev.appliancesync.realtime.ChangeLog;
-import dev.appliancesync.realtime.ChangeRecord;
-import dev.appliancesync.realtime.ChangeSignal;
-import dev.appliancesync.realtime.Cursors;
-import dev.appliancesync.realtime.Cursors.Position;
 import io.micrometer.core.instrument.Counter;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;

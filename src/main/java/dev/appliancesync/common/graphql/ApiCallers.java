@@ -1,6 +1,7 @@
 package dev.appliancesync.common.graphql;
 
-import dev.appliancesync.identity.SignedInPrincipal;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.net.SocketAddress;
@@ -18,7 +19,10 @@ public final class ApiCallers {
             return null;
         }
         SecurityIdentity identity = user.getSecurityIdentity();
-        return identity == null || identity.isAnonymous() ? null : SignedInPrincipal.of(identity).subject();
+        // The token's sub, as identity's SignedInPrincipal reads it; read here so the request guards below identity
+        // need not depend on it.
+        return identity == null || identity.isAnonymous() ? null
+                : ((JsonWebToken) identity.getPrincipal()).getSubject();
     }
 
     /**

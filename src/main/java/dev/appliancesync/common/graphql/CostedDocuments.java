@@ -9,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
-import dev.appliancesync.realtime.RealtimeConfig;
 import graphql.language.Document;
 import graphql.language.OperationDefinition;
 import graphql.language.OperationDefinition.Operation;
@@ -42,11 +41,10 @@ public class CostedDocuments {
     private final Map<DocumentDigest, Costed> remembered = new ConcurrentHashMap<>();
     private volatile FieldCosts costs;
 
-    public CostedDocuments(GraphQLDocumentParser parser, RealtimeConfig realtime, Instance<GraphQLSchema> schemas) {
+    public CostedDocuments(GraphQLDocumentParser parser, LargestPage largestPage, Instance<GraphQLSchema> schemas) {
         this.parser = parser;
         this.schemas = schemas;
-        // changes(limit:) is the one paged field; its resolver refuses a larger page.
-        this.largestPage = realtime.maxPageSize();
+        this.largestPage = largestPage.items();
     }
 
     /**

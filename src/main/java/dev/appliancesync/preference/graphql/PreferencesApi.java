@@ -18,6 +18,7 @@ import org.eclipse.microprofile.graphql.Source;
 
 import dev.appliancesync.appliance.ApplianceService;
 import dev.appliancesync.appliance.graphql.Appliance;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.common.graphql.Json;
 import dev.appliancesync.identity.CurrentUser;
@@ -84,7 +85,7 @@ public class PreferencesApi {
         currentUser.principal();
         UUID only = applianceId == null ? null : Ids.parse(applianceId, "appliance");
         return live.stream(currentUser.caller().map(Caller::subject),
-                        LiveFilter.ofTypes(Set.of(PreferenceService.CHANGE_TYPE), only), null)
+                        LiveFilter.ofTypes(Set.of(ChangeType.PREFERENCES_CHANGED), only), null)
                 .map(change -> Preferences.of(PreferencesRecord.fromChange(change.payload())));
     }
 }

@@ -7,8 +7,8 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Type;
 
+import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.common.graphql.Json;
-import dev.appliancesync.realtime.ChangeRecord;
 
 @Type("Change")
 @Description("One thing that changed and that you may see, as the `changes` stream and query deliver it")
@@ -25,7 +25,7 @@ public record ChangeEvent(
                 : change.payload().getString("applianceId");
         String householdId = change.householdId() != null ? change.householdId().toString()
                 : change.payload().getString("householdId");
-        return new ChangeEvent(change.cursor(), change.type(), change.at(), applianceId, householdId,
+        return new ChangeEvent(change.cursor(), change.type().name(), change.at(), applianceId, householdId,
                 Json.of(change.payload()));
     }
 }

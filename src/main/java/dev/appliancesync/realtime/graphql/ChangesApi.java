@@ -6,10 +6,10 @@ import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.CurrentUser;
 import dev.appliancesync.realtime.ChangeService;
-import dev.appliancesync.realtime.Cursors;
 import dev.appliancesync.realtime.LiveChanges;
 import dev.appliancesync.realtime.LiveFilter;
 import dev.appliancesync.realtime.LiveStart;

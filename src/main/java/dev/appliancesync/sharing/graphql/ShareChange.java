@@ -7,10 +7,9 @@ import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 
 import dev.appliancesync.access.Role;
-import dev.appliancesync.cloud.sync.CloudSyncStatus;
+import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.common.graphql.Json;
-import dev.appliancesync.realtime.ChangeRecord;
-import dev.appliancesync.sharing.ShareChangeType;
+import dev.appliancesync.sharing.CloudSyncStatus;
 import io.vertx.core.json.JsonObject;
 
 @Description("A change to sharing that concerns you, as owner, recipient or the person who made it")
@@ -34,7 +33,7 @@ public record ShareChange(
         String role = facts.getString("role");
         String expiresAt = facts.getString("expiresAt");
         String cloudSync = facts.getString("cloudSync");
-        ShareChangeType type = ShareChangeType.valueOf(change.type());
+        ShareChangeType type = ShareChangeType.of(change.type());
         String reason = type == ShareChangeType.SHARE_EXPIRED ? "EXPIRED"
                 : facts.getString("revokeReason", facts.getString("reason"));
         return new ShareChange(change.cursor(), type, change.at(),

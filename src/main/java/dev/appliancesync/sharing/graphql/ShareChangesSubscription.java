@@ -3,20 +3,20 @@ package dev.appliancesync.sharing.graphql;
 import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.GraphQLApi;
 
+import dev.appliancesync.change.Audience;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.CurrentUser;
 import dev.appliancesync.realtime.LiveChanges;
-import dev.appliancesync.realtime.Cursors;
 import dev.appliancesync.realtime.LiveFilter;
 import dev.appliancesync.realtime.LiveStart;
-import dev.appliancesync.sharing.ShareChangeType;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 
 @GraphQLApi
 public class ShareChangesSubscription {
 
-    private static final LiveFilter SHARING = LiveFilter.ofTypes(ShareChangeType.names(), null);
+    private static final LiveFilter SHARING = LiveFilter.ofTypes(ShareChangeType.changeTypes(), null);
 
     private final CurrentUser currentUser;
     private final LiveChanges live;
@@ -35,7 +35,7 @@ public class ShareChangesSubscription {
         LiveStart start = after == null ? LiveStart.NOW : LiveStart.after(Cursors.parse(after));
         return live.stream(currentUser.caller().map(Caller::subject), SHARING, null, start)
                 // Addressed to you; an appliance's own entry of the same event would say it twice.
-                .select().where(change -> "USER".equals(change.audience()))
+                .select().where(change -> change.audience() == Audience.USER)
                 .map(ShareChange::of);
     }
 }

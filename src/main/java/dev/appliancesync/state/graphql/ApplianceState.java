@@ -6,9 +6,9 @@ import org.eclipse.microprofile.graphql.Description;
 import org.eclipse.microprofile.graphql.Id;
 import org.eclipse.microprofile.graphql.NonNull;
 
+import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.common.graphql.Json;
 import dev.appliancesync.common.graphql.SafeLong;
-import dev.appliancesync.realtime.ChangeRecord;
 import io.vertx.core.json.JsonObject;
 
 @Description("The latest state a device reported (its shadow), newest version only")

@@ -10,6 +10,7 @@ import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.Id;
 
 import dev.appliancesync.appliance.ApplianceService;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.CurrentUser;
@@ -46,7 +47,7 @@ public class ApplianceStateSubscription {
         Uni<Caller> caller = currentUser.caller();
         Uni<Caller> allowed = only == null ? caller
                 : caller.call(signedIn -> appliances.get(signedIn, only)); // NOT_FOUND unless they may view its status
-        LiveFilter filter = LiveFilter.ofTypes(Set.of(DeviceStateService.CHANGE_TYPE), only);
+        LiveFilter filter = LiveFilter.ofTypes(Set.of(ChangeType.DEVICE_STATE), only);
         return Multi.createFrom().deferred(() -> {
             Map<String, Long> newest = new HashMap<>();
             return live.stream(allowed.map(Caller::subject), filter,

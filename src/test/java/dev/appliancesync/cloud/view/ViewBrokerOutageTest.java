@@ -14,12 +14,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.appliancesync.cloud.topics.AppTopics;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.cloud.topics.AppTopics.Channel;
+import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.common.mqtt.BrokerConnection;
 import dev.appliancesync.embedded.EmbeddedMqttBroker;
 import dev.appliancesync.embedded.EmbeddedServersForTests;
-import dev.appliancesync.realtime.Cursors;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;

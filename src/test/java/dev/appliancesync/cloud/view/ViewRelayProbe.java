@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 
-import dev.appliancesync.realtime.Cursors;
-import dev.appliancesync.realtime.Cursors.Position;
+import dev.appliancesync.change.Cursors.Position;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.support.Database;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.json.JsonObject;

@@ -16,13 +16,16 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import dev.appliancesync.cloud.topics.AppTopics;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeSignal;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.cloud.topics.AppTopics.Channel;
+import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.metrics.ServiceMetrics;
-import dev.appliancesync.realtime.ChangeLog;
-import dev.appliancesync.realtime.ChangeSignal;
-import dev.appliancesync.realtime.Cursors;
+import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeSignal;
+import dev.appliancesync.change.Cursors;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;

@@ -1,4 +1,4 @@
-package dev.appliancesync.realtime;
+package dev.appliancesync.change;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,9 +9,9 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
+import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
-import dev.appliancesync.realtime.Cursors.Position;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -63,8 +63,8 @@ public class ChangeLog {
             return Uni.createFrom().voidItem();
         }
         List<Tuple> rows = changes.stream()
-                .map(c -> Tuple.from(new Object[] { c.audience(), c.userId(), c.applianceId(), c.householdId(), c.type(),
-                        c.payload() }))
+                .map(c -> Tuple.from(new Object[] { c.audience().name(), c.userId(), c.applianceId(), c.householdId(),
+                        c.type().name(), c.payload() }))
                 .toList();
         Uni<Void> appended = tx.preparedQuery(INSERT).executeBatch(rows).invoke(() -> signalOnCommit(tx))
                 .replaceWithVoid();
@@ -95,7 +95,7 @@ public class ChangeLog {
 
     /**
      * Entries after {@code after} that may concern this user: addressed to them, or of these appliances and
-     * households. Whether each one may really be shown is for {@link ChangeVisibility} to say.
+     * households. Whether each one may really be shown is for {@code realtime.ChangeVisibility} to say.
      */
     public Uni<List<ChangeRecord>> afterFor(SqlClient client, Position after, UUID userId,
             Collection<UUID> applianceIds, Collection<UUID> householdIds, int limit) {

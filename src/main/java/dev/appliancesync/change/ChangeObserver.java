@@ -1,4 +1,4 @@
-package dev.appliancesync.realtime;
+package dev.appliancesync.change;
 
 import java.util.List;
 
