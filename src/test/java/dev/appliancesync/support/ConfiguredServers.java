@@ -18,7 +18,8 @@ import io.quarkus.test.junit.QuarkusTestProfile;
  * As in production, the service keeps a persistent MQTT session (a fixed client id, clean session off), so that
  * AcknowledgementTest can take the session over and see what the broker still holds for the service. The service
  * reconnects to the broker every {@value #MQTT_RECONNECT_DELAY} (no longer: a test sees it back within that) and no
- * sooner (a session's taker has the session to itself meanwhile).
+ * sooner (a session's taker has the session to itself meanwhile). Commands time out and are retried within seconds
+ * (CommandOutboxTest).
  */
 public class ConfiguredServers implements QuarkusTestProfile {
 
@@ -33,13 +34,20 @@ public class ConfiguredServers implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("mp.messaging.connector.smallrye-mqtt.client-id", MQTT_CLIENT_ID,
-                "mp.messaging.connector.smallrye-mqtt.auto-clean-session", "false",
-                "mp.messaging.connector.smallrye-mqtt.reconnect-delay", MQTT_RECONNECT_DELAY,
-                "mp.messaging.connector.smallrye-mqtt.reconnect-max-delay", MQTT_RECONNECT_DELAY,
-                "appliance-sync.ingest.retry-max-delay", "500MS",
+        return Map.ofEntries(
+                Map.entry("mp.messaging.connector.smallrye-mqtt.client-id", MQTT_CLIENT_ID),
+                Map.entry("mp.messaging.connector.smallrye-mqtt.auto-clean-session", "false"),
+                Map.entry("mp.messaging.connector.smallrye-mqtt.reconnect-delay", MQTT_RECONNECT_DELAY),
+                Map.entry("mp.messaging.connector.smallrye-mqtt.reconnect-max-delay", MQTT_RECONNECT_DELAY),
+                Map.entry("appliance-sync.ingest.retry-max-delay", "500MS"),
                 // Idle connections are dropped within a second, so the pool's health check meets a cut at once.
-                "quarkus.datasource.reactive.idle-timeout", "PT1S");
+                Map.entry("quarkus.datasource.reactive.idle-timeout", "PT1S"),
+                // Command time-outs and retries short enough for CommandOutboxTest; no other test here sends one.
+                Map.entry("appliance-sync.commands.timeout", "5S"),
+                Map.entry("appliance-sync.commands.relay-interval", "200MS"),
+                Map.entry("appliance-sync.commands.retry-initial", "200MS"),
+                Map.entry("appliance-sync.commands.retry-max", "1S"),
+                Map.entry("appliance-sync.commands.publish-timeout", "2S"));
     }
 
     @Override
