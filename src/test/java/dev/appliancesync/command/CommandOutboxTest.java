@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.command.mqtt.DeviceCommandPublisher;
 import dev.appliancesync.embedded.EmbeddedMqttBroker;
-import dev.appliancesync.embedded.EmbeddedServices;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.CatchUp;
 import dev.appliancesync.support.CommandDevice;
+import dev.appliancesync.support.ConfiguredServers;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.User;
@@ -27,28 +27,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.junit.QuarkusMock;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Commands through the outbox, end to end (GraphQL, PostgreSQL, the embedded broker, a device client): results and
- * time-outs reach the issuer's {@code changes}, and a publish that fails is made again by the relay.
+ * Commands through the outbox, end to end (GraphQL, PostgreSQL, an MQTT broker, a device client): results and
+ * time-outs reach the issuer's {@code changes}, and a publish that fails is made again by the relay. Time-outs and
+ * retries are short enough for a test on the ConfiguredServers profile (its broker is where the devices connect).
  */
 @QuarkusTest
-@TestProfile(CommandOutboxTest.ShortTimeOut.class)
+@TestProfile(ConfiguredServers.class)
 class CommandOutboxTest {
-
-    /** Time-outs and retries short enough for a test (an instance of its own: a profile of its own). */
-    public static class ShortTimeOut implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("appliance-sync.commands.timeout", "5S", "appliance-sync.commands.relay-interval", "200MS",
-                    "appliance-sync.commands.retry-initial", "200MS", "appliance-sync.commands.retry-max", "1S",
-                    "appliance-sync.commands.publish-timeout", "2S");
-        }
-    }
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Duration SLOW_PUBACK = Duration.ofMillis(600);
@@ -225,7 +215,7 @@ class CommandOutboxTest {
     }
 
     private static CommandDevice device(Appliances.Claimed appliance) throws Exception {
-        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
+        EmbeddedMqttBroker broker = ConfiguredServers.broker();
         return CommandDevice.subscribed(broker.host(), broker.port(), appliance.serialNumber());
     }
 

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -24,16 +23,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.embedded.EmbeddedMqttBroker;
-import dev.appliancesync.embedded.EmbeddedPostgresServer;
 import dev.appliancesync.embedded.EmbeddedServersForTests;
-import dev.appliancesync.embedded.EmbeddedServices;
 import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.ConfiguredServers;
 import dev.appliancesync.support.MqttDevice;
-import dev.appliancesync.support.TcpProxy;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -44,56 +39,14 @@ import io.vertx.mqtt.MqttClientOptions;
  * A device message is acknowledged to the broker only once its effect is committed. The service reaches its own
  * PostgreSQL through a TCP forwarder the test cuts (connections closed, new ones refused) and restores, and keeps a
  * persistent MQTT session (fixed client id, clean session off, as in production), so the broker's view can be checked
- * by taking that session over: whatever the broker hands the taker is what the service has not acknowledged.
+ * by taking that session over: whatever the broker hands the taker is what the service has not acknowledged (both
+ * come with the ConfiguredServers profile).
  */
 @QuarkusTest
-@TestProfile(AcknowledgementTest.ProxiedDatabase.class)
+@TestProfile(ConfiguredServers.class)
 class AcknowledgementTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    /** Fixed: the profile and the test see this class through different class loaders (a random part would differ). */
-    private static final String CLIENT_ID = "appliance-sync-acknowledgement-test";
-    /** The service's first reconnection waits this long: the session's taker has it to itself meanwhile. */
-    private static final String RECONNECT_DELAY = "3S";
-
-    static EmbeddedPostgresServer postgres;
-    static TcpProxy database;
-
-    public static class ProxiedDatabase implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("mp.messaging.connector.smallrye-mqtt.client-id", CLIENT_ID,
-                    "mp.messaging.connector.smallrye-mqtt.auto-clean-session", "false",
-                    "mp.messaging.connector.smallrye-mqtt.reconnect-delay", RECONNECT_DELAY,
-                    "appliance-sync.ingest.retry-max-delay", "500MS");
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(PostgresBehindProxy.class));
-        }
-    }
-
-    public static class PostgresBehindProxy implements QuarkusTestResourceLifecycleManager {
-        @Override
-        public Map<String, String> start() {
-            postgres = EmbeddedServersForTests.postgres();
-            database = TcpProxy.to(postgres.port());
-            String user = EmbeddedServersForTests.POSTGRES_USER;
-            return Map.of(
-                    // The service runs through the forwarder; Flyway migrates directly.
-                    "quarkus.datasource.reactive.url", "postgresql://" + TcpProxy.HOST + ":" + database.port() + "/postgres",
-                    "quarkus.datasource.jdbc.url", postgres.jdbcUrl(),
-                    "quarkus.datasource.username", user,
-                    "quarkus.datasource.password", user);
-        }
-
-        @Override
-        public void stop() {
-            database.close();
-            postgres.stop();
-        }
-    }
 
     @Inject
     MeterRegistry metrics;
@@ -102,12 +55,12 @@ class AcknowledgementTest {
 
     @BeforeEach
     void connect() throws Exception {
-        device = MqttDevice.connectToEmbeddedBroker();
+        device = MqttDevice.connect(ConfiguredServers.broker().host(), ConfiguredServers.broker().port());
     }
 
     @AfterEach
     void disconnect() {
-        database.restore();
+        ConfiguredServers.toDatabase().restore();
         device.close();
     }
 
@@ -119,7 +72,7 @@ class AcknowledgementTest {
         await().atMost(WAIT).until(() -> shadowVersion(oven) == 1);
         double staleAcks = counter("appliance_sync.mqtt.stale_acks");
 
-        database.cut();
+        ConfiguredServers.toDatabase().cut();
         shadow(thing, 2, "held while the database is away");
         await().atMost(WAIT).until(() -> waiting() >= 1);
 
@@ -128,7 +81,7 @@ class AcknowledgementTest {
         assertThat(handedOver).anySatisfy(payload -> assertThat(payload).contains("held while the database is away"));
         assertThat(shadowVersion(oven)).as("applied while the database was away").isEqualTo(1);
 
-        database.restore();
+        ConfiguredServers.toDatabase().restore();
         await().atMost(WAIT).until(() -> shadowVersion(oven) == 2 && waiting() == 0);
         // The first copy's batch committed after its connection had been taken over: its PUBACK was not sent (it
         // would have acknowledged whatever the new connection gave that packet id); the broker's redelivery was
@@ -146,7 +99,7 @@ class AcknowledgementTest {
         UUID fridgeId = applianceId(fridge);
         double received = counter("appliance_sync.ingest.messages");
 
-        database.cut();
+        ConfiguredServers.toDatabase().cut();
         int events = 20;
         for (int version = 1; version <= 10; version++) {
             shadow(oven, version, "oven " + version);
@@ -161,7 +114,7 @@ class AcknowledgementTest {
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> waiting() > 0
                 && deadLetters(oven, fridge) == 0 && shadowVersion(ovenId) == 0 && shadowVersion(fridgeId) == 0);
 
-        database.restore();
+        ConfiguredServers.toDatabase().restore();
         await().atMost(WAIT).until(() -> shadowVersion(ovenId) == 10 && shadowVersion(fridgeId) == 10
                 && count("select count(*) from device_event where appliance_id = ?", ovenId) == events);
         await().atMost(WAIT).until(() -> waiting() == 0);
@@ -174,12 +127,12 @@ class AcknowledgementTest {
      * broker hands over within a bound, acknowledges nothing, and disconnects, leaving the session to the service.
      */
     private static List<String> takeOverSession() throws Exception {
-        EmbeddedMqttBroker broker = EmbeddedServices.find(EmbeddedMqttBroker.class).orElseThrow();
+        EmbeddedMqttBroker broker = ConfiguredServers.broker();
         Vertx vertx = Vertx.vertx();
         Queue<String> payloads = new ConcurrentLinkedQueue<>();
         try {
-            MqttClientOptions options = new MqttClientOptions().setClientId(CLIENT_ID).setCleanSession(false)
-                    .setMaxMessageSize(512 * 1024);
+            MqttClientOptions options = new MqttClientOptions().setClientId(ConfiguredServers.MQTT_CLIENT_ID)
+                    .setCleanSession(false).setMaxMessageSize(512 * 1024);
             options.setAutoAck(false);
             MqttClient taker = MqttClient.create(vertx, options);
             taker.publishHandler(message -> payloads.add(message.payload().toString()));
@@ -243,7 +196,7 @@ class AcknowledgementTest {
     }
 
     private static Connection direct() throws SQLException {
-        return DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedServersForTests.POSTGRES_USER,
-                EmbeddedServersForTests.POSTGRES_USER);
+        return DriverManager.getConnection(ConfiguredServers.postgres().jdbcUrl(),
+                EmbeddedServersForTests.POSTGRES_USER, EmbeddedServersForTests.POSTGRES_USER);
     }
 }

@@ -4,7 +4,6 @@ import static dev.appliancesync.operations.ManagementRequests.management;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -12,25 +11,17 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.support.Database;
+import dev.appliancesync.support.SwitchedOff;
 import dev.appliancesync.support.User;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** The reconciler is off here, so a due row stays due: its age alone decides readiness. */
+/** The reconciler is off here (SwitchedOff), so a due row stays due: its age alone decides readiness. */
 @QuarkusTest
-@TestProfile(ReconcilerLagHealthTest.ReconcilerOff.class)
+@TestProfile(SwitchedOff.class)
 class ReconcilerLagHealthTest {
 
     private static final String CHECK = "checks.find { it.name == 'Cloud access reconciler lag' }";
-
-    public static class ReconcilerOff implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("appliance-sync.cloud.reconcile.enabled", "false",
-                    "appliance-sync.cloud.reconcile.max-lag", "5M");
-        }
-    }
 
     @Inject
     Database database;

@@ -21,11 +21,11 @@ import dev.appliancesync.support.AppSyncSocket;
 import dev.appliancesync.support.AppSyncSocket.Handshake;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.GraphQLWebSocket.Protocol;
+import dev.appliancesync.support.SmallLimits;
 import dev.appliancesync.support.Tokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.json.JsonObject;
 
@@ -34,18 +34,10 @@ import io.vertx.core.json.JsonObject;
  * instance holds a bounded number of sockets not signed in yet, and a user's connections count from connection_init.
  */
 @QuarkusTest
-@TestProfile(ConnectionAdmissionTest.SmallLimits.class)
+@TestProfile(SmallLimits.class)
 class ConnectionAdmissionTest {
 
-    /** Limits small enough to reach in a test; an instance of its own so no other test meets them. */
-    public static class SmallLimits implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("appliance-sync.realtime.connection-init-timeout", "2S",
-                    "appliance-sync.realtime.max-unauthenticated-connections", "3");
-        }
-    }
-
+    /** SmallLimits' connection-init-timeout. */
     private static final Duration INIT_TIMEOUT = Duration.ofSeconds(2);
 
     @TestHTTPResource("/graphql")

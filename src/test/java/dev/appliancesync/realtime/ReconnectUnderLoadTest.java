@@ -38,8 +38,6 @@ import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.User;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -51,23 +49,14 @@ import io.vertx.core.json.JsonObject;
  * gives (subscribe, take the SUBSCRIBED cursor, page, merge), half of it with a second connection of the same user open
  * (a user's first subscription on an instance and a later one start differently), and once resuming with
  * {@code changes(after:)}.
+ * <p>
+ * 500 reconnects of one user as fast as the machine allows, each with a catch-up page (about 230 of API cost): on a
+ * fast machine some 50 a second, a storm the API rate limit (2,000 a second) is there to stop. This test is about
+ * losing nothing through reconnects, not about that limit (RequestLimitsTest is): the test configuration lifts it
+ * ({@code %test.appliance-sync.graphql.rate-limit.*} in application.properties).
  */
 @QuarkusTest
-@TestProfile(ReconnectUnderLoadTest.ReconnectStorm.class)
 class ReconnectUnderLoadTest {
-
-    /**
-     * 500 reconnects of one user as fast as the machine allows, each with a catch-up page (about 230 of API cost): on
-     * a fast machine some 50 a second, a storm the API rate limit (2,000 a second) is there to stop. This test is
-     * about losing nothing through reconnects, not about that limit (RequestLimitsTest is), so it lifts it.
-     */
-    public static class ReconnectStorm implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("appliance-sync.graphql.rate-limit.burst", "1000000000",
-                    "appliance-sync.graphql.rate-limit.per-second", "1000000000");
-        }
-    }
 
     private static final Logger LOG = Logger.getLogger(ReconnectUnderLoadTest.class);
     private static final int RECONNECTS = 500;

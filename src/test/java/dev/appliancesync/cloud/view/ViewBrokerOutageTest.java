@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -18,62 +17,25 @@ import dev.appliancesync.change.Cursors;
 import dev.appliancesync.cloud.topics.AppTopics.Channel;
 import dev.appliancesync.cloud.topics.AppTopics;
 import dev.appliancesync.common.mqtt.BrokerConnection;
-import dev.appliancesync.embedded.EmbeddedMqttBroker;
-import dev.appliancesync.embedded.EmbeddedServersForTests;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.ConfiguredServers;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
-import dev.appliancesync.support.TcpProxy;
 import dev.appliancesync.support.User;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.json.JsonObject;
 
 /**
- * The broker away for real: the service reaches its MQTT broker (HiveMQ, started here) through a TCP forwarder the
- * test cuts and restores, while the app's connection goes to the broker directly. A change logged meanwhile is not
+ * The broker away for real: the service reaches its MQTT broker (HiveMQ, started by the profile) through a TCP
+ * forwarder the test cuts and restores, while the app's connection goes to the broker directly. A change logged meanwhile is not
  * acknowledged, so the cursor stays before it; once the connection is back it is published and the cursor moves.
  */
 @QuarkusTest
-@TestProfile(ViewBrokerOutageTest.ProxiedBroker.class)
+@TestProfile(ConfiguredServers.class)
 class ViewBrokerOutageTest {
-
-    static EmbeddedMqttBroker broker;
-    static TcpProxy toBroker;
-
-    public static class ProxiedBroker implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("appliance-sync.cloud.view.interval", "200MS",
-                    "mp.messaging.connector.smallrye-mqtt.reconnect-delay", "200MS",
-                    "mp.messaging.connector.smallrye-mqtt.reconnect-max-delay", "1S");
-        }
-
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(BrokerBehindProxy.class));
-        }
-    }
-
-    public static class BrokerBehindProxy implements QuarkusTestResourceLifecycleManager {
-        @Override
-        public Map<String, String> start() {
-            broker = EmbeddedServersForTests.mqttBroker(262144);
-            toBroker = TcpProxy.to(broker.port());
-            return Map.of("mp.messaging.connector.smallrye-mqtt.host", TcpProxy.HOST,
-                    "mp.messaging.connector.smallrye-mqtt.port", String.valueOf(toBroker.port()));
-        }
-
-        @Override
-        public void stop() {
-            toBroker.close();
-            broker.stop();
-        }
-    }
 
     @Inject
     Database database;
@@ -86,7 +48,7 @@ class ViewBrokerOutageTest {
 
     @AfterEach
     void restore() {
-        toBroker.restore();
+        ConfiguredServers.toBroker().restore();
     }
 
     @Test
@@ -98,9 +60,10 @@ class ViewBrokerOutageTest {
                 Map.of("a", oven.id())).then().body("errors", nullValue()).extract().path("data.appliance.thingName");
         String status = AppTopics.ofThing(thing, Channel.STATUS);
         await().atMost(ViewRelayProbe.WAIT).until(() -> connection.status().ready());
-        try (AppConnection app = AppConnection.connect(broker, "eu-west-1:" + UUID.randomUUID() + "-phone")
+        try (AppConnection app = AppConnection.connect(ConfiguredServers.broker(),
+                "eu-west-1:" + UUID.randomUUID() + "-phone")
                 .subscribe(status)) {
-            toBroker.cut();
+            ConfiguredServers.toBroker().cut();
             await().atMost(ViewRelayProbe.WAIT).until(() -> !connection.status().connected());
             double failedBefore = probe.failedPasses();
 
@@ -113,7 +76,7 @@ class ViewBrokerOutageTest {
             assertThat(probe.cursor().isBefore(Cursors.parse(cursor))).as("the cursor waits before it").isTrue();
             assertThat(app.on(status)).isEmpty();
 
-            toBroker.restore();
+            ConfiguredServers.toBroker().restore();
             await().atMost(ViewRelayProbe.WAIT).until(() -> ViewRelayProbe.cursorsOf(app.on(status)).contains(cursor));
             JsonObject published = app.on(status).getFirst();
             assertThat(published.getJsonObject("data").getJsonObject("reported").getString("status"))

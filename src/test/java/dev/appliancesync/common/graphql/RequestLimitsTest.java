@@ -27,11 +27,11 @@ import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.GraphQLWebSocket;
+import dev.appliancesync.support.SmallLimits;
 import dev.appliancesync.support.User;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -43,21 +43,8 @@ import io.vertx.core.json.JsonObject;
  * anyone else.
  */
 @QuarkusTest
-@TestProfile(RequestLimitsTest.SmallLimits.class)
+@TestProfile(SmallLimits.class)
 class RequestLimitsTest {
-
-    /**
-     * Limits small enough to reach in a few requests; an instance of its own so no other test meets them. A request
-     * near the budget fits once per burst, and the refill gives it back within seconds.
-     */
-    public static class SmallLimits implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("appliance-sync.graphql.max-cost", "2500",
-                    "appliance-sync.graphql.rate-limit.burst", "3000",
-                    "appliance-sync.graphql.rate-limit.per-second", "200");
-        }
-    }
 
     private static final String RENAME = """
             mutation($id: ID!, $n: String!) { renameAppliance(applianceId: $id, name: $n) { name } }""";
