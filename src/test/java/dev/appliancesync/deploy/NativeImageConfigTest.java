@@ -414,6 +414,7 @@ class NativeImageConfigTest {
     private static final Map<String, String> RESOURCES_HANDLED_ELSEWHERE = Map.of(
             "application.properties", "Quarkus reads it while it builds and records the values",
             "db/migration/", "quarkus-flyway puts its locations in the image",
+            "db/dev-migration/", "dev mode and tests only: the project jar leaves it out, so no production build has it",
             "META-INF/services/", "Quarkus registers the providers it finds (our ConfigSourceFactory)",
             "META-INF/native-image/", "native-image's own input");
 
