@@ -19,7 +19,7 @@ import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.identity.AppUser;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.Emails;
-import dev.appliancesync.identity.UserService;
+import dev.appliancesync.identity.UserRepository;
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
 import io.smallrye.mutiny.Uni;
@@ -37,10 +37,10 @@ public class ApplianceReleases {
     private final ApplianceRepository appliances;
     private final ReleaseRepository released;
     private final ChangeLog changes;
-    private final UserService users;
+    private final UserRepository users;
 
     public ApplianceReleases(Guard guard, ApplianceRepository appliances, ReleaseRepository released,
-            ChangeLog changes, UserService users) {
+            ChangeLog changes, UserRepository users) {
         this.guard = guard;
         this.appliances = appliances;
         this.released = released;

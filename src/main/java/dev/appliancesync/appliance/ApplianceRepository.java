@@ -1,8 +1,10 @@
 package dev.appliancesync.appliance;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -116,6 +118,41 @@ public class ApplianceRepository implements GuardedResources<ApplianceAccess> {
                 .execute(Tuple.of(serialNumber, type.name(), thingName, claimCodeHash, firmwareVersion))
                 .map(rows -> rows.rowCount() == 0 ? Optional.<UUID> empty()
                         : Optional.of(rows.iterator().next().getUUID("id")));
+    }
+
+    /** An appliance as registered, as far as a device announcing itself is compared with it. */
+    public record Registered(String serialNumber, String thingName, String type, String claimCodeHash,
+            boolean claimed) {
+    }
+
+    /** The appliances registered under this serial number or under this thing name: none, one or two. */
+    public Uni<List<Registered>> registeredAs(SqlClient tx, String serialNumber, String thingName) {
+        return tx.preparedQuery("""
+                        select serial_number, thing_name, appliance_type, claim_code_hash, owner_id is not null as claimed
+                        from appliance where serial_number = $1 or thing_name = $2""")
+                .execute(Tuple.of(serialNumber, thingName))
+                .map(rows -> {
+                    List<Registered> registered = new ArrayList<>();
+                    for (Row row : rows) {
+                        registered.add(new Registered(row.getString("serial_number"), row.getString("thing_name"),
+                                row.getString("appliance_type"), row.getString("claim_code_hash"),
+                                row.getBoolean("claimed")));
+                    }
+                    return registered;
+                });
+    }
+
+    /** Thing name to appliance id, for those of these names that are registered (a thing name never changes). */
+    public Uni<Map<String, UUID>> idsByThingName(SqlClient client, Set<String> thingNames) {
+        return client.preparedQuery("select id, thing_name from appliance where thing_name = any($1)")
+                .execute(Tuple.of(thingNames.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, UUID> ids = new HashMap<>();
+                    for (Row row : rows) {
+                        ids.put(row.getString("thing_name"), row.getUUID("id"));
+                    }
+                    return ids;
+                });
     }
 
     /** The appliance with this serial number, locked for this transaction; empty if there is none. */

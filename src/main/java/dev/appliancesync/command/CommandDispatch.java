@@ -1,5 +1,8 @@
 package dev.appliancesync.command;
 
+import java.time.Duration;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
@@ -11,7 +14,6 @@ import io.micrometer.core.instrument.Counter;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * One publish of a committed PENDING command, by whoever holds it (the request that sent it, or the relay), and what
@@ -27,25 +29,18 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class CommandDispatch {
 
     private static final Logger LOG = Logger.getLogger(CommandDispatch.class);
-    private static final String SENT = """
-            update command set status = 'SENT', sent_at = now(), next_attempt_at = null, error = null
-            where id = $1 and status = 'PENDING'
-            returning *""";
-    private static final String LATER = """
-            update command set next_attempt_at = now() + make_interval(secs => $2), error = left($3, 2000)
-            where id = $1 and status = 'PENDING'
-            returning *""";
-    private static final String CURRENT = "select * from command where id = $1";
 
     private final Transactions db;
+    private final CommandRepository commands;
     private final DeviceCommandPublisher publisher;
     private final CommandOutcomes outcomes;
     private final CommandsConfig config;
     private final Counter publishFailed;
 
-    public CommandDispatch(Transactions db, DeviceCommandPublisher publisher, CommandOutcomes outcomes,
-            CommandsConfig config, ServiceMetrics metrics) {
+    public CommandDispatch(Transactions db, CommandRepository commands, DeviceCommandPublisher publisher,
+            CommandOutcomes outcomes, CommandsConfig config, ServiceMetrics metrics) {
         this.db = db;
+        this.commands = commands;
         this.publisher = publisher;
         this.outcomes = outcomes;
         this.config = config;
@@ -56,7 +51,7 @@ public class CommandDispatch {
     public Uni<CommandRecord> publish(CommandRecord command, String thingName, int attempts) {
         return Uni.createFrom().deferred(() -> publisher.publish(thingName, message(command).encode()))
                 .ifNoItem().after(config.publishTimeout()).fail()
-                .flatMap(acked -> record(command, SENT, Tuple.of(command.id())))
+                .flatMap(acked -> asRecorded(command, commands.markSent(db.reads(), command.id())))
                 .onFailure().recoverWithUni(failure -> failed(command, thingName, attempts, failure));
     }
 
@@ -66,22 +61,19 @@ public class CommandDispatch {
             LOG.warnf("Command %s to %s can never be published: %s", command.id(), thingName, failure.getMessage());
             return outcomes.undeliverable(command, "Not deliverable: " + failure.getMessage());
         }
-        long retryInMillis = config.retryBackoff().delay(attempts).toMillis();
+        Duration retryIn = config.retryBackoff().delay(attempts);
         LOG.infof("Command %s to %s not published (attempt %d: %s); next attempt in %d ms", command.id(), thingName,
-                attempts, failure, retryInMillis);
-        return record(command, LATER, Tuple.of(command.id(), retryInMillis / 1000.0,
+                attempts, failure, retryIn.toMillis());
+        return asRecorded(command, commands.postpone(db.reads(), command.id(), retryIn,
                 "Not delivered to the broker yet (attempt " + attempts + "): " + failure));
     }
 
     /** The update's row, or, if the command was no longer PENDING (a result came first), the row as it is. */
-    private Uni<CommandRecord> record(CommandRecord command, String update, Tuple arguments) {
-        return db.reads().preparedQuery(update).execute(arguments)
-                .flatMap(rows -> rows.rowCount() == 1
-                        ? Uni.createFrom().item(CommandRecord.from(rows.iterator().next()))
-                        : db.reads().preparedQuery(CURRENT).execute(Tuple.of(command.id()))
-                                // gone only with its appliance (removed meanwhile)
-                                .map(current -> current.rowCount() == 0 ? command
-                                        : CommandRecord.from(current.iterator().next())));
+    private Uni<CommandRecord> asRecorded(CommandRecord command, Uni<Optional<CommandRecord>> update) {
+        return update.flatMap(updated -> updated.isPresent() ? Uni.createFrom().item(updated.get())
+                : commands.find(db.reads(), command.id())
+                        // gone only with its appliance (removed meanwhile)
+                        .map(current -> current.orElse(command)));
     }
 
     static JsonObject message(CommandRecord command) {

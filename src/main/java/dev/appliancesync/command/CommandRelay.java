@@ -14,8 +14,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The outbox's relay, on every instance: every {@code relay-interval} it publishes the PENDING commands whose next
@@ -31,19 +29,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class CommandRelay {
 
     private static final Logger LOG = Logger.getLogger(CommandRelay.class);
-    /** Rows an older instance wrote have no next_attempt_at: their first attempt is its own, held for one lease. */
-    private static final String CLAIM = """
-            update command c set next_attempt_at = now() + make_interval(secs => $2),
-                publish_attempts = c.publish_attempts + 1
-            from (select id from command
-                  where status = 'PENDING'
-                    and coalesce(next_attempt_at, created_at + make_interval(secs => $2)) <= now()
-                    and %s > now()
-                  order by created_at limit $1 for update skip locked) due, appliance a
-            where c.id = due.id and a.id = c.appliance_id
-            returning c.*, a.thing_name""".formatted(CommandOutcomes.expiresAt("$3"));
-
     private final Transactions db;
+    private final CommandRepository commands;
     private final CommandDispatch dispatch;
     private final CommandOutcomes outcomes;
     private final CommandsConfig config;
@@ -52,9 +39,10 @@ public class CommandRelay {
     private final AtomicBoolean running = new AtomicBoolean();
     private long timer = -1;
 
-    public CommandRelay(Transactions db, CommandDispatch dispatch, CommandOutcomes outcomes, CommandsConfig config,
-            Vertx vertx) {
+    public CommandRelay(Transactions db, CommandRepository commands, CommandDispatch dispatch, CommandOutcomes outcomes,
+            CommandsConfig config, Vertx vertx) {
         this.db = db;
+        this.commands = commands;
         this.dispatch = dispatch;
         this.outcomes = outcomes;
         this.config = config;
@@ -99,18 +87,16 @@ public class CommandRelay {
     }
 
     private Uni<Integer> publishDue() {
-        return db.reads().preparedQuery(CLAIM).execute(Tuple.of(config.batchSize(), config.lease().toMillis() / 1000.0,
-                        config.timeout().toMillis() / 1000.0))
-                .flatMap(rows -> {
-                    if (rows.rowCount() == 0) {
+        return commands.claimDue(db.reads(), config.batchSize(), config.lease(), config.timeout())
+                .flatMap(claimed -> {
+                    if (claimed.isEmpty()) {
                         return Uni.createFrom().item(0);
                     }
-                    List<Uni<CommandRecord>> publishes = new ArrayList<>(rows.rowCount());
-                    for (Row row : rows) {
-                        publishes.add(dispatch.publish(CommandRecord.from(row), row.getString("thing_name"),
-                                row.getInteger("publish_attempts")));
+                    List<Uni<CommandRecord>> publishes = new ArrayList<>(claimed.size());
+                    for (CommandRepository.Claimed due : claimed) {
+                        publishes.add(dispatch.publish(due.command(), due.thingName(), due.attempt()));
                     }
-                    return Uni.join().all(publishes).andCollectFailures().replaceWith(rows.rowCount());
+                    return Uni.join().all(publishes).andCollectFailures().replaceWith(claimed.size());
                 });
     }
 }

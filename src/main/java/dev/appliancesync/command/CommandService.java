@@ -19,7 +19,6 @@ import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.identity.Caller;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Commands to devices: authorised by the policies (the command's capability, with the command as a fact), recorded
@@ -32,14 +31,9 @@ public class CommandService {
 
     private static final Logger LOG = Logger.getLogger(CommandService.class);
     private static final int MAX_PARAMS_BYTES = 16384;
-    /** Held for one lease by this request's own publish ($5 seconds); it times out after $6 seconds. */
-    private static final String INSERT = """
-            insert into command (appliance_id, issued_by, command, params, next_attempt_at, publish_attempts,
-                                 expires_at)
-            values ($1, $2, $3, $4, now() + make_interval(secs => $5), 1, now() + make_interval(secs => $6))
-            returning *""";
 
     private final Transactions db;
+    private final CommandRepository commands;
     private final Guard guard;
     private final ApplianceRepository appliances;
     private final Authorizer authorizer;
@@ -47,9 +41,10 @@ public class CommandService {
     private final CommandDispatch dispatch;
     private final CommandsConfig config;
 
-    public CommandService(Transactions db, Guard guard, ApplianceRepository appliances, Authorizer authorizer, ChangeLog changes,
-            CommandDispatch dispatch, CommandsConfig config) {
+    public CommandService(Transactions db, CommandRepository commands, Guard guard, ApplianceRepository appliances,
+            Authorizer authorizer, ChangeLog changes, CommandDispatch dispatch, CommandsConfig config) {
         this.db = db;
+        this.commands = commands;
         this.guard = guard;
         this.appliances = appliances;
         this.authorizer = authorizer;
@@ -65,12 +60,11 @@ public class CommandService {
                     Map.of("maxBytes", MAX_PARAMS_BYTES));
         }
         return guard.change(caller.subject(), appliances, applianceId, command.requires(),
-                        Map.of("command", command.name()), locked -> locked.tx().preparedQuery(INSERT)
-                        .execute(Tuple.of(applianceId, caller.id(), command.name(), safeParams)
-                                .addValue(config.lease().toMillis() / 1000.0)
-                                .addValue(config.timeout().toMillis() / 1000.0))
-                        .map(rows -> new Sendable(CommandRecord.from(rows.iterator().next()),
-                                locked.resource().appliance().thingName()))
+                        Map.of("command", command.name()),
+                        // Held for one lease: the publish below is its first attempt, the relay's only after that.
+                        locked -> commands.insert(locked.tx(), applianceId, caller.id(), command, safeParams,
+                                config.lease(), config.timeout())
+                        .map(recorded -> new Sendable(recorded, locked.resource().appliance().thingName()))
                         .call(sendable -> changes.append(locked.tx(), CommandChanges.issued(sendable.command()))))
                 // Published after commit, so a device never acts on a command whose record rolled back; and at once, so
                 // the common case waits for no relay. Whatever this publish does not finish, the relay does.
@@ -89,12 +83,12 @@ public class CommandService {
     /** The command if the caller may view its appliance: a read, so no transaction, row lock or audit row. */
     public Uni<CommandRecord> get(Caller caller, UUID commandId) {
         Authorizer.Session session = authorizer.session(caller.subject());
-        return db.reads().preparedQuery("select * from command where id = $1").execute(Tuple.of(commandId))
-                .flatMap(rows -> {
-                    if (rows.rowCount() == 0) {
+        return commands.find(db.reads(), commandId)
+                .flatMap(found -> {
+                    if (found.isEmpty()) {
                         return Uni.createFrom().failure(new ApiException(ErrorCode.NOT_FOUND, "No command with this id"));
                     }
-                    CommandRecord command = CommandRecord.from(rows.iterator().next());
+                    CommandRecord command = found.get();
                     return guard.view(db.reads(), session, appliances, command.applianceId(), Capability.VIEW_STATUS)
                             .replaceWith(command);
                 });

@@ -13,22 +13,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.appliance.ApplianceReleases;
-import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.DatabaseOutage;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.appliance.ApplianceRepository;
-import dev.appliancesync.appliance.ApplianceService;
 import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.state.DeviceStateService;
+import dev.appliancesync.state.PresenceRepository;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Applies a batch of device messages in one transaction: states (latest-wins by version), presence (by the event's
@@ -57,18 +54,25 @@ public class DeviceIngestion {
     private final DeviceStateService states;
     private final ApplianceReleases releases;
     private final ProvisioningAnnouncements announcements;
+    private final ApplianceRepository appliances;
+    private final PresenceRepository presences;
+    private final DeviceEventRepository deviceEvents;
     private final ChangeLog changes;
     private final DeadLetters deadLetters;
     private final Timer batchTime;
 
     public DeviceIngestion(Transactions db, DeviceMessageParser parser, DeviceStateService states,
-            ApplianceReleases releases, ProvisioningAnnouncements announcements, ChangeLog changes,
+            ApplianceReleases releases, ProvisioningAnnouncements announcements, ApplianceRepository appliances,
+            PresenceRepository presences, DeviceEventRepository deviceEvents, ChangeLog changes,
             DeadLetters deadLetters, ServiceMetrics metrics) {
         this.db = db;
         this.parser = parser;
         this.states = states;
         this.releases = releases;
         this.announcements = announcements;
+        this.appliances = appliances;
+        this.presences = presences;
+        this.deviceEvents = deviceEvents;
         this.changes = changes;
         this.deadLetters = deadLetters;
         this.batchTime = metrics.ingestBatch();
@@ -160,15 +164,7 @@ public class DeviceIngestion {
         if (things.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return tx.preparedQuery("select id, thing_name from appliance where thing_name = any($1)")
-                .execute(Tuple.of(things.toArray(String[]::new)))
-                .map(rows -> {
-                    Map<String, UUID> ids = new HashMap<>();
-                    for (Row row : rows) {
-                        ids.put(row.getString("thing_name"), row.getUUID("id"));
-                    }
-                    return ids;
-                });
+        return appliances.idsByThingName(tx, things);
     }
 
     private Uni<Void> presence(SqlConnection tx, List<DeviceMessage.Presence> presence,
@@ -176,45 +172,33 @@ public class DeviceIngestion {
         if (presence.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> rows = presence.stream()
-                .map(p -> Tuple.of(applianceOf.get(p), p.online(), p.at())).toList();
-        return tx.preparedQuery("""
-                        insert into device_presence (appliance_id, online, last_seen_at, event_at) values ($1, $2, $3, $3)
-                        on conflict (appliance_id) do update
-                            set online = excluded.online, event_at = excluded.event_at, updated_at = now(),
-                                last_seen_at = greatest(device_presence.last_seen_at, excluded.last_seen_at)
-                            where device_presence.event_at < excluded.event_at
-                        returning appliance_id, online, event_at""")
-                .executeBatch(rows)
-                .flatMap(results -> changes.append(tx, BatchRows.of(results).stream().map(row -> Change.forAppliance(
-                        row.getUUID("appliance_id"), ChangeType.DEVICE_PRESENCE, new JsonObject()
-                                .put("applianceId", row.getUUID("appliance_id").toString())
-                                .put("online", row.getBoolean("online"))
-                                .put("at", row.getOffsetDateTime("event_at").toString()))).toList()));
+        List<PresenceRepository.Reported> reported = presence.stream()
+                .map(p -> new PresenceRepository.Reported(applianceOf.get(p), p.online(), p.at())).toList();
+        return presences.storeNewer(tx, reported)
+                .flatMap(stored -> changes.append(tx, stored.stream().map(p -> Change.forAppliance(
+                        p.applianceId(), ChangeType.DEVICE_PRESENCE, new JsonObject()
+                                .put("applianceId", p.applianceId().toString())
+                                .put("online", p.online())
+                                .put("at", p.at().toString()))).toList()));
     }
 
     private Uni<Void> events(SqlConnection tx, List<DeviceMessage.Event> events, Map<DeviceMessage, UUID> applianceOf) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> rows = events.stream().map(e -> Tuple.from(new Object[] { applianceOf.get(e), e.eventId(), e.type(),
-                e.details(), e.occurredAt() })).toList();
-        return tx.preparedQuery("""
-                        insert into device_event (appliance_id, event_id, event_type, payload, occurred_at)
-                        values ($1, $2, $3, $4, $5)
-                        on conflict (appliance_id, event_id) do nothing
-                        returning appliance_id, event_id, event_type, payload, occurred_at""")
-                .executeBatch(rows)
-                .flatMap(results -> {
-                    List<Change> announced = BatchRows.of(results).stream().map(row -> Change.forAppliance(
-                            row.getUUID("appliance_id"),
+        List<DeviceEventRepository.ApplianceEvent> happened = events.stream()
+                .map(e -> new DeviceEventRepository.ApplianceEvent(applianceOf.get(e), e.eventId(), e.type(),
+                        e.details(), e.occurredAt()))
+                .toList();
+        return deviceEvents.insertNew(tx, happened)
+                .flatMap(stored -> {
+                    List<Change> announced = stored.stream().map(e -> Change.forAppliance(e.applianceId(),
                             ChangeType.DEVICE_EVENT, new JsonObject()
-                                    .put("applianceId", row.getUUID("appliance_id").toString())
-                                    .put("eventId", row.getString("event_id"))
-                                    .put("type", row.getString("event_type"))
-                                    .put("occurredAt", row.getOffsetDateTime("occurred_at") == null ? null
-                                            : row.getOffsetDateTime("occurred_at").toString())
-                                    .put("details", row.getJsonObject("payload")))).toList();
+                                    .put("applianceId", e.applianceId().toString())
+                                    .put("eventId", e.eventId())
+                                    .put("type", e.type())
+                                    .put("occurredAt", e.occurredAt() == null ? null : e.occurredAt().toString())
+                                    .put("details", e.details()))).toList();
                     // Announced first: viewers learn of the reset before they lose the appliance.
                     return changes.append(tx, announced).chain(() -> factoryResets(tx, announced));
                 });

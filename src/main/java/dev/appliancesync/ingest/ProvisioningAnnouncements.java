@@ -1,6 +1,5 @@
 package dev.appliancesync.ingest;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,9 +9,7 @@ import dev.appliancesync.appliance.ApplianceNaming;
 import dev.appliancesync.appliance.ApplianceRepository;
 import dev.appliancesync.appliance.ApplianceType;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * Devices announcing themselves ({@code appliances/T/provisioned}): registered as new, unclaimed appliances, or
@@ -25,10 +22,6 @@ class ProvisioningAnnouncements {
     /** One announcement and the message it came in. */
     record Announced(DeviceMessage.Provisioned message, DeviceIngestion.Inbound inbound) {
     }
-
-    private static final String REGISTERED = """
-            select serial_number, thing_name, appliance_type, claim_code_hash, owner_id is not null as claimed
-            from appliance where serial_number = $1 or thing_name = $2""";
 
     private final ApplianceRepository appliances;
 
@@ -68,16 +61,11 @@ class ProvisioningAnnouncements {
     }
 
     private Uni<AnnouncementVerdict> judge(SqlConnection tx, DeviceMessage.Provisioned message) {
-        return tx.preparedQuery(REGISTERED).execute(Tuple.of(message.serialNumber(), message.thingName()))
-                .map(rows -> {
-                    List<AnnouncementVerdict.Registration> registered = new ArrayList<>();
-                    for (Row row : rows) {
-                        registered.add(new AnnouncementVerdict.Registration(row.getString("serial_number"),
-                                row.getString("thing_name"), row.getString("appliance_type"),
-                                row.getString("claim_code_hash"), row.getBoolean("claimed")));
-                    }
-                    return AnnouncementVerdict.judge(message, registered);
-                });
+        return appliances.registeredAs(tx, message.serialNumber(), message.thingName())
+                .map(registered -> AnnouncementVerdict.judge(message, registered.stream()
+                        .map(r -> new AnnouncementVerdict.Registration(r.serialNumber(), r.thingName(), r.type(),
+                                r.claimCodeHash(), r.claimed()))
+                        .toList()));
     }
 
     private static void refuseUnlessRegistered(Announced announced, AnnouncementVerdict verdict,

@@ -23,7 +23,7 @@ import dev.appliancesync.household.HouseholdRepository;
 import dev.appliancesync.identity.AppUser;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.Emails;
-import dev.appliancesync.identity.UserService;
+import dev.appliancesync.identity.UserRepository;
 import dev.appliancesync.sharing.ShareRepository.Target;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -37,12 +37,12 @@ public class HouseholdMemberships {
     private final Guard guard;
     private final HouseholdRepository households;
     private final Authorizer authorizer;
-    private final UserService users;
+    private final UserRepository users;
     private final InvitationService invitations;
     private final ShareRevocations revocations;
 
     public HouseholdMemberships(Transactions db, ShareRepository shares, Guard guard, HouseholdRepository households,
-            Authorizer authorizer, UserService users, InvitationService invitations, ShareRevocations revocations) {
+            Authorizer authorizer, UserRepository users, InvitationService invitations, ShareRevocations revocations) {
         this.db = db;
         this.shares = shares;
         this.guard = guard;

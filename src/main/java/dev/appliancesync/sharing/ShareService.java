@@ -44,7 +44,7 @@ import dev.appliancesync.household.HouseholdRepository;
 import dev.appliancesync.identity.AppUser;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.Emails;
-import dev.appliancesync.identity.UserService;
+import dev.appliancesync.identity.UserRepository;
 import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.sharing.ShareRepository.Target;
 import io.smallrye.mutiny.Uni;
@@ -68,13 +68,13 @@ public class ShareService {
     private final HouseholdRepository households;
     private final Authorizer authorizer;
     private final AccessGate gate;
-    private final UserService users;
+    private final UserRepository users;
     private final ChangeLog changes;
     private final InvitationService invitations;
     private final ShareRevocations revocations;
 
     public ShareService(Transactions db, ShareRepository shares, Guard guard, ApplianceRepository appliances,
-            HouseholdRepository households, Authorizer authorizer, AccessGate gate, UserService users, ChangeLog changes,
+            HouseholdRepository households, Authorizer authorizer, AccessGate gate, UserRepository users, ChangeLog changes,
             InvitationService invitations, ShareRevocations revocations) {
         this.db = db;
         this.shares = shares;

@@ -16,13 +16,10 @@ import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.change.Cursors.Position;
-import dev.appliancesync.common.db.BatchRows;
 import dev.appliancesync.common.db.Transactions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * The latest device shadow per appliance and shadow name, latest-wins by shadow version: a version that is not newer
@@ -32,13 +29,15 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class DeviceStateService {
 
-
     private final Transactions db;
+    private final ShadowRepository shadows;
     private final ChangeLog changes;
     private final PresenceRepository presence;
 
-    public DeviceStateService(Transactions db, ChangeLog changes, PresenceRepository presence) {
+    public DeviceStateService(Transactions db, ShadowRepository shadows, ChangeLog changes,
+            PresenceRepository presence) {
         this.db = db;
+        this.shadows = shadows;
         this.changes = changes;
         this.presence = presence;
     }
@@ -52,15 +51,6 @@ public class DeviceStateService {
     public record Report(UUID applianceId, String shadowName, JsonObject reported, JsonObject desired, long version,
             OffsetDateTime reportedAt) {
     }
-
-    private static final String UPSERT = """
-            insert into device_state (appliance_id, shadow_name, reported, desired, shadow_version, reported_at)
-            values ($1, $2, $3, $4, $5, $6)
-            on conflict (appliance_id, shadow_name) do update
-                set reported = excluded.reported, desired = excluded.desired,
-                    shadow_version = excluded.shadow_version, reported_at = excluded.reported_at, updated_at = now()
-                where device_state.shadow_version < excluded.shadow_version
-            returning appliance_id, shadow_name, reported, desired, shadow_version, reported_at, updated_at""";
 
     /** A reported shadow; true if it was newer than the stored one and is now the current state. */
     public Uni<Boolean> record(UUID applianceId, String shadowName, JsonObject reported, JsonObject desired,
@@ -82,11 +72,10 @@ public class DeviceStateService {
         if (newest.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        List<Tuple> rows = newest.values().stream().map(r -> Tuple.from(new Object[] { r.applianceId(),
-                r.shadowName(), r.reported(), r.desired(), r.version(), r.reportedAt() })).toList();
-        return tx.preparedQuery(UPSERT).executeBatch(rows).flatMap(results -> {
-            List<Change> stored = BatchRows.of(results).stream()
-                    .map(row -> Change.forAppliance(row.getUUID("appliance_id"), ChangeType.DEVICE_STATE, payload(row))).toList();
+        return shadows.storeNewer(tx, newest.values()).flatMap(storedShadows -> {
+            List<Change> stored = storedShadows.stream()
+                    .map(shadow -> Change.forAppliance(shadow.applianceId(), ChangeType.DEVICE_STATE, payload(shadow)))
+                    .toList();
             return changes.append(tx, stored).replaceWith(stored.size());
         });
     }
@@ -96,29 +85,27 @@ public class DeviceStateService {
         if (applianceIds.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return db.reads().preparedQuery("select appliance_id, shadow_name, reported, desired, shadow_version, "
-                        + "reported_at, updated_at from device_state where appliance_id = any($1)")
-                .execute(Tuple.of(applianceIds.toArray(UUID[]::new)))
-                .map(rows -> {
+        return shadows.of(db.reads(), applianceIds)
+                .map(stored -> {
                     List<ChangeRecord> current = new ArrayList<>();
-                    for (Row row : rows) {
-                        current.add(new ChangeRecord(Position.START, Audience.APPLIANCE, null, row.getUUID("appliance_id"), null,
-                                ChangeType.DEVICE_STATE, payload(row), row.getOffsetDateTime("updated_at")));
+                    for (ShadowRepository.Shadow shadow : stored) {
+                        current.add(new ChangeRecord(Position.START, Audience.APPLIANCE, null, shadow.applianceId(),
+                                null, ChangeType.DEVICE_STATE, payload(shadow), shadow.updatedAt()));
                     }
                     return current;
                 });
     }
 
     /** The one shape of a state, in the log and in the first items of a subscription. */
-    private static JsonObject payload(Row row) {
-        OffsetDateTime reportedAt = row.getOffsetDateTime("reported_at");
+    private static JsonObject payload(ShadowRepository.Shadow shadow) {
+        OffsetDateTime reportedAt = shadow.reportedAt();
         return new JsonObject()
-                .put("applianceId", row.getUUID("appliance_id").toString())
-                .put("shadowName", row.getString("shadow_name"))
-                .put("version", row.getLong("shadow_version"))
-                .put("reported", row.getJsonObject("reported"))
-                .put("desired", row.getJsonObject("desired"))
+                .put("applianceId", shadow.applianceId().toString())
+                .put("shadowName", shadow.shadowName())
+                .put("version", shadow.version())
+                .put("reported", shadow.reported())
+                .put("desired", shadow.desired())
                 .put("reportedAt", reportedAt == null ? null : reportedAt.toString())
-                .put("updatedAt", row.getOffsetDateTime("updated_at").toString());
+                .put("updatedAt", shadow.updatedAt().toString());
     }
 }
