@@ -36,7 +36,6 @@ import dev.appliancesync.household.HouseholdRepository;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeLog;
-import dev.appliancesync.identity.UserService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 
