@@ -59,14 +59,12 @@ public final class SharedServices implements AutoCloseable {
     private final DevTokenIssuer tokens;
     private final FakeAws aws;
 
-    /** {@code brokerWindow}: the embedded broker's in-flight window, or null for no broker. */
-    private SharedServices(Integer brokerWindow, Path databaseDirectory) {
+    private SharedServices(boolean withBroker, Path databaseDirectory) {
         this.databaseDirectory = databaseDirectory;
         try {
             postgres = databaseDirectory == null ? EmbeddedServersForTests.postgres()
                     : EmbeddedServersForTests.postgres(databaseDirectory, 0);
-            broker = brokerWindow == null ? null
-                    : started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE, brokerWindow));
+            broker = withBroker ? started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE)) : null;
             issuer = started(DevIssuerServer.start(0, null));
             aws = FakeAws.start();
         } catch (RuntimeException e) {
@@ -78,12 +76,12 @@ public final class SharedServices implements AutoCloseable {
 
     /** PostgreSQL, the embedded MQTT broker (HiveMQ) and the token issuer. */
     public static SharedServices start() {
-        return new SharedServices(EmbeddedServersForTests.MQTT_MAX_INFLIGHT_MESSAGES, null);
+        return new SharedServices(true, null);
     }
 
     /** PostgreSQL and the token issuer only: the caller brings the broker (see {@link #serviceProperties(String, int)}). */
     public static SharedServices startWithoutBroker() {
-        return new SharedServices(null, null);
+        return new SharedServices(false, null);
     }
 
     /**
@@ -91,7 +89,7 @@ public final class SharedServices implements AutoCloseable {
      * be {@link #stopDatabase() stopped} and {@link #startDatabase() started} again.
      */
     public static SharedServices startWithoutBroker(Path databaseDirectory) {
-        return new SharedServices(null, databaseDirectory);
+        return new SharedServices(false, databaseDirectory);
     }
 
     /** Stops PostgreSQL (a fast shutdown: open connections are cut), keeping its data and its port. */

@@ -35,11 +35,6 @@ public final class EmbeddedServersForTests {
 
     /** An MQTT broker on a free port. */
     public static EmbeddedMqttBroker mqttBroker(int maxPacketSizeBytes) {
-        return mqttBroker(maxPacketSizeBytes, MQTT_MAX_INFLIGHT_MESSAGES);
-    }
-
-    /** The same sending a client at most {@code maxInflightMessages} unacknowledged QoS 1 messages. */
-    public static EmbeddedMqttBroker mqttBroker(int maxPacketSizeBytes, int maxInflightMessages) {
-        return EmbeddedMqttBroker.start(0, maxPacketSizeBytes, MQTT_MAX_QUEUED_MESSAGES, maxInflightMessages);
+        return EmbeddedMqttBroker.start(0, maxPacketSizeBytes, MQTT_MAX_QUEUED_MESSAGES, MQTT_MAX_INFLIGHT_MESSAGES);
     }
 }
