@@ -1,16 +1,10 @@
 package dev.appliancesync.appliance;
 
-import static dev.appliancesync.change.ChangeType.APPLIANCE_CLAIMED;
 import static dev.appliancesync.change.ChangeType.APPLIANCE_HOUSEHOLD_CHANGED;
-import static dev.appliancesync.change.ChangeType.APPLIANCE_RELEASED;
 import static dev.appliancesync.change.ChangeType.APPLIANCE_RENAMED;
 import static dev.appliancesync.change.ChangeType.HOUSEHOLD_APPLIANCE_ADDED;
 import static dev.appliancesync.change.ChangeType.HOUSEHOLD_APPLIANCE_REMOVED;
-import static dev.appliancesync.change.ChangeType.OWNERSHIP_TRANSFERRED;
-import static dev.appliancesync.change.ChangeType.SHARE_REVOKED;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -11,7 +11,6 @@ import org.eclipse.microprofile.graphql.Source;
 
 import dev.appliancesync.cloud.sync.CloudAccessService;
 import dev.appliancesync.sharing.CloudSyncStatus;
-import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.sharing.graphql.Share;
 import io.smallrye.mutiny.Uni;
 
