@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -50,12 +51,17 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
     static final String TLS_P12_KEY_STORE = "quarkus.tls." + TLS_CONFIGURATION + ".key-store.p12.path";
     static final String TLS_PEM_CERTIFICATE = "quarkus.tls." + TLS_CONFIGURATION + ".key-store.pem.0.cert";
 
+    /** Readers of the configuration that start no application with it: see {@link #isReadForNoApplication()}. */
+    private static final Set<String> NO_APPLICATION_READERS = Set.of(
+            "io.quarkus.deployment.configuration.BuildTimeConfigurationReader",
+            "io.quarkus.test.config.ConfigLauncherSession");
+
     /** Below application.properties (250): the embedded values only ever fill gaps. */
     private static final int ORDINAL = 200;
 
     @Override
     public synchronized Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
-        if (isBuildTime() || !Boolean.parseBoolean(value(context, ENABLED, "false"))) {
+        if (isReadForNoApplication() || !Boolean.parseBoolean(value(context, ENABLED, "false"))) {
             return List.of();
         }
         if (!EmbeddedServices.isEmpty()) {
@@ -142,12 +148,15 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
     }
 
     /**
-     * Quarkus also reads configuration while it builds the application (and in dev mode on every reload, while the
-     * previous instance still runs). Nothing it reads then needs these values: they are all run-time settings.
+     * Configuration read for no running application, which needs none of these values (they are all run-time
+     * settings): Quarkus reads it while it builds the application (and in dev mode on every reload, while the previous
+     * instance still runs), and quarkus-junit reads the test configuration once when the JUnit launcher opens, in a
+     * class loader no application runs in. Servers started then would serve nobody and run until the JVM ends, beside
+     * the ones the first application starts for itself (about 10 s of start-up in every test JVM).
      */
-    private static boolean isBuildTime() {
+    private static boolean isReadForNoApplication() {
         return StackWalker.getInstance().walk(frames -> frames.anyMatch(
-                frame -> frame.getClassName().equals("io.quarkus.deployment.configuration.BuildTimeConfigurationReader")));
+                frame -> NO_APPLICATION_READERS.contains(frame.getClassName())));
     }
 
     private static boolean isAbsent(ConfigSourceContext context, String name) {
