@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.TestSize;
 import dev.appliancesync.support.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -34,7 +35,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @QuarkusTest
 class GrantModelPropertyTest {
 
-    private static final int SCENARIOS = 12;
+    /** Scenarios a run tries: a CI number, the full one under -Pbenchmarks (TestSize). */
+    private static final int SCENARIOS = TestSize.ciOrFull(4, 12);
     private static final int OPERATIONS = 22;
     private static final Duration DB_TIMEOUT = Duration.ofSeconds(10);
 

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.deploy.DeployFiles;
+import dev.appliancesync.support.TestSize;
 
 /**
  * Property: the device IoT policy operators deploy (deploy/aws/device-iot-policy.json, read from there, filled in for
@@ -25,7 +26,10 @@ import dev.appliancesync.deploy.DeployFiles;
  */
 class DevicePolicyPropertyTest {
 
-    private static final int WORLDS = 200;
+    /** Worlds a run tries: a CI number, the full one under -Pbenchmarks (TestSize). */
+    private static final int WORLDS = TestSize.ciOrFull(70, 200);
+    /** Decisions checked at least, per 200 worlds: the questions are not running dry. */
+    private static final long DECISIONS_PER_200_WORLDS = 1_000_000;
     private static final String REGION = "eu-west-1";
     private static final String ACCOUNT = "123456789012";
     private static final String ARN = "arn:aws:iot:" + REGION + ":" + ACCOUNT + ":";
@@ -106,7 +110,7 @@ class DevicePolicyPropertyTest {
         System.out.printf("DevicePolicyPropertyTest: %d worlds, %d decisions (%d allowed), %d over-grants, %d "
                 + "under-grants, %d allowed wildcard filters, %d reach another thing's or a non-device topic%n", WORLDS,
                 decisions, allowed, over, under, wildcardFilters, leaks);
-        assertThat(decisions).isGreaterThan(1_000_000);
+        assertThat(decisions).isGreaterThan(DECISIONS_PER_200_WORLDS * WORLDS / 200);
         assertThat(allowed).as("allowed decisions").isGreaterThan(decisions / 200);
         assertThat(wildcardFilters).as("allowed wildcard filters").isPositive();
         assertThat(over).as("over-grants; first: " + first).isZero();

@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.support.TestSize;
+
 /**
  * Property: for thousands of random worlds (households with look-alike prefixes, things with look-alike names, users
  * holding random household and appliance grants), AWS's answer (the identity-pool role with the compiled principal
@@ -36,9 +38,12 @@ import org.junit.jupiter.api.Test;
  */
 class PolicyCompilerPropertyTest {
 
-    private static final int GRAPHS = 300;
-    private static final int OVERFLOW_GRAPHS = 150;
-    private static final int SHUFFLED_GRAPHS = 300;
+    /** Worlds a run tries: a CI number, the full one under -Pbenchmarks (TestSize). */
+    private static final int GRAPHS = TestSize.ciOrFull(100, 300);
+    private static final int OVERFLOW_GRAPHS = TestSize.ciOrFull(50, 150);
+    private static final int SHUFFLED_GRAPHS = TestSize.ciOrFull(100, 300);
+    /** Decisions checked at least, per 300 worlds: the questions are not running dry. */
+    private static final long DECISIONS_PER_300_GRAPHS = 1_000_000;
 
     private static final String REGION = "us-east-1";
     private static final String ACCOUNT = "123456789012";
@@ -81,7 +86,7 @@ class PolicyCompilerPropertyTest {
                 tally.graphs, tally.users, tally.documents, tally.decisions, tally.allowed, tally.overGrants,
                 tally.underGrants, tally.iotOverGrants, tally.iotUnderGrants, tally.roleOverGrants,
                 tally.roleUnderGrants, tally.wildcardFilters, tally.filtersReached, tally.filterLeaks);
-        assertThat(tally.decisions).isGreaterThan(1_000_000);
+        assertThat(tally.decisions).isGreaterThan(DECISIONS_PER_300_GRAPHS * GRAPHS / 300);
         assertThat(tally.allowed).as("allowed decisions").isGreaterThan(tally.decisions / 200);
         assertThat(tally.allowedHouseholdWildcards).as("allowed household wildcard filters").isPositive();
         assertThat(tally.allowedSecondConnections).as("allowed connections as <id>-phone and <id>-tablet")
