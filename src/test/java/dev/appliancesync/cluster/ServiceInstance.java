@@ -201,7 +201,8 @@ public final class ServiceInstance implements AutoCloseable {
 
     /**
      * Cedar's native library for this machine, out of the cedar-java jar on this JVM's class path (the one the
-     * executable was built with), into the target directory once per run.
+     * executable was built with), into the target directory once per test JVM. Written beside it and moved into
+     * place, since two IT JVMs run at once: a native instance of one never loads the other's half-written copy.
      */
     private static synchronized Path cedarLibrary() throws IOException {
         String arch = switch (System.getProperty("os.arch")) {
@@ -216,7 +217,9 @@ public final class ServiceInstance implements AutoCloseable {
                 if (in == null) {
                     throw new IllegalStateException(resource + " is not on the class path (cedar-java's uber jar)");
                 }
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+                Path copy = Files.createTempFile(TARGET, "libcedar_java_ffi-", ".so");
+                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(copy, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             cedarLibraryCopied = true;
         }
