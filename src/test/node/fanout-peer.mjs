@@ -51,6 +51,9 @@ const schema = buildSchema(`
   }
 `);
 
+// AWSJSON, as the service and AppSync send it: the value encoded as a JSON string, for every delivery.
+schema.getType('JSON').serialize = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+
 /** Roles that see `desired` (ADJUST_SETTINGS); the others (GUEST) see the reported status only. */
 const SETTINGS_ROLES = new Set(['OWNER', 'ADMIN', 'FAMILY']);
 
