@@ -12,6 +12,7 @@
 // Control (HTTP on the same port, JSON; for the benchmark only):
 //   POST /control/access   {"tokens": {token: user}, "grants": {user: {applianceId: role}}}  merged into the maps
 //   POST /control/publish  an ApplianceState: offered to every subscription that may see it -> {"offered": n}
+//   WS   /control/feed     the same, as messages {"id", "state"} -> {"id", "offered"} (what the benchmark uses)
 //   GET  /control/cpu      process.cpuUsage() -> {"userMicros", "systemMicros"}
 //   GET  /control/memory   process.memoryUsage() after full GCs (node --expose-gc)
 //   GET  /control/stats    {"connections", "subscriptions"}
@@ -244,7 +245,23 @@ async function control(request, response) {
 }
 
 const server = http.createServer(control);
-const wss = new WebSocketServer({ server, path: '/graphql' });
+const wss = new WebSocketServer({ noServer: true });
+// The benchmark's feed: one WebSocket, each message {"id", "state"} answered with {"id", "offered"}. Far cheaper per
+// state than an HTTP request, which would have added a sixth to the peer's CPU in the fan-out benchmark.
+const feed = new WebSocketServer({ noServer: true });
+feed.on('connection', (socket) => socket.on('message', (data) => {
+  const { id, state } = JSON.parse(data);
+  socket.send(JSON.stringify({ id, offered: publish(state) }));
+}));
+server.on('upgrade', (request, socket, head) => {
+  const path = new URL(request.url, 'http://peer').pathname;
+  const target = path === '/graphql' ? wss : path === '/control/feed' ? feed : null;
+  if (target === null) {
+    socket.destroy();
+    return;
+  }
+  target.handleUpgrade(request, socket, head, (ws) => target.emit('connection', ws, request));
+});
 useServer({
   schema,
   onConnect: (ctx) => {

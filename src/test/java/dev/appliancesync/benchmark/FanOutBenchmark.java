@@ -52,8 +52,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <p>
  * The Node.js peer then serves the same subscribers (same tokens, same document) from one Node process: graphql-js +
  * graphql-ws 6 + ws, every subscriber's selection executed for every event, an access check per delivery (the same
- * grants, in a map), no storage. Each round publishes every appliance's new state to it (one HTTP call each, as the
- * service's side records each); its frames must carry exactly the service's payloads.
+ * grants, in a map), no storage. Each round publishes every appliance's new state to it (one message each on one
+ * WebSocket, as the service's side records each); its frames must carry exactly the service's payloads.
  * <p>
  * CPU is this JVM's (process CPU time) over the measured rounds, less the clients' threads (their event loops,
  * measured per thread); for the Node peer, its own process's ({@code process.cpuUsage()}: user + system, all
@@ -247,8 +247,9 @@ class FanOutBenchmark {
                         + "FAMILY), %d rounds (after %d warm-up), each storing a new state of all %d appliances at once "
                         + "and awaiting every delivery; CPU is the JVM's less the clients' threads, over the measured "
                         + "rounds; the bare Vert.x server writes the frames the service sent, captured from its run; "
-                        + "the Node peer gets each new state over HTTP (one call per appliance and round) and its CPU "
-                        + "is its own process's; every side's deliveries checked exactly once, the Node peer's "
+                        + "the Node peer gets each new state as a message on one WebSocket (one per appliance and round, "
+                        + "counted in its CPU, which is its own process's); every side's deliveries checked exactly "
+                        + "once, the Node peer's "
                         + "payloads equal to the service's")
                         .formatted(SUBSCRIBERS, PER_APPLIANCE, ROUNDS, WARM_UP_ROUNDS, applianceCount))
                 .figure("deliveries per CPU-second", "/s", BenchmarkResults.Better.HIGHER, served.perCpuSecond(),

@@ -13,16 +13,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
 
 /**
  * The Node.js peer (src/test/node/fanout-peer.mjs), a baseline beside {@link BareWebSocketServer}: one Node process,
  * graphql-js + graphql-ws 6 + ws, executing every subscriber's selection for every event with an access check per
  * delivery, as a Node team would build the service without storage. Started with {@code node --expose-gc} found on
- * PATH, fed and measured through its HTTP control endpoints; {@link #close} ends it, and it also ends by itself when
+ * PATH, fed over one WebSocket ({@code /control/feed}) and set up and measured through its HTTP control endpoints; {@link #close} ends it, and it also ends by itself when
  * this JVM goes (its standard input closes).
  */
 final class NodePeer implements AutoCloseable {
@@ -34,10 +40,26 @@ final class NodePeer implements AutoCloseable {
     private final Process process;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final URI base;
+    /** The feed: states go over one WebSocket, far cheaper for the peer than an HTTP request each. */
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    private final WebSocket feed;
+    private final AtomicInteger published = new AtomicInteger();
+    private final Map<Integer, CompletableFuture<Integer>> offered = new ConcurrentHashMap<>();
 
-    private NodePeer(Process process, int port) {
+    private NodePeer(Process process, int port) throws Exception {
         this.process = process;
         this.base = URI.create("http://127.0.0.1:" + port);
+        try {
+            this.feed = vertx.createWebSocketClient().connect(port, "127.0.0.1", "/control/feed")
+                    .toCompletionStage().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            vertx.close();
+            throw e;
+        }
+        feed.textMessageHandler(text -> {
+            JsonObject reply = new JsonObject(text);
+            offered.remove(reply.getInteger("id")).complete(reply.getInteger("offered"));
+        });
     }
 
     /** Starts the peer and returns once it listens; fails with what to install when Node or its packages are absent. */
@@ -65,11 +87,12 @@ final class NodePeer implements AutoCloseable {
         });
         try {
             int port = listening.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            NodePeer peer = new NodePeer(process, port);
             Thread echo = new Thread(() -> out.lines().forEach(line -> System.out.println("  [node peer] " + line)),
                     "node-peer-output");
             echo.setDaemon(true);
             echo.start();
-            return new NodePeer(process, port);
+            return peer;
         } catch (Exception e) {
             process.destroyForcibly();
             throw e;
@@ -95,7 +118,11 @@ final class NodePeer implements AutoCloseable {
 
     /** Offers an appliance state to every subscription that may see it; completes with how many it was offered to. */
     CompletableFuture<Integer> publish(JsonObject state) {
-        return call("/control/publish", state).thenApply(reply -> reply.getInteger("offered"));
+        int id = published.incrementAndGet();
+        CompletableFuture<Integer> reply = new CompletableFuture<>();
+        offered.put(id, reply);
+        feed.writeTextMessage(new JsonObject().put("id", id).put("state", state).encode());
+        return reply.orTimeout(BOUND.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The peer process's CPU time (user + system, all its threads), in nanoseconds. */
@@ -134,6 +161,7 @@ final class NodePeer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
         process.getOutputStream().close();
         if (!process.waitFor(BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly().waitFor(BOUND.toMillis(), TimeUnit.MILLISECONDS);
