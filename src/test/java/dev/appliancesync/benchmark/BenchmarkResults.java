@@ -50,6 +50,25 @@ public final class BenchmarkResults {
         return this;
     }
 
+    /**
+     * One of several baselines, named by {@code label} in the figures measured against it
+     * ({@link #figure(String, String, Better, double, Against...)}); described in the table as "label: description".
+     */
+    public BenchmarkResults baseline(String label, String description) {
+        String named = label + ": " + description;
+        String before = json.getString("baseline");
+        json.put("baseline", before == null ? named : before + "; " + named);
+        return this;
+    }
+
+    /** A baseline's number for one measure, and which baseline it is. */
+    public record Against(String label, double value) {
+    }
+
+    public static Against against(String label, double value) {
+        return new Against(label, value);
+    }
+
     /** A figure: {@code service} against the benchmark's {@link #baseline}, both in {@code unit}. */
     public BenchmarkResults figure(String measure, String unit, Better better, double service, double baseline) {
         return figure(measure, unit, better, service, baseline, null);
@@ -64,10 +83,23 @@ public final class BenchmarkResults {
         return this;
     }
 
+    /** One measure against several baselines: a figure (one row of the table) per baseline, in the order given. */
+    public BenchmarkResults figure(String measure, String unit, Better better, double service, Against... baselines) {
+        for (Against baseline : baselines) {
+            figure(measure, unit, better, service, baseline.value(), baseline.label());
+        }
+        return this;
+    }
+
     /** A number without a baseline of its own (counts, checks), shown under the figures. */
     public BenchmarkResults detail(String measure, String value) {
         details.add(new JsonObject().put("measure", measure).put("value", value));
         return this;
+    }
+
+    /** What {@link #write} writes, for the table's own test. */
+    JsonObject json() {
+        return json;
     }
 
     public void write() {

@@ -108,16 +108,22 @@ public final class BenchmarkTable implements LauncherSessionListener {
             JsonObject benchmark = (JsonObject) b;
             String name = "%s (%s)".formatted(benchmark.getString("title"), benchmark.getString("baseline", "no baseline"));
             boolean first = true;
+            JsonObject previous = null;
             for (Object f : benchmark.getJsonArray("figures")) {
                 JsonObject figure = (JsonObject) f;
                 String unit = figure.getString("unit");
                 Double ratio = figure.getDouble("ratio");
+                // The same measure against another baseline: blank like the columns before it, so it reads as one.
+                boolean again = previous != null && previous.getString("measure").equals(figure.getString("measure"))
+                        && previous.getDouble("service").equals(figure.getDouble("service"));
                 md.append("| %s | %s | %s | %s | %s | %s |\n".formatted(first ? benchmark.getInteger("number") : "",
-                        first ? name : "", figure.getString("measure"), amount(figure.getDouble("service"), unit),
+                        first ? name : "", again ? "" : figure.getString("measure"),
+                        again ? "" : amount(figure.getDouble("service"), unit),
                         amount(figure.getDouble("baseline"), unit) + (figure.getString("baselineLabel") == null ? ""
                                 : " (" + figure.getString("baselineLabel") + ")"),
                         ratio == null ? "–" : "**%s×**".formatted(number(ratio))));
                 first = false;
+                previous = figure;
             }
         }
         md.append('\n');

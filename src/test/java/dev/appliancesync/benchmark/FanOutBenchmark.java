@@ -36,8 +36,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * The fan-out ceiling: deliveries per CPU-second of the service, against a bare Vert.x WebSocket server broadcasting
- * the same bytes to the same connections in the same run.
+ * The fan-out ceiling: deliveries per CPU-second of the service, against two baselines in the same run: a bare Vert.x
+ * WebSocket server broadcasting the same bytes to the same connections, and the Node.js peer ({@link NodePeer}).
  * <p>
  * {@code bench.subscribers} users, each on their own graphql-transport-ws connection with {@code applianceState} (all
  * their appliances), {@code bench.perAppliance} (default and at most 50, an appliance's share limit) per appliance:
@@ -50,10 +50,16 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * writes to every connection of a group the very frame the service sent for that appliance in that round (captured
  * from the service's run): no authentication, no access check, no GraphQL, one encoding per group.
  * <p>
+ * The Node.js peer then serves the same subscribers (same tokens, same document) from one Node process: graphql-js +
+ * graphql-ws 6 + ws, every subscriber's selection executed for every event, an access check per delivery (the same
+ * grants, in a map), no storage. Each round publishes every appliance's new state to it (one message each on one
+ * WebSocket, as the service's side records each); its frames must carry exactly the service's payloads.
+ * <p>
  * CPU is this JVM's (process CPU time) over the measured rounds, less the clients' threads (their event loops,
- * measured per thread). The service's side therefore includes storing each state, reading the change feed, deciding
- * access and executing each subscriber's selection; the embedded PostgreSQL's CPU is not in it. Asserts that every
- * delivery arrived exactly once, in order, within the bound, on both sides. With {@code bench.jfr=true} the service's
+ * measured per thread); for the Node peer, its own process's ({@code process.cpuUsage()}: user + system, all
+ * threads). The service's side therefore includes storing each state, reading the change feed, deciding access and
+ * executing each subscriber's selection; the embedded PostgreSQL's CPU is not in it. Asserts that every delivery
+ * arrived exactly once, in order, within the bound, on every side. With {@code bench.jfr=true} the service's
  * measured rounds are recorded (target/fan-out-benchmark.jfr) and its hottest methods printed.
  * <p>
  * Run: ./mvnw -Pbenchmarks test -Dtest=FanOutBenchmark [-Dbench.subscribers=1000] [-Dbench.rounds=30]
@@ -82,6 +88,8 @@ class FanOutBenchmark {
      */
     private static final boolean CONCURRENT_WRITES = !"sequential".equals(System.getProperty("bench.writes"));
     private static final Duration BOUND = Duration.ofSeconds(10);
+    private static final String BARE = "bare Vert.x";
+    private static final String NODE = "Node peer";
     private static final Duration SETUP_BOUND = Duration.ofSeconds(30);
     private static final String ALL_STATES = "subscription { applianceState { applianceId version reported } }";
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -103,6 +111,11 @@ class FanOutBenchmark {
     /** Starts one appliance's write of one round; the future completes when it is done (stored, or written out). */
     private interface Write {
         CompletableFuture<?> start(int appliance, int round) throws Exception;
+    }
+
+    /** A server's CPU time so far, in nanoseconds. */
+    private interface CpuClock {
+        long nanos() throws Exception;
     }
 
     /** What the measured rounds of one side cost and took. */
@@ -152,7 +165,7 @@ class FanOutBenchmark {
         try (GraphQLClients clients = new GraphQLClients(graphql, SUBSCRIBERS + 10)) {
             List<GraphQLClients.Connection> connections = service.connect(clients, accounts, i -> null);
             JfrProfile profile = JFR ? new JfrProfile() : null;
-            served = service.rounds(profile, (a, r) -> {
+            served = service.rounds(profile, service::jvmCpuLessClients, (a, r) -> {
                 CompletableFuture<Boolean> stored = record(appliances[a], r + 1);
                 return stored.thenAccept(ok -> assertThat(ok).as("state stored").isTrue());
             });
@@ -173,7 +186,7 @@ class FanOutBenchmark {
                 GraphQLClients clients = new GraphQLClients(server.graphql(), SUBSCRIBERS + 10)) {
             List<GraphQLClients.Connection> connections = bare.connect(clients, accounts,
                     i -> new JsonObject().put("a", appliances[i / PER_APPLIANCE].toString()));
-            broadcast = bare.rounds(null, (a, r) -> {
+            broadcast = bare.rounds(null, bare::jvmCpuLessClients, (a, r) -> {
                 String frame = service.frame(appliances[a].toString(), r);
                 sizes.add(frame.length());
                 assertThat(server.broadcast(appliances[a].toString(), frame)).as("connections of appliance %d", a)
@@ -182,6 +195,31 @@ class FanOutBenchmark {
             });
             bare.assertNothingElseArrives();
             connections.forEach(GraphQLClients.Connection::close);
+        }
+
+        // ---- the baseline: the Node.js peer, executing per subscriber with an access check per delivery -------------
+        Audience node = new Audience(appliances);
+        Measured peered;
+        try (NodePeer peer = NodePeer.start();
+                GraphQLClients clients = new GraphQLClients(peer.graphql(), SUBSCRIBERS + 10)) {
+            peer.access(peerAccess(accounts, appliances));
+            for (UUID appliance : appliances) {
+                assertThat(peer.publish(peerState(appliance, 0)).get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("subscriptions before any connected").isZero();
+            }
+            List<GraphQLClients.Connection> connections = node.connect(clients, accounts, i -> null);
+            peered = node.rounds(null, peer::cpuNanos, (a, r) -> peer.publish(peerState(appliances[a], r + 1))
+                    .thenAccept(offered -> assertThat(offered).as("subscriptions of appliance %d", a)
+                            .isEqualTo(Math.min(PER_APPLIANCE, SUBSCRIBERS - a * PER_APPLIANCE))));
+            node.assertNothingElseArrives();
+            connections.forEach(GraphQLClients.Connection::close);
+        }
+        for (UUID appliance : appliances) {
+            for (int r = -1; r < WARM_UP_ROUNDS + ROUNDS; r++) {
+                assertThat(new JsonObject(node.frame(appliance.toString(), r)))
+                        .as("the Node peer's frame of %s in round %d: the service's payload", appliance, r)
+                        .isEqualTo(new JsonObject(service.frame(appliance.toString(), r)));
+            }
         }
 
         System.out.printf("%nBENCHMARK fan-out: %d subscribers (one connection each) on %d appliances (owner + up to "
@@ -193,6 +231,7 @@ class FanOutBenchmark {
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         System.out.println(row("appliance-sync (`record()` → subscriber)", served));
         System.out.println(row("bare Vert.x broadcast of the same frames", broadcast));
+        System.out.println(row("Node.js peer (graphql-js + graphql-ws + ws, per subscriber)", peered));
         if (lagCount > 0) {
             System.out.printf("%nServer `appliance_sync.realtime.delivery_lag` (a change's transaction start → offered "
                     + "to every subscriber) during the service's rounds: %d changes, mean %.1f ms%n", lagCount,
@@ -201,21 +240,51 @@ class FanOutBenchmark {
         System.out.println();
 
         BenchmarkResults.of(2, "fan-out", "Fan-out ceiling")
-                .baseline("a bare Vert.x WebSocket server writing the same frames to the same connections")
+                .baseline(NODE, "one Node.js process, graphql-js + graphql-ws 6 + ws, executing each subscriber's "
+                        + "selection, an access check per delivery, no storage")
+                .baseline(BARE, "a bare Vert.x WebSocket server writing the same frames to the same connections")
                 .conditions(("%,d subscribers, one graphql-transport-ws connection each, %d per appliance (owner and "
                         + "FAMILY), %d rounds (after %d warm-up), each storing a new state of all %d appliances at once "
                         + "and awaiting every delivery; CPU is the JVM's less the clients' threads, over the measured "
-                        + "rounds; the baseline writes the frames the service sent, captured from its run")
+                        + "rounds; the bare Vert.x server writes the frames the service sent, captured from its run; "
+                        + "the Node peer gets each new state as a message on one WebSocket (one per appliance and round, "
+                        + "counted in its CPU, which is its own process's); every side's deliveries checked exactly "
+                        + "once, the Node peer's "
+                        + "payloads equal to the service's")
                         .formatted(SUBSCRIBERS, PER_APPLIANCE, ROUNDS, WARM_UP_ROUNDS, applianceCount))
                 .figure("deliveries per CPU-second", "/s", BenchmarkResults.Better.HIGHER, served.perCpuSecond(),
-                        broadcast.perCpuSecond())
+                        BenchmarkResults.against(NODE, peered.perCpuSecond()),
+                        BenchmarkResults.against(BARE, broadcast.perCpuSecond()))
                 .figure("delivery p50", "ms", BenchmarkResults.Better.LOWER, served.latency().p50(),
-                        broadcast.latency().p50())
+                        BenchmarkResults.against(NODE, peered.latency().p50()),
+                        BenchmarkResults.against(BARE, broadcast.latency().p50()))
                 .figure("delivery p99", "ms", BenchmarkResults.Better.LOWER, served.latency().p99(),
-                        broadcast.latency().p99())
-                .detail("deliveries per second achieved (2 cores, clients included)", "%,.0f, the baseline %,.0f"
-                        .formatted(served.perSecond(), broadcast.perSecond()))
+                        BenchmarkResults.against(NODE, peered.latency().p99()),
+                        BenchmarkResults.against(BARE, broadcast.latency().p99()))
+                .detail("deliveries per second achieved (2 cores, clients included)", "%,.0f; %s %,.0f; %s %,.0f"
+                        .formatted(served.perSecond(), NODE, peered.perSecond(), BARE, broadcast.perSecond()))
                 .write();
+    }
+
+    /** The Node peer's users and grants: the same tokens, each user's appliance with the role the service has. */
+    private static JsonObject peerAccess(List<BenchmarkAccounts.Account> accounts, UUID[] appliances) {
+        JsonObject tokens = new JsonObject();
+        JsonObject grants = new JsonObject();
+        for (int i = 0; i < accounts.size(); i++) {
+            BenchmarkAccounts.Account account = accounts.get(i);
+            tokens.put(account.token(), account.id());
+            grants.put(account.id(), new JsonObject().put(appliances[i / PER_APPLIANCE].toString(),
+                    i % PER_APPLIANCE == 0 ? "OWNER" : "FAMILY"));
+        }
+        return new JsonObject().put("tokens", tokens).put("grants", grants);
+    }
+
+    /** What {@link #record} stores for {@code round}, as the ApplianceState the Node peer publishes. */
+    private static JsonObject peerState(UUID appliance, int round) {
+        return new JsonObject().put("applianceId", appliance.toString()).put("version", round + 1)
+                .put("reported", new JsonObject().put("status", "round-" + round))
+                .put("desired", new JsonObject().put("targetCelsius", 180 + round)).put("shadowName", "")
+                .put("updatedAt", java.time.Instant.now().toString()).putNull("reportedAt");
     }
 
     private CompletableFuture<Boolean> record(UUID appliance, int round) {
@@ -296,22 +365,20 @@ class FanOutBenchmark {
         }
 
         /**
-         * Runs every round, each awaited until all subscribers have it; measures the rounds after the warm-up (and
-         * records them in {@code profile}, if given).
+         * Runs every round, each awaited until all subscribers have it; measures the rounds after the warm-up with
+         * {@code serverCpu} (and records them in {@code profile}, if given).
          */
-        Measured rounds(JfrProfile profile, Write write) throws Exception {
+        Measured rounds(JfrProfile profile, CpuClock serverCpu, Write write) throws Exception {
             long[][] writtenAt = new long[appliances.length][allRounds];
             long[] roundTime = new long[ROUNDS];
             long cpuBefore = 0;
-            long clientCpuBefore = 0;
             long wallBefore = 0;
             for (int r = 0; r < allRounds; r++) {
                 if (r == WARM_UP_ROUNDS) {
                     if (profile != null) {
                         profile.start();
                     }
-                    cpuBefore = OS.getProcessCpuTime();
-                    clientCpuBefore = clientCpu();
+                    cpuBefore = serverCpu.nanos();
                     wallBefore = System.nanoTime();
                 }
                 List<CompletableFuture<?>> writes = new ArrayList<>(appliances.length);
@@ -339,7 +406,7 @@ class FanOutBenchmark {
                     roundTime[r - WARM_UP_ROUNDS] = last - first;
                 }
             }
-            long cpu = OS.getProcessCpuTime() - cpuBefore - (clientCpu() - clientCpuBefore);
+            long cpu = serverCpu.nanos() - cpuBefore;
             long wall = System.nanoTime() - wallBefore;
             if (profile != null) {
                 profile.stop();
@@ -362,6 +429,11 @@ class FanOutBenchmark {
                 Thread.sleep(10);
             }
             assertThat(problems).as("unexpected messages or closes").isEmpty();
+        }
+
+        /** A server in this JVM: the process's CPU time less the clients' threads. */
+        long jvmCpuLessClients() {
+            return OS.getProcessCpuTime() - clientCpu();
         }
 
         private long clientCpu() {

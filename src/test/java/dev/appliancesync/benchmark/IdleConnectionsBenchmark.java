@@ -1,6 +1,7 @@
 package dev.appliancesync.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,15 +28,19 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Memory per idle subscribed connection: {@code bench.idle.connections} (10,000) graphql-transport-ws connections,
  * {@value #PER_USER} per user (the service's default per-user limit), each with a {@code changes} subscription, then
  * idle. The clients run in a JVM of their own ({@link IdleConnectionsClient}); this JVM runs the service, so its heap
  * (used, after a full GC) and direct memory (NIO buffers and Netty's own) before and after, divided by the
- * connections, are what one idle subscriber costs the service. Baseline, same run, same clients: a bare Vert.x
- * WebSocket server in this JVM that answers {@code connection_init} and holds the connection, measured the same way.
- * Asserts every connection was acknowledged, the service counts every subscription, and all were still open at the end.
+ * connections, are what one idle subscriber costs the service. Baselines, same run, same clients: a bare Vert.x
+ * WebSocket server in this JVM that answers {@code connection_init} and holds the connection, measured the same way;
+ * and the Node.js peer ({@link NodePeer}: graphql-ws holding the same subscriptions, the same tokens), measured in
+ * its own process the same way ({@code process.memoryUsage()} after full GCs: {@code heapUsed} as heap,
+ * {@code external} as direct). Asserts every connection was acknowledged, the service and the Node peer count every
+ * subscription, and all were still open at the end.
  * <p>
  * Run: ./mvnw -Pbenchmarks test -Dtest=IdleConnectionsBenchmark [-Dbench.idle.connections=10000]
  */
@@ -67,8 +72,16 @@ class IdleConnectionsBenchmark {
     @Inject
     MeterRegistry metrics;
 
+    private static final String BARE = "bare Vert.x";
+    private static final String NODE = "Node peer";
+
     /** Heap used after a full GC, and direct memory (NIO buffer pool plus Netty's own accounting), in bytes. */
     private record Footprint(long heap, long direct) {
+    }
+
+    /** A server's footprint now. */
+    private interface Gauge {
+        Footprint footprint() throws Exception;
     }
 
     @Test
@@ -80,27 +93,53 @@ class IdleConnectionsBenchmark {
         Files.write(tokenFile, tokens);
 
         long started = System.nanoTime();
-        Footprint service = measure(graphql, tokenFile, CHANGES, this::awaitSubscriptionsInPlace);
+        Footprint service = measure(graphql, tokenFile, CHANGES, this::awaitSubscriptionsInPlace,
+                IdleConnectionsBenchmark::footprint);
         double serviceSeconds = (System.nanoTime() - started) / 1e9;
 
-        try (BareWebSocketServer bare = new BareWebSocketServer()) {
-            Footprint baseline = measure(bare.graphql(), tokenFile, CHANGES, () -> { });
+        try {
+            Footprint baseline;
+            try (BareWebSocketServer bare = new BareWebSocketServer()) {
+                baseline = measure(bare.graphql(), tokenFile, CHANGES, () -> { }, IdleConnectionsBenchmark::footprint);
+            }
+            Footprint node;
+            try (NodePeer peer = NodePeer.start()) {
+                JsonObject known = new JsonObject();
+                for (int i = 0; i < tokens.size(); i++) {
+                    known.put(tokens.get(i), "idle-" + i);
+                }
+                peer.access(new JsonObject().put("tokens", known));
+                node = measure(peer.graphql(), tokenFile, CHANGES, () -> await().atMost(BOUND)
+                        .pollInterval(Duration.ofMillis(50)).untilAsserted(() -> assertThat(peer.subscriptions())
+                                .as("subscriptions the Node peer holds").isEqualTo(CONNECTIONS)),
+                        () -> {
+                            JsonObject memory = peer.memory();
+                            return new Footprint(memory.getLong("heapUsed"), memory.getLong("external"));
+                        });
+            }
 
             System.out.printf("%nBENCHMARK idle connections: %,d connections (%d per user), each with a `changes` "
                     + "subscription, opened in %.1f s%n%n| per connection | heap | direct |%n| --- | --- | --- |%n"
-                    + "| appliance-sync | %.1f KiB | %.1f KiB |%n| bare Vert.x WebSocket server | %.1f KiB | %.1f KiB |%n%n",
+                    + "| appliance-sync | %.1f KiB | %.1f KiB |%n| bare Vert.x WebSocket server | %.1f KiB | %.1f KiB |%n"
+                    + "| Node.js peer (graphql-ws + ws) | %.1f KiB | %.1f KiB |%n%n",
                     CONNECTIONS, PER_USER, serviceSeconds, kib(service.heap()), kib(service.direct()),
-                    kib(baseline.heap()), kib(baseline.direct()));
+                    kib(baseline.heap()), kib(baseline.direct()), kib(node.heap()), kib(node.direct()));
             BenchmarkResults.of(3, "idle-connections", "Idle subscribed connections")
-                    .baseline("a bare Vert.x WebSocket server holding the same connections")
+                    .baseline(NODE, "one Node.js process, graphql-ws 6 + ws, holding the same subscriptions")
+                    .baseline(BARE, "a bare Vert.x WebSocket server holding the same connections")
                     .conditions(("%,d graphql-transport-ws connections from a client JVM of their own, %d per user, "
                             + "each with a `changes` subscription, then idle; the service's heap (used after a full GC) "
-                            + "and direct memory before and after, per connection; the baseline answers "
-                            + "`connection_init` and holds the same connections").formatted(CONNECTIONS, PER_USER))
+                            + "and direct memory before and after, per connection; the bare Vert.x server answers "
+                            + "`connection_init` and holds the same connections; the Node peer's `heapUsed` and "
+                            + "`external` after full GCs (`node --expose-gc`) before and after")
+                            .formatted(CONNECTIONS, PER_USER))
                     .figure("heap per connection", "KiB", BenchmarkResults.Better.LOWER, kib(service.heap()),
-                            kib(baseline.heap()))
+                            BenchmarkResults.against(NODE, kib(node.heap())),
+                            BenchmarkResults.against(BARE, kib(baseline.heap())))
                     .figure("heap + direct per connection", "KiB", BenchmarkResults.Better.LOWER,
-                            kib(service.heap() + service.direct()), kib(baseline.heap() + baseline.direct()))
+                            kib(service.heap() + service.direct()),
+                            BenchmarkResults.against(NODE, kib(node.heap() + node.direct())),
+                            BenchmarkResults.against(BARE, kib(baseline.heap() + baseline.direct())))
                     .detail("the service for all of them", "%.0f MiB of heap, %.0f MiB direct".formatted(
                             service.heap() * (double) CONNECTIONS / 1048576.0,
                             service.direct() * (double) CONNECTIONS / 1048576.0))
@@ -112,10 +151,10 @@ class IdleConnectionsBenchmark {
 
     /**
      * Opens the connections from a client JVM, runs {@code check} while they are held, and returns what they cost
-     * this JVM per connection, after checking that every one was acknowledged and still open at the end.
+     * the server per connection ({@code gauge} before and after), after checking that every one was acknowledged and still open at the end.
      */
-    private Footprint measure(URI server, Path tokens, String query, Runnable check) throws Exception {
-        Footprint before = footprint();
+    private Footprint measure(URI server, Path tokens, String query, Runnable check, Gauge gauge) throws Exception {
+        Footprint before = gauge.footprint();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process clients = new ProcessBuilder(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
                 IdleConnectionsClient.class.getName(), server.toString(), tokens.toString(),
@@ -126,7 +165,7 @@ class IdleConnectionsBenchmark {
             assertThat(awaitLine(out, IdleConnectionsClient.READY)).as("connections acknowledged")
                     .isEqualTo(CONNECTIONS);
             check.run();
-            Footprint held = footprint();
+            Footprint held = gauge.footprint();
             in.write("close\n");
             in.flush();
             assertThat(awaitLine(out, IdleConnectionsClient.OPEN)).as("connections still open at the end")
