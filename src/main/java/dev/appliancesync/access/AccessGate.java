@@ -3,6 +3,7 @@ package dev.appliancesync.access;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,6 +13,7 @@ import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlClient;
 
@@ -41,17 +43,24 @@ public class AccessGate {
         this.metrics = metrics;
     }
 
-    /** Checks a change inside its transaction {@code tx} and audits the decision, allowed or denied. */
-    public Uni<Void> require(SqlClient tx, Authorizer.Session session, Target target, String action,
-            Map<String, String> facts) {
+    /**
+     * Checks a change inside its transaction {@code tx}, audits the decision, allowed or denied, and when allowed
+     * runs {@code work}. The audit row and the work's first statement go to the database together, without one
+     * waiting for the other's answer (the connection keeps their order); if either fails, so does the change, and its
+     * transaction with it.
+     */
+    public <R> Uni<R> require(SqlClient tx, Authorizer.Session session, Target target, String action,
+            Map<String, String> facts, Supplier<Uni<R>> work) {
         UUID actor = session.subject().userId();
         Verdict verdict = verdict(session, target, action, facts);
         if (verdict.error() != null) {
             return deny(actor, action, target.kind(), target.id(), target.applianceId(), verdict.decision(), facts,
                     verdict.error());
         }
-        return audit.record(tx, new AuditLog.Entry(actor, action, target.applianceId(), target.kind() + "/" + target.id(),
-                verdict.decision(), new JsonObject(Map.copyOf(facts))));
+        Uni<Void> audited = audit.record(tx, new AuditLog.Entry(actor, action, target.applianceId(),
+                target.kind() + "/" + target.id(), verdict.decision(), new JsonObject(Map.copyOf(facts))));
+        return Uni.combine().all().unis(audited, Uni.createFrom().<R> deferred(work::get)).asTuple()
+                .map(Tuple2::getItem2);
     }
 
     /** Checks a read: throws NOT_FOUND or FORBIDDEN as {@link #require} would, and writes nothing. */

@@ -50,9 +50,8 @@ public class Guard {
     public <T, R> Uni<R> changeLockedFirst(Subject caller, GuardedResources<T> kind, UUID id, GuardedAction action,
             Function<SqlConnection, Uni<Map<String, String>>> factsReadUnderLock, Function<Locked<T>, Uni<R>> work) {
         Authorizer.Session session = authorizer.session(caller);
-        return db.inTransaction(tx -> requireLockedFirst(tx, session, kind, id, action,
-                        () -> factsReadUnderLock.apply(tx))
-                .flatMap(resource -> work.apply(new Locked<>(tx, session, resource))));
+        return db.inTransaction(tx -> decideLocked(tx, session, kind, id, action, () -> factsReadUnderLock.apply(tx),
+                resource -> work.apply(new Locked<>(tx, session, resource))));
     }
 
     /** Inside a transaction already open: loads the resource locked for it and checks {@code action}. */
@@ -69,14 +68,19 @@ public class Guard {
      */
     public <T> Uni<T> requireLockedFirst(SqlConnection tx, Authorizer.Session session, GuardedResources<T> kind,
             UUID id, GuardedAction action, Supplier<Uni<Map<String, String>>> factsReadUnderLock) {
+        return decideLocked(tx, session, kind, id, action, factsReadUnderLock, resource -> Uni.createFrom().item(resource));
+    }
+
+    /** The resource locked, {@code action} decided and audited; then {@code work}, sent along with the audit row. */
+    private <T, R> Uni<R> decideLocked(SqlConnection tx, Authorizer.Session session, GuardedResources<T> kind, UUID id,
+            GuardedAction action, Supplier<Uni<Map<String, String>>> factsReadUnderLock, Function<T, Uni<R>> work) {
         return kind.find(tx, session.subject().userId(), id, true).flatMap(found -> {
             if (found.isEmpty()) {
                 return gate.missing(session, kind.kind(), id, action.name());
             }
             T resource = found.get();
-            return factsReadUnderLock.get()
-                    .flatMap(facts -> gate.require(tx, session, kind.target(resource), action.name(), facts))
-                    .replaceWith(resource);
+            return factsReadUnderLock.get().flatMap(facts -> gate.require(tx, session, kind.target(resource),
+                    action.name(), facts, () -> work.apply(resource)));
         });
     }
 

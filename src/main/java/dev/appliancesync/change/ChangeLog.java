@@ -32,9 +32,16 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class ChangeLog {
 
+    /**
+     * All of a transaction's entries in one statement (a batch would be a statement per entry), in the given order:
+     * rows are inserted, and take their sequence numbers, in the order of the arrays.
+     */
     private static final String INSERT = """
             insert into change_log (audience, user_id, appliance_id, household_id, type, payload)
-            values ($1, $2, $3, $4, $5, $6)""";
+            select audience, user_id, appliance_id, household_id, type, payload::jsonb
+            from unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[]) with ordinality
+                as entry(audience, user_id, appliance_id, household_id, type, payload, position)
+            order by position""";
     private static final String SETTLED = "tx_id < pg_snapshot_xmin(pg_current_snapshot())";
     /** Entries after the position $1.$2, in log order. */
     private static final String AFTER = "(tx_id, seq) > ($1::text::xid8, $2) and " + SETTLED;
@@ -62,12 +69,25 @@ public class ChangeLog {
         if (changes.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Tuple> rows = changes.stream()
-                .map(c -> Tuple.from(new Object[] { c.audience().name(), c.userId(), c.applianceId(), c.householdId(),
-                        c.type().name(), c.payload() }))
-                .toList();
-        Uni<Void> appended = tx.preparedQuery(INSERT).executeBatch(rows).invoke(() -> signalOnCommit(tx))
-                .replaceWithVoid();
+        int n = changes.size();
+        String[] audiences = new String[n];
+        UUID[] users = new UUID[n];
+        UUID[] appliances = new UUID[n];
+        UUID[] households = new UUID[n];
+        String[] types = new String[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            Change c = changes.get(i);
+            audiences[i] = c.audience().name();
+            users[i] = c.userId();
+            appliances[i] = c.applianceId();
+            households[i] = c.householdId();
+            types[i] = c.type().name();
+            payloads[i] = c.payload() == null ? null : c.payload().encode();
+        }
+        Uni<Void> appended = tx.preparedQuery(INSERT)
+                .execute(Tuple.from(new Object[] { audiences, users, appliances, households, types, payloads }))
+                .invoke(() -> signalOnCommit(tx)).replaceWithVoid();
         for (ChangeObserver observer : observers) {
             appended = appended.call(() -> observer.appended(tx, changes));
         }

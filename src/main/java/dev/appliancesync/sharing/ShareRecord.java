@@ -19,7 +19,12 @@ public record ShareRecord(UUID id, UUID applianceId, UUID householdId, UUID reci
             s.id, s.appliance_id, s.household_id, s.recipient_id, r.email as recipient_email,
             r.username as recipient_username, s.role, s.capabilities, s.granted_by, g.username as granted_by_username,
             s.created_at, s.updated_at, s.expires_at, s.revoked_at, s.revoke_reason""";
-    static final String FROM = "share s join app_user r on r.id = s.recipient_id join app_user g on g.id = s.granted_by";
+    static final String FROM = from("share");
+
+    /** {@link #FROM} over {@code shares}: the share table, or a statement's own rows of it (a CTE's RETURNING). */
+    static String from(String shares) {
+        return shares + " s join app_user r on r.id = s.recipient_id join app_user g on g.id = s.granted_by";
+    }
 
     static ShareRecord from(Row row) {
         return new ShareRecord(row.getUUID("id"), row.getUUID("appliance_id"), row.getUUID("household_id"),

@@ -104,6 +104,58 @@ public class ShareRepository {
                 });
     }
 
+    /**
+     * What {@link #grant} found and did.
+     *
+     * @param recipientId the account with the verified email; null when there is none
+     * @param othersActive active shares of the target held by others than that account
+     * @param share the share as written, with {@code created}; null when nothing was written
+     */
+    public record GrantAttempt(UUID recipientId, long othersActive, ShareRecord share, boolean created) {
+    }
+
+    /**
+     * In one statement: finds the account with this verified email, counts the target's active shares of others,
+     * and creates the recipient's share or updates their unrevoked one, returning it whole; writes nothing when the
+     * recipient is the granter, is {@code ownerId}, or the others hold {@code maxOthers} already (the caller turns
+     * that into its error). The target must be locked by the caller, so the count stays true until commit.
+     */
+    public Uni<GrantAttempt> grant(SqlClient tx, Target target, String email, Role role, Set<Capability> capabilities,
+            UUID grantedBy, UUID ownerId, OffsetDateTime expiresAt, int maxOthers) {
+        String sql = """
+                with rcpt as (
+                    select id from app_user where email = $1 and email_verified),
+                others as (
+                    select count(*) as active from share s
+                    where s.%1$s = $2 and s.recipient_id <> (select id from rcpt) and %2$s),
+                upserted as (
+                    insert into share (appliance_id, household_id, recipient_id, role, capabilities, granted_by,
+                                       expires_at)
+                    select $3::uuid, $4::uuid, rcpt.id, $5::text, $6::text[], $7::uuid, $8::timestamptz
+                    from rcpt, others
+                    where rcpt.id <> $7::uuid and rcpt.id is distinct from $9::uuid and others.active < $10
+                    on conflict (%1$s, recipient_id) where revoked_at is null and %1$s is not null
+                    do update set role = excluded.role, capabilities = excluded.capabilities,
+                                  granted_by = excluded.granted_by, expires_at = excluded.expires_at, updated_at = now()
+                    returning *, (xmax = 0) as created)
+                select rcpt.id as found_recipient_id, others.active as others_active, s.created, %3$s
+                from rcpt cross join others left join (%4$s) on true""".formatted(target.column(), ACTIVE,
+                ShareRecord.COLUMNS, ShareRecord.from("upserted"));
+        return tx.preparedQuery(sql)
+                .execute(Tuple.from(new Object[] { email, target.id(), target.applianceId(), target.householdId(),
+                        role.name(), names(capabilities), grantedBy, expiresAt, ownerId, (long) maxOthers }))
+                .map(rows -> {
+                    var iterator = rows.iterator();
+                    if (!iterator.hasNext()) {
+                        return new GrantAttempt(null, 0, null, false);
+                    }
+                    Row row = iterator.next();
+                    boolean written = row.getUUID("id") != null;
+                    return new GrantAttempt(row.getUUID("found_recipient_id"), row.getLong("others_active"),
+                            written ? ShareRecord.from(row) : null, written && row.getBoolean("created"));
+                });
+    }
+
     /** Who owns the target now; empty when nobody does (a released appliance) or it is gone. */
     public Uni<Optional<UUID>> ownerOf(SqlClient client, Target target) {
         return client.preparedQuery("select owner_id from " + target.kind().table + " where id = $1")

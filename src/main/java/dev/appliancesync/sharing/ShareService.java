@@ -34,11 +34,8 @@ import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.household.HouseholdAction;
 import dev.appliancesync.household.HouseholdRepository;
-import dev.appliancesync.identity.AppUser;
 import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.Emails;
-import dev.appliancesync.identity.UserRepository;
-import dev.appliancesync.change.ChangeLog;
 import dev.appliancesync.sharing.ShareRepository.Target;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -61,13 +58,12 @@ public class ShareService {
     private final HouseholdRepository households;
     private final Authorizer authorizer;
     private final AccessGate gate;
-    private final UserRepository users;
     private final ChangeLog changes;
     private final InvitationService invitations;
     private final ShareRevocations revocations;
 
     public ShareService(Transactions db, ShareRepository shares, Guard guard, ApplianceRepository appliances,
-            HouseholdRepository households, Authorizer authorizer, AccessGate gate, UserRepository users, ChangeLog changes,
+            HouseholdRepository households, Authorizer authorizer, AccessGate gate, ChangeLog changes,
             InvitationService invitations, ShareRevocations revocations) {
         this.db = db;
         this.shares = shares;
@@ -76,7 +72,6 @@ public class ShareService {
         this.households = households;
         this.authorizer = authorizer;
         this.gate = gate;
-        this.users = users;
         this.changes = changes;
         this.invitations = invitations;
         this.revocations = revocations;
@@ -142,28 +137,24 @@ public class ShareService {
         }
         Target target = request.target();
         UUID ownerId = request.ownerId();
-        return users.findByVerifiedEmail(tx, request.email()).flatMap(found -> {
-            if (found.isEmpty()) {
+        // One statement finds the recipient, counts and writes; the checks below only name what kept it from writing.
+        return shares.grant(tx, target, request.email(), request.role(), request.capabilities(), caller.id(), ownerId,
+                request.expiresAt(), MAX_PER_TARGET).flatMap(attempt -> {
+            if (attempt.recipientId() == null) {
                 return invitations.invite(tx, caller, request, null).map(invitation -> new Outcome(null, invitation));
             }
-            AppUser recipient = found.get();
-            if (recipient.id().equals(caller.id())) {
+            if (attempt.recipientId().equals(caller.id())) {
                 return Uni.createFrom().failure(ApiException.validation("You cannot share with yourself"));
             }
-            if (recipient.id().equals(ownerId)) {
+            if (attempt.recipientId().equals(ownerId)) {
                 return Uni.createFrom().failure(ApiException.validation("This person owns it already"));
             }
-            return shares.countActive(tx, target, recipient.id()).flatMap(count -> {
-                if (count >= MAX_PER_TARGET) {
-                    return Uni.createFrom().failure(quota("shares-per-target"));
-                }
-                return shares.upsert(tx, target, recipient.id(), request.role(), request.capabilities(), caller.id(),
-                                request.expiresAt())
-                        .flatMap(upserted -> shares.find(tx, upserted.id()).flatMap(share -> changes
-                                .append(tx, shareChanges(upserted.created() ? SHARE_GRANTED : SHARE_UPDATED,
-                                        share.orElseThrow(), ownerId, caller.id()))
-                                .replaceWith(new Outcome(share.orElseThrow(), null))));
-            });
+            if (attempt.othersActive() >= MAX_PER_TARGET) {
+                return Uni.createFrom().failure(quota("shares-per-target"));
+            }
+            ShareRecord share = attempt.share();
+            return changes.append(tx, shareChanges(attempt.created() ? SHARE_GRANTED : SHARE_UPDATED, share, ownerId,
+                    caller.id())).replaceWith(new Outcome(share, null));
         });
     }
 

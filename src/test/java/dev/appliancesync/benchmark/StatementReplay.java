@@ -35,9 +35,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
  */
 final class StatementReplay {
 
-    /** A value the transaction itself creates: what the step whose SQL starts with {@code sqlStart} returns in
+    /** A value the transaction itself creates: what the step whose SQL contains {@code sqlPart} returns in
      * {@code column} stands for {@code captured} in later statements. */
-    record Created(String sqlStart, String column, String captured) {
+    record Created(String sqlPart, String column, String captured) {
     }
 
     /** One text with its parameter types, executed once per row of logged parameters (more rows: a batch). */
@@ -144,7 +144,7 @@ final class StatementReplay {
         Uni<RowSet<Row>> executed = tuples.size() == 1 ? tx.preparedQuery(step.sql()).execute(tuples.getFirst())
                 : tx.preparedQuery(step.sql()).executeBatch(tuples);
         return executed.invoke(rows -> {
-            if (step.sql().startsWith(created.sqlStart())) {
+            if (step.sql().contains(created.sqlPart())) {
                 values.put(created.captured(), rows.iterator().next().getValue(created.column()).toString());
             }
         }).replaceWithVoid();
@@ -178,7 +178,8 @@ final class StatementReplay {
             String element = type.substring(0, type.length() - 2);
             List<String> items = arrayItems(text);
             return switch (element) {
-                case "uuid" -> items.stream().map(UUID::fromString).toArray(UUID[]::new);
+                case "uuid" -> items.stream().map(item -> item == null ? null : UUID.fromString(item))
+                        .toArray(UUID[]::new);
                 case "text", "character varying" -> items.toArray(String[]::new);
                 default -> throw new IllegalArgumentException("no conversion for parameters of type " + type);
             };
@@ -198,13 +199,36 @@ final class StatementReplay {
         };
     }
 
-    /** {@code {a,b}}: the items of an array literal whose items need no quoting (ids, enum names). */
-    private static List<String> arrayItems(String literal) {
-        if (!literal.startsWith("{") || !literal.endsWith("}") || literal.contains("\"")) {
-            throw new IllegalArgumentException("not a simple array literal: " + literal);
+    /**
+     * {@code {a,"b \"c\"",NULL}}: the items of a one-dimensional array literal as PostgreSQL writes it, quoted
+     * items unquoted (backslash escapes undone), an unquoted NULL as null.
+     */
+    static List<String> arrayItems(String literal) {
+        if (!literal.startsWith("{") || !literal.endsWith("}")) {
+            throw new IllegalArgumentException("not an array literal: " + literal);
         }
+        List<String> items = new ArrayList<>();
         String inner = literal.substring(1, literal.length() - 1);
-        return inner.isEmpty() ? List.of() : Arrays.asList(inner.split(","));
+        int i = 0;
+        while (i < inner.length()) {
+            StringBuilder item = new StringBuilder();
+            boolean quoted = inner.charAt(i) == '"';
+            if (quoted) {
+                for (i++; inner.charAt(i) != '"'; i++) {
+                    item.append(inner.charAt(i) == '\\' ? inner.charAt(++i) : inner.charAt(i));
+                }
+                i++;
+            } else {
+                for (; i < inner.length() && inner.charAt(i) != ','; i++) {
+                    item.append(inner.charAt(i));
+                }
+            }
+            items.add(!quoted && item.toString().equals("NULL") ? null : item.toString());
+            if (i < inner.length() && inner.charAt(i++) != ',') {
+                throw new IllegalArgumentException("no separator at " + (i - 1) + ": " + literal);
+            }
+        }
+        return items;
     }
 
     /** PostgreSQL's inference of the parameter types of {@code sql}, as for the client's Parse without types. */

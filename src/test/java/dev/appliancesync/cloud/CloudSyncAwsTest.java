@@ -3,7 +3,9 @@ package dev.appliancesync.cloud;
 import static dev.appliancesync.cloud.gateway.CloudOperation.ADMIN_UPDATE_USER_ATTRIBUTES;
 import static dev.appliancesync.cloud.gateway.CloudOperation.ATTACH_POLICY;
 import static dev.appliancesync.cloud.gateway.CloudOperation.CREATE_POLICY;
+import static dev.appliancesync.cloud.gateway.CloudOperation.CREATE_POLICY_VERSION;
 import static dev.appliancesync.cloud.gateway.CloudOperation.DELETE_POLICY;
+import static dev.appliancesync.cloud.gateway.CloudOperation.GET_POLICY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -235,6 +238,34 @@ class CloudSyncAwsTest {
                         && aws.attributes(scene.guest().username()).entrySet().containsAll(FAMILY_TAGS.entrySet()));
         assertThat(statuses(ATTACH_POLICY, detached)).as("attached again once").containsExactly(200);
         assertThat(statuses(CREATE_POLICY, detached)).as("the policy itself was never gone").isEmpty();
+        assertThat(cloudSync(scene, scene.appliance(), null)).isEqualTo("IN_SYNC");
+    }
+
+    @Test
+    void theDriftCheckRepairsAPolicyDocumentChangedBehindOurBackThoughPassesForSharesNoLongerReadIt() throws Exception {
+        Scene scene = scene("aws-edited");
+        try (ShareChanges changes = ShareChanges.subscribe(graphql, scene.guest().token())) {
+            String shareId = share(scene, scene.appliance());
+            assertThat(changes.next(CLOUD_SYNC, shareId).getString("cloudSync")).isEqualTo("IN_SYNC");
+        }
+        Map<String, String> policies = desiredPolicies(scene.guest());
+        String edited = policies.keySet().iterator().next();
+        double repairedBefore = count(DRIFT_REPAIRED);
+        aws.resetCalls();
+
+        // Someone edits our policy in the console: a new default version that grants everything.
+        String everything = """
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iot:*", "Resource": "*"}]}""";
+        aws.newVersionBehindOurBack(edited, everything, true);
+
+        Awaitility.await("the drift check restores " + edited).atMost(REPAIRED_WITHIN)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> count(DRIFT_REPAIRED) > repairedBefore
+                        && aws.defaultDocument(edited).map(JsonObject::new)
+                                .equals(Optional.of(new JsonObject(policies.get(edited)))));
+        assertThat(statuses(GET_POLICY, edited)).as("read by the drift check").isNotEmpty();
+        assertThat(statuses(CREATE_POLICY_VERSION, edited)).as("our document again, once").containsExactly(200);
+        assertThat(aws.attached(scene.identity())).isEqualTo(policies.keySet());
         assertThat(cloudSync(scene, scene.appliance(), null)).isEqualTo("IN_SYNC");
     }
 

@@ -137,6 +137,32 @@ class SharingFlowTest {
     }
 
     @Test
+    void anApplianceHasAtMostFiftyRecipientsWhoseSharesStillChangeAndTheOwnerIsNoRecipient() {
+        User owner = User.signedIn("popular");
+        Appliances.Claimed kettle = Appliances.claimed(owner.token(), "GENERIC");
+        List<User> recipients = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            User recipient = User.signedIn("fan");
+            recipients.add(recipient);
+            Appliances.share(owner.token(), kettle.id(), recipient.email(), "GUEST");
+        }
+        String share = """
+                mutation($a: ID!, $e: String!, $r: Role!) { shareAppliance(applianceId: $a, recipientEmail: $e,
+                  role: $r) { share { id role } } }""";
+
+        GraphQL.post(owner.token(), share, Map.of("a", kettle.id(), "e", User.signedIn("fan").email(), "r", "GUEST"))
+                .then().body("errors[0].extensions.code", equalTo("QUOTA_EXCEEDED"))
+                .body("data.shareAppliance", nullValue());
+        // One of the fifty, again: an update of their share, not a fifty-first.
+        GraphQL.post(owner.token(), share, Map.of("a", kettle.id(), "e", recipients.get(7).email(), "r", "FAMILY"))
+                .then().body("errors", nullValue()).body("data.shareAppliance.share.role", equalTo("FAMILY"));
+        assertThat(database.count("select count(*) from share where appliance_id = $1::uuid and revoked_at is null",
+                kettle.id())).isEqualTo(50);
+        assertThat(database.count("select count(*) from change_log where user_id = $1::uuid and type = 'SHARE_UPDATED'",
+                recipients.get(7).id())).isEqualTo(1);
+    }
+
+    @Test
     void householdMembersGetTheirRoleOnAppliancesAddedLaterAndThingNamesNeverChange() {
         User owner = User.signedIn("household-owner");
         User member = User.signedIn("member");

@@ -1,5 +1,6 @@
 package dev.appliancesync.cloud.sync;
 
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.change.Change;
 import dev.appliancesync.change.ChangeObserver;
+import dev.appliancesync.change.ChangeType;
 import dev.appliancesync.cloud.policy.CompiledAccess;
 import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.policy.QuotaExceededException;
@@ -17,6 +19,7 @@ import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -47,20 +50,29 @@ public class CloudAccessOutbox implements ChangeObserver {
             union select owner_id from household where id = any($2)""";
     /** A transaction-scoped lock on one user's compiled access (a hash collision only serialises two users). */
     private static final String LOCK_USER = "select pg_advisory_xact_lock(hashtextextended('cloud-access:' || $1, 0))";
+    /**
+     * In one statement: the user's desired state, a new generation when it differs, and that generation on each share
+     * of theirs this transaction granted, changed or ended (when nothing differs, the generation they already have).
+     * The update reads cloud_sync_state as it was before the statement, hence the saved generation first.
+     */
     private static final String SAVE_DESIRED = """
-            insert into cloud_sync_state as s (user_id, desired_generation, desired_policies, desired_tags, status,
-                                               next_attempt_at, updated_at)
-            values ($1, 1, $2, $3, 'PENDING', now(), now())
-            on conflict (user_id) do update set desired_generation = s.desired_generation + 1,
-                desired_policies = excluded.desired_policies, desired_tags = excluded.desired_tags, status = 'PENDING',
-                attempts = 0, last_error = null, next_attempt_at = now(), updated_at = now()
-            where s.desired_policies is distinct from excluded.desired_policies
-               or s.desired_tags is distinct from excluded.desired_tags
-            returning desired_generation""";
-    /** The generation that carries each share this transaction granted, changed or ended. */
-    private static final String MARK_SHARES = """
-            update share set cloud_sync_generation = (select desired_generation from cloud_sync_state where user_id = $1)
+            with saved as (
+                insert into cloud_sync_state as s (user_id, desired_generation, desired_policies, desired_tags, status,
+                                                   next_attempt_at, updated_at)
+                values ($1, 1, $2, $3, 'PENDING', now(), now())
+                on conflict (user_id) do update set desired_generation = s.desired_generation + 1,
+                    desired_policies = excluded.desired_policies, desired_tags = excluded.desired_tags,
+                    status = 'PENDING', attempts = 0, last_error = null, next_attempt_at = now(), updated_at = now()
+                where s.desired_policies is distinct from excluded.desired_policies
+                   or s.desired_tags is distinct from excluded.desired_tags
+                returning desired_generation)
+            update share set cloud_sync_generation = coalesce((select desired_generation from saved),
+                    (select desired_generation from cloud_sync_state where user_id = $1))
             where recipient_id = $1 and updated_at = now()""";
+
+    /** Entries about one share, whose facts name its recipient ({@code sharing.ShareFacts}). */
+    private static final Set<ChangeType> SHARE_ENTRIES = EnumSet.of(ChangeType.SHARE_GRANTED, ChangeType.SHARE_UPDATED,
+            ChangeType.SHARE_REVOKED, ChangeType.SHARE_EXPIRED);
 
     private final Transactions db;
     private final CloudGrantsReader grants;
@@ -106,8 +118,11 @@ public class CloudAccessOutbox implements ChangeObserver {
         // Serialises compiling one user's access: a transaction that read the grants while another one changing them
         // had not committed would overwrite that one's result with less (or keep a revoked grant). Once the lock is
         // ours, the reads below (read committed: a snapshot per statement) see every commit before us.
-        return tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId.toString()))
-                .flatMap(locked -> grants.read(tx, userId)).flatMap(userGrants -> {
+        // The reads go out right behind the lock, without waiting for it: the connection runs them in order, so each
+        // takes its snapshot once the lock is held, and the three cost one round trip.
+        Uni<?> locked = tx.preparedQuery(LOCK_USER).execute(Tuple.of(userId.toString()));
+        return Uni.combine().all().unis(locked, grants.read(tx, userId)).asTuple().map(Tuple2::getItem2)
+                .flatMap(userGrants -> {
             CompiledAccess compiled;
             try {
                 compiled = compiler.compile(userGrants, target.get());
@@ -122,9 +137,7 @@ public class CloudAccessOutbox implements ChangeObserver {
             compiled.policies().forEach(p -> policies.add(new JsonObject().put("name", p.name())
                     .put("document", p.document())));
             JsonObject tags = new JsonObject(new java.util.TreeMap<>(compiled.principalTags()));
-            return tx.preparedQuery(SAVE_DESIRED).execute(Tuple.of(userId, policies, tags))
-                    .flatMap(saved -> tx.preparedQuery(MARK_SHARES).execute(Tuple.of(userId)))
-                    .replaceWithVoid();
+            return tx.preparedQuery(SAVE_DESIRED).execute(Tuple.of(userId, policies, tags)).replaceWithVoid();
         });
     }
 
@@ -142,11 +155,22 @@ public class CloudAccessOutbox implements ChangeObserver {
         synchronized void add(List<Change> changes) {
             for (Change change : changes) {
                 switch (change.audience()) {
-                    case USER -> users.add(change.userId());
+                    case USER -> users.add(whoseAccess(change));
                     case APPLIANCE -> appliances.add(change.applianceId());
                     case HOUSEHOLD -> households.add(change.householdId());
                 }
             }
+        }
+
+        /**
+         * A share's entry goes to its recipient, the owner and whoever acted, but it changes the recipient's access
+         * alone: refreshing the others would compile, and store, what they have already. An entry whose facts do not
+         * name the recipient (an appliance leaving its owner) counts for its addressee, as every other entry does.
+         */
+        private static UUID whoseAccess(Change change) {
+            String recipient = SHARE_ENTRIES.contains(change.type()) && change.payload() != null
+                    ? change.payload().getString("recipientId") : null;
+            return recipient == null ? change.userId() : UUID.fromString(recipient);
         }
 
         @Override

@@ -27,6 +27,7 @@ import dev.appliancesync.cloud.gateway.CloudOperation;
 import dev.appliancesync.cloud.gateway.CloudRejectedException;
 import dev.appliancesync.cloud.policy.IotPolicyCompiler;
 import dev.appliancesync.cloud.reconcile.CloudConverger;
+import dev.appliancesync.cloud.reconcile.CloudSnapshot;
 import dev.appliancesync.cloud.reconcile.ConvergeResult;
 import dev.appliancesync.cloud.reconcile.DesiredCloudAccess;
 import dev.appliancesync.cloud.reconcile.DesiredPolicy;
@@ -62,24 +63,30 @@ public class CloudReconciler {
 
     private static final Logger LOG = Logger.getLogger(CloudReconciler.class);
 
-    /** Records, before any AWS call, that the generation's policies may come to exist (see known_policies). */
+    /**
+     * Records, before any AWS call, that the generation's policies may come to exist (see known_policies), and takes
+     * out what the last pass left (applied_cloud): only a pass that ends well puts it back (see V13).
+     */
     private static final String CLAIM = """
             update cloud_sync_state s set next_attempt_at = now() + make_interval(secs => $2),
                 known_policies = array(select unnest(s.known_policies)
-                                       union select p ->> 'name' from jsonb_array_elements(s.desired_policies) p)
-            from (select user_id from cloud_sync_state where status <> 'IN_SYNC' and next_attempt_at <= now()
+                                       union select p ->> 'name' from jsonb_array_elements(s.desired_policies) p),
+                applied_cloud = null
+            from (select user_id, applied_cloud from cloud_sync_state
+                  where status <> 'IN_SYNC' and next_attempt_at <= now()
                   -- real changes before drift checks (which only re-read what is already applied)
                   order by desired_generation > applied_generation desc, next_attempt_at
                   limit $1 for update skip locked) due, app_user u
             where s.user_id = due.user_id and u.id = s.user_id
             returning s.user_id, s.desired_generation, s.applied_generation, s.attempts, s.desired_policies,
-                      s.desired_tags, s.retired_identities, s.known_policies, u.cognito_identity_id, u.username""";
+                      s.desired_tags, s.retired_identities, s.known_policies, u.cognito_identity_id, u.username,
+                      due.applied_cloud""";
     private static final String APPLIED = """
             update cloud_sync_state set applied_generation = greatest(applied_generation, $2),
                 status = case when desired_generation <= $2 then 'IN_SYNC' else 'PENDING' end,
                 attempts = 0, last_error = null, retired_identities = array(
                     select unnest(retired_identities) except select unnest($3::text[])),
-                known_policies = $4::text[],
+                known_policies = $4::text[], applied_cloud = $5,
                 next_attempt_at = case when desired_generation <= $2 then null else now() end, updated_at = now()
             where user_id = $1""";
     private static final String REFUSED = """
@@ -202,11 +209,15 @@ public class CloudReconciler {
             // Without a linked identity there is nothing to attach to yet; the principal tags still apply.
             // Attributes live on the user pool user; an account without a username (not from Cognito) has none.
             Map<String, String> attributes = user.username() == null ? Map.of() : user.attributes();
+            CloudSnapshot after = null;
             if (user.identityId() != null) {
+                // A drift check (nothing new to apply) reads everything: that is how changes behind our back show.
+                CloudSnapshot start = user.appliedGeneration() == user.desiredGeneration() ? null : user.lastApplied();
                 ConvergeResult result = converger.converge(new DesiredCloudAccess(user.identityId(), user.username(),
-                        user.policies(), attributes, user.ourPrefix(), user.formerPolicies()));
+                        user.policies(), attributes, user.ourPrefix(), user.formerPolicies()), start);
                 repairs += repairs(result);
                 known.addAll(result.awaitingDeletion());
+                after = result.after();
             } else {
                 known.addAll(user.formerPolicies()); // not looked at: nothing to compare with without an identity
                 if (user.username() != null) {
@@ -219,7 +230,8 @@ public class CloudReconciler {
                         repairs);
             }
             settle(user, APPLIED, Tuple.of(user.userId(), user.desiredGeneration(),
-                    user.retiredIdentities().toArray(String[]::new), known.toArray(String[]::new)),
+                    user.retiredIdentities().toArray(String[]::new), known.toArray(String[]::new),
+                    after == null ? null : after.toJson()),
                     CloudSyncStatus.IN_SYNC, null);
             applied.increment();
         } catch (CloudRejectedException refused) {
@@ -289,7 +301,7 @@ public class CloudReconciler {
     /** A user's row as claimed: what to apply and to whom. */
     record Due(UUID userId, long desiredGeneration, long appliedGeneration, int attempts, List<DesiredPolicy> policies,
             Map<String, String> attributes, List<String> retiredIdentities, Set<String> formerPolicies,
-            String identityId, String username, String ourPrefix) {
+            String identityId, String username, String ourPrefix, CloudSnapshot lastApplied) {
 
         static Due from(Row row, String policyNamePrefix) {
             List<DesiredPolicy> policies = CloudAccessState.policiesOf(row.getValue("desired_policies")).stream()
@@ -305,7 +317,7 @@ public class CloudReconciler {
             return new Due(userId, row.getLong("desired_generation"), row.getLong("applied_generation"),
                     row.getInteger("attempts"), policies, attributes,
                     List.of(row.getArrayOfStrings("retired_identities")), former, row.getString("cognito_identity_id"),
-                    row.getString("username"), ourPrefix);
+                    row.getString("username"), ourPrefix, CloudSnapshot.fromJson(row.getJsonObject("applied_cloud")));
         }
     }
 }

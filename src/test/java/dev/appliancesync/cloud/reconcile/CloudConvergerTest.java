@@ -323,4 +323,83 @@ class CloudConvergerTest {
         assertThatThrownBy(() -> desired(List.of(policy("a", "iot:Connect"), policy("a", "iot:Publish")), "oven",
                 Set.of())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
     }
+
+    // ---- from what the last converge left (CloudSnapshot) ------------------------------------------------------------
+
+    @Test
+    void fromWhatTheLastConvergeLeftAFirstGrantAndTheLastRevokeMakeThreeCallsEachAllWrites() {
+        aws.addUser(USER, Map.of());
+        CloudConverger converger = converger(5);
+        CloudSnapshot start = converger.converge(desired(List.of(), "none", Set.of())).after();
+        DesiredCloudAccess granted = desired(List.of(policy("a", "iot:Connect")), "oven", Set.of());
+        aws.resetCalls();
+
+        ConvergeResult share = converger.converge(granted, start);
+
+        assertConvergedTo(granted, Set.of());
+        assertThat(share.calls()).isEqualTo(Map.of(CREATE_POLICY, 1, ATTACH_POLICY, 1, ADMIN_UPDATE_USER_ATTRIBUTES, 1));
+        assertThat(aws.callCounts()).as("what AWS saw").isEqualTo(share.calls());
+
+        DesiredCloudAccess revoked = desired(List.of(), "none", Set.of(PREFIX + "a"));
+        ConvergeResult revoke = converger.converge(revoked, share.after());
+
+        assertConvergedTo(revoked, Set.of());
+        assertThat(aws.exists(PREFIX + "a")).isFalse();
+        assertThat(revoke.calls()).isEqualTo(Map.of(DETACH_POLICY, 1, ADMIN_UPDATE_USER_ATTRIBUTES, 1, DELETE_POLICY, 1));
+    }
+
+    @Test
+    void fromWhatTheLastConvergeLeftANewDocumentIsOneVersionAndTheFifthMakesRoomFirst() {
+        aws.addUser(USER, Map.of());
+        CloudConverger converger = converger(5);
+        CloudSnapshot last = converger.converge(desired(List.of(policy("a", "iot:V1")), "oven", Set.of())).after();
+        for (int v = 2; v <= 5; v++) {
+            DesiredCloudAccess changed = desired(List.of(policy("a", "iot:V" + v)), "oven", Set.of());
+            ConvergeResult result = converger.converge(changed, last);
+            assertConvergedTo(changed, Set.of());
+            assertThat(result.calls()).as("version %d", v).isEqualTo(Map.of(CREATE_POLICY_VERSION, 1));
+            last = result.after();
+        }
+        assertThat(aws.versionIds(PREFIX + "a")).hasSize(5);
+
+        DesiredCloudAccess sixth = desired(List.of(policy("a", "iot:V6")), "oven", Set.of());
+        ConvergeResult result = converger.converge(sixth, last);
+
+        assertConvergedTo(sixth, Set.of());
+        assertThat(result.calls()).as("IoT Core keeps 5 versions: the oldest goes first").isEqualTo(Map.of(
+                LIST_POLICY_VERSIONS, 1, DELETE_POLICY_VERSION, 1, CREATE_POLICY_VERSION, 1));
+        assertThat(aws.versionIds(PREFIX + "a")).hasSize(5).doesNotContain("1");
+    }
+
+    @Test
+    void aSnapshotTheCloudContradictsIsDroppedAndEverythingReadAgain() {
+        aws.addUser(USER, Map.of());
+        CloudConverger converger = converger(5);
+        DesiredCloudAccess desired = desired(List.of(policy("a", "iot:V2")), "oven", Set.of());
+        // What a pass that lost its answers might believe: the policy there and attached; IoT Core has neither.
+        CloudSnapshot wrong = new CloudSnapshot(TARGET, USER, Set.of(PREFIX + "a"),
+                Map.of(PREFIX + "a", new CloudSnapshot.KnownPolicy(document("iot:V1"), 1)), Map.of(APPLIANCES, "oven"));
+
+        ConvergeResult result = converger.converge(desired, wrong);
+
+        assertConvergedTo(desired, Set.of());
+        assertThat(result.count(CREATE_POLICY_VERSION)).as("refused: no such policy").isOne();
+        assertThat(result.count(LIST_ATTACHED_POLICIES)).as("then read again").isOne();
+        assertThat(result.after().attached()).containsExactly(PREFIX + "a");
+        assertThat(result.after().policies()).containsOnlyKeys(PREFIX + "a");
+    }
+
+    @Test
+    void aSnapshotOfAnotherIdentityIsNotUsed() {
+        aws.addUser(USER, Map.of());
+        CloudConverger converger = converger(5);
+        CloudSnapshot elsewhere = new CloudSnapshot(FakeAws.REGION + ":another", USER, Set.of(), Map.of(), Map.of());
+        DesiredCloudAccess desired = desired(List.of(policy("a", "iot:Connect")), "oven", Set.of());
+
+        ConvergeResult result = converger.converge(desired, elsewhere);
+
+        assertConvergedTo(desired, Set.of());
+        assertThat(result.count(LIST_ATTACHED_POLICIES)).isOne();
+        assertThat(result.count(ADMIN_GET_USER)).isOne();
+    }
 }
