@@ -1,14 +1,22 @@
 package dev.appliancesync.realtime;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.change.ChangeLog;
+import dev.appliancesync.change.ChangeRecord;
 import dev.appliancesync.change.ChangeSignal;
 import dev.appliancesync.change.Cursors.Position;
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.metrics.ServiceMetrics;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
@@ -36,9 +44,14 @@ public class ChangeFeed {
     private boolean reading;
     private boolean readAgain;
     private long poller = -1;
+    /** When the first wake-up not yet answered by a read came (nanoTime); 0 if none. */
+    private long wokenAt;
+    private final Timer woken;
+    private final Timer readStage;
+    private final Timer handed;
 
     public ChangeFeed(Transactions db, ChangeLog log, ChangeSignal signal, LiveChanges live, RealtimeConfig config,
-            Vertx vertx) {
+            Vertx vertx, ServiceMetrics metrics) {
         this.db = db;
         this.log = log;
         this.signal = signal;
@@ -46,6 +59,9 @@ public class ChangeFeed {
         this.config = config;
         this.vertx = vertx;
         this.context = live.context();
+        this.woken = metrics.devicePath(ServiceMetrics.DevicePathStage.WOKEN);
+        this.readStage = metrics.devicePath(ServiceMetrics.DevicePathStage.READ);
+        this.handed = metrics.devicePath(ServiceMetrics.DevicePathStage.HANDED);
     }
 
     void start(@Observes StartupEvent started) {
@@ -64,7 +80,13 @@ public class ChangeFeed {
 
     /** The log may have grown. Safe from any thread. */
     public void wake() {
-        context.runOnContext(ignored -> read());
+        long at = System.nanoTime();
+        context.runOnContext(ignored -> {
+            if (wokenAt == 0) {
+                wokenAt = at;
+            }
+            read();
+        });
     }
 
     private void read() {
@@ -74,6 +96,10 @@ public class ChangeFeed {
         }
         reading = true;
         readAgain = false;
+        if (wokenAt != 0) {
+            woken.record(System.nanoTime() - wokenAt, TimeUnit.NANOSECONDS);
+            wokenAt = 0;
+        }
         if (position == null) {
             // Start at the head: subscribers that connect from now on catch up by cursor for anything older.
             log.head(db.reads()).emitOn(this::onContext).subscribe().with(head -> {
@@ -83,14 +109,32 @@ public class ChangeFeed {
             }, this::failed);
             return;
         }
+        long[] readAt = new long[1];
         log.after(db.reads(), position, config.batchSize()).emitOn(this::onContext)
-                .call(changes -> live.deliver(changes).emitOn(this::onContext))
+                .invoke(changes -> readAt[0] = traceRead(changes))
+                .call(changes -> live.deliver(changes).emitOn(this::onContext)
+                        .invoke(() -> record(handed, System.nanoTime() - readAt[0], changes.size())))
                 .subscribe().with(changes -> {
                     if (!changes.isEmpty()) {
                         position = changes.get(changes.size() - 1).position();
                     }
                     done(changes.size() == config.batchSize());
                 }, this::failed);
+    }
+
+    /** Times each entry from its transaction's start to now; returns now (nanoTime). */
+    private long traceRead(List<ChangeRecord> changes) {
+        Instant now = Instant.now();
+        for (ChangeRecord change : changes) {
+            readStage.record(Duration.between(change.at().toInstant(), now));
+        }
+        return System.nanoTime();
+    }
+
+    private static void record(Timer timer, long nanos, int times) {
+        for (int i = 0; i < times; i++) {
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     private void done(boolean more) {
