@@ -24,8 +24,9 @@ import io.vertx.mutiny.core.Vertx;
 
 /**
  * Reads the change log in order, a batch at a time, and hands it to {@link LiveChanges}: after every wake-up from
- * {@link ChangeSignal} (a commit here or a NOTIFY from another instance) and, as a fallback, every poll interval. One
- * read at a time; a wake-up during a read makes it read again.
+ * {@link ChangeSignal} (a commit here, at once and in-process, or a NOTIFY from another instance), soon again while
+ * committed entries are held back behind an older transaction (see {@link ChangeLog.Settled}), and, as a fallback,
+ * every poll interval. One read at a time; a wake-up during a read makes it read again.
  */
 @ApplicationScoped
 public class ChangeFeed {
@@ -44,6 +45,10 @@ public class ChangeFeed {
     private boolean reading;
     private boolean readAgain;
     private long poller = -1;
+    /** The last wait before reading again for entries held back (ms); 0 when none are. */
+    private long heldBackWait;
+    /** The timer of that read, or -1. */
+    private long heldBackRetry = -1;
     /** When the first wake-up not yet answered by a read came (nanoTime); 0 if none. */
     private long wokenAt;
     private final Timer woken;
@@ -110,16 +115,37 @@ public class ChangeFeed {
             return;
         }
         long[] readAt = new long[1];
-        log.after(db.reads(), position, config.batchSize()).emitOn(this::onContext)
-                .invoke(changes -> readAt[0] = traceRead(changes))
-                .call(changes -> live.deliver(changes).emitOn(this::onContext)
-                        .invoke(() -> record(handed, System.nanoTime() - readAt[0], changes.size())))
-                .subscribe().with(changes -> {
+        log.settledAfter(db.reads(), position, config.batchSize()).emitOn(this::onContext)
+                .invoke(read -> readAt[0] = traceRead(read.entries()))
+                .call(read -> live.deliver(read.entries()).emitOn(this::onContext)
+                        .invoke(() -> record(handed, System.nanoTime() - readAt[0], read.entries().size())))
+                .subscribe().with(read -> {
+                    List<ChangeRecord> changes = read.entries();
                     if (!changes.isEmpty()) {
                         position = changes.get(changes.size() - 1).position();
                     }
+                    heldBack(read.heldBack());
                     done(changes.size() == config.batchSize());
                 }, this::failed);
+    }
+
+    /**
+     * Committed entries wait behind an older transaction: its end wakes nobody when it appends no entry of its own,
+     * so the feed reads again after 1 ms, then 2, 4... up to the poll interval, rather than only at the next poll.
+     */
+    private void heldBack(boolean heldBack) {
+        if (!heldBack) {
+            heldBackWait = 0;
+            return;
+        }
+        if (heldBackRetry >= 0) {
+            return;
+        }
+        heldBackWait = heldBackWait == 0 ? 1 : Math.min(heldBackWait * 2, config.pollInterval().toMillis());
+        heldBackRetry = vertx.getDelegate().setTimer(heldBackWait, timer -> {
+            heldBackRetry = -1;
+            read();
+        });
     }
 
     /** Times each entry from its transaction's start to now; returns now (nanoTime). */
