@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -49,8 +50,12 @@ public class ChangeFeed {
     private long heldBackWait;
     /** The timer of that read, or -1. */
     private long heldBackRetry = -1;
-    /** When the first wake-up not yet answered by a read came (nanoTime); 0 if none. */
-    private long wokenAt;
+    /**
+     * When the first wake-up not yet taken to the context came (nanoTime); 0 if none. Wake-ups that come while one is
+     * on its way share its hop: a transaction that appends three times (states, presence, events) wakes the feed three
+     * times on its commit, and each hop that found a read running used to cost one more read when it ended.
+     */
+    private final AtomicLong wakeUpOnItsWay = new AtomicLong();
     private final Timer woken;
     private final Timer readStage;
     private final Timer handed;
@@ -85,13 +90,9 @@ public class ChangeFeed {
 
     /** The log may have grown. Safe from any thread. */
     public void wake() {
-        long at = System.nanoTime();
-        context.runOnContext(ignored -> {
-            if (wokenAt == 0) {
-                wokenAt = at;
-            }
-            read();
-        });
+        if (wakeUpOnItsWay.compareAndSet(0, Math.max(1, System.nanoTime()))) {
+            context.runOnContext(ignored -> read());
+        }
     }
 
     private void read() {
@@ -101,9 +102,10 @@ public class ChangeFeed {
         }
         reading = true;
         readAgain = false;
+        // Taken before the read starts: a commit from now on may not be in it, and must wake the feed again.
+        long wokenAt = wakeUpOnItsWay.getAndSet(0);
         if (wokenAt != 0) {
             woken.record(System.nanoTime() - wokenAt, TimeUnit.NANOSECONDS);
-            wokenAt = 0;
         }
         if (position == null) {
             // Start at the head: subscribers that connect from now on catch up by cursor for anything older.
@@ -173,6 +175,7 @@ public class ChangeFeed {
     private void failed(Throwable failure) {
         LOG.warnf("Cannot read the change log (retrying at the next poll): %s", failure.getMessage());
         reading = false;
+        wakeUpOnItsWay.set(0); // the next commit wakes the feed again at once
     }
 
     private void onContext(Runnable task) {
