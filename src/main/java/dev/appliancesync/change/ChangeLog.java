@@ -47,6 +47,16 @@ public class ChangeLog {
     private static final String AFTER = "(tx_id, seq) > ($1::text::xid8, $2) and " + SETTLED;
     private static final String READ = "select " + ChangeRecord.COLUMNS + " from change_log where " + AFTER
             + " order by tx_id, seq limit $3";
+    /**
+     * The same, and the first entry after $1.$2 that is committed but not settled yet (held back behind an older
+     * transaction still running), if there is one; both from the one snapshot of the statement.
+     */
+    private static final String READ_LIVE = """
+            (select %1$s, true as settled from change_log where %2$s order by tx_id, seq limit $3)
+            union all
+            (select %1$s, false from change_log
+                where (tx_id, seq) > ($1::text::xid8, $2) and tx_id >= pg_snapshot_xmin(pg_current_snapshot())
+                order by tx_id, seq limit 1)""".formatted(ChangeRecord.COLUMNS, AFTER);
     /** One index range per audience, merged: a user's entries are few among everyone's. */
     private static final String READ_FOR = """
             select * from (
@@ -111,6 +121,34 @@ public class ChangeLog {
     public Uni<List<ChangeRecord>> after(SqlClient client, Position after, int limit) {
         return client.preparedQuery(READ).execute(Tuple.of(Long.toString(after.txId()), after.seq(), limit))
                 .map(ChangeLog::records);
+    }
+
+    /**
+     * What the live feed reads: the next settled entries, and whether a committed entry waits behind them for an
+     * older transaction to end. Nothing announces that end when the older transaction appends no entry of its own
+     * (an autovacuum's ANALYZE, a NOTIFY, any write outside the log), so a reader told {@code heldBack} reads again
+     * soon rather than at its next wake-up.
+     */
+    public record Settled(List<ChangeRecord> entries, boolean heldBack) {
+    }
+
+    /** {@link #after}, and whether entries after those are held back (see {@link Settled}). */
+    public Uni<Settled> settledAfter(SqlClient client, Position after, int limit) {
+        return client.preparedQuery(READ_LIVE).execute(Tuple.of(Long.toString(after.txId()), after.seq(), limit))
+                .map(rows -> {
+                    List<ChangeRecord> settled = new ArrayList<>(rows.rowCount());
+                    boolean heldBack = false;
+                    for (io.vertx.mutiny.sqlclient.Row row : rows) {
+                        if (row.getBoolean("settled")) {
+                            settled.add(ChangeRecord.from(row));
+                        } else {
+                            heldBack = true;
+                        }
+                    }
+                    // A union's branches come in no promised order: the log's order is restored here.
+                    settled.sort(java.util.Comparator.comparing(ChangeRecord::position));
+                    return new Settled(settled, heldBack);
+                });
     }
 
     /**

@@ -39,6 +39,9 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
  * keeps the messages unacknowledged and tries again. Any other failure is taken to be one message's doing: the messages
  * are then applied one at a time, so one poison message never holds back the others, and the one that fails on its
  * own is dead-lettered (PROCESSING_FAILED).
+ * <p>
+ * Known thing names are not looked up again ({@link ThingIds}): one round trip fewer per batch on a device's way to
+ * the apps.
  */
 @ApplicationScoped
 public class DeviceIngestion {
@@ -60,11 +63,12 @@ public class DeviceIngestion {
     private final ChangeLog changes;
     private final DeadLetters deadLetters;
     private final Timer batchTime;
+    private final ThingIds thingIds;
 
     public DeviceIngestion(Transactions db, DeviceMessageParser parser, DeviceStateService states,
             ApplianceReleases releases, ProvisioningAnnouncements announcements, ApplianceRepository appliances,
             PresenceRepository presences, DeviceEventRepository deviceEvents, ChangeLog changes,
-            DeadLetters deadLetters, ServiceMetrics metrics) {
+            DeadLetters deadLetters, IngestConfig config, ServiceMetrics metrics) {
         this.db = db;
         this.parser = parser;
         this.states = states;
@@ -76,6 +80,7 @@ public class DeviceIngestion {
         this.changes = changes;
         this.deadLetters = deadLetters;
         this.batchTime = metrics.ingestBatch();
+        this.thingIds = new ThingIds(config.thingIdsRemembered());
     }
 
     /**
@@ -85,10 +90,11 @@ public class DeviceIngestion {
      */
     public Uni<Void> apply(List<Inbound> batch) {
         long started = System.nanoTime();
-        return db.inTransaction(tx -> applyIn(tx, batch))
+        return applyCommitted(batch)
                 .onFailure(failure -> !DatabaseOutage.isCause(failure)).recoverWithUni(failure -> {
                     LOG.warnf("A batch of %d device messages failed (%s); applying them one at a time", batch.size(),
                             failure.getMessage());
+                    thingIds.forgetAll();
                     return applyOneByOne(batch);
                 })
                 .invoke(() -> batchTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS));
@@ -97,7 +103,7 @@ public class DeviceIngestion {
     private Uni<Void> applyOneByOne(List<Inbound> batch) {
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Inbound message : batch) {
-            chain = chain.chain(() -> db.inTransaction(tx -> applyIn(tx, List.of(message)))
+            chain = chain.chain(() -> applyCommitted(List.of(message))
                     .onFailure(failure -> !DatabaseOutage.isCause(failure))
                     .recoverWithUni(failure -> deadLetters.write(db.reads(), List.of(
                             new DeadLetters.Rejected(message.topic(), "PROCESSING_FAILED",
@@ -106,7 +112,13 @@ public class DeviceIngestion {
         return chain;
     }
 
-    private Uni<Void> applyIn(SqlConnection tx, List<Inbound> batch) {
+    /** {@code batch} in one transaction; the thing names it looked up are remembered once it has committed. */
+    private Uni<Void> applyCommitted(List<Inbound> batch) {
+        Map<String, UUID> lookedUp = new HashMap<>();
+        return db.inTransaction(tx -> applyIn(tx, batch, lookedUp)).invoke(() -> thingIds.remember(lookedUp));
+    }
+
+    private Uni<Void> applyIn(SqlConnection tx, List<Inbound> batch, Map<String, UUID> lookedUp) {
         List<DeadLetters.Rejected> rejected = new ArrayList<>();
         Map<DeviceMessage, Inbound> parsed = new java.util.LinkedHashMap<>();
         for (Inbound message : batch) {
@@ -126,7 +138,7 @@ public class DeviceIngestion {
             }
         });
         return announcements.apply(tx, announced, rejected)
-                .chain(() -> resolve(tx, things))
+                .chain(() -> resolve(tx, things, lookedUp))
                 .chain(ids -> {
                     List<DeviceStateService.Report> reports = new ArrayList<>();
                     List<DeviceMessage.Presence> presence = new ArrayList<>();
@@ -159,12 +171,22 @@ public class DeviceIngestion {
                 .chain(() -> deadLetters.write(tx, rejected));
     }
 
-    /** Thing name → appliance id, for these names (a thing name never changes once registered). */
-    private Uni<Map<String, UUID>> resolve(SqlConnection tx, Set<String> things) {
-        if (things.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
+    /**
+     * Thing name → appliance id, for these names: remembered ones from {@link ThingIds}, the others read in {@code tx}
+     * (and added to {@code lookedUp}, remembered if it commits).
+     */
+    private Uni<Map<String, UUID>> resolve(SqlConnection tx, Set<String> things, Map<String, UUID> lookedUp) {
+        Map<String, UUID> ids = thingIds.of(things);
+        if (ids.size() == things.size()) {
+            return Uni.createFrom().item(ids);
         }
-        return appliances.idsByThingName(tx, things);
+        Set<String> unknown = new HashSet<>(things);
+        unknown.removeAll(ids.keySet());
+        return appliances.idsByThingName(tx, unknown).map(found -> {
+            lookedUp.putAll(found);
+            ids.putAll(found);
+            return ids;
+        });
     }
 
     private Uni<Void> presence(SqlConnection tx, List<DeviceMessage.Presence> presence,

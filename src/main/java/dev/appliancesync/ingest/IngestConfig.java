@@ -22,6 +22,13 @@ public interface IngestConfig {
     @WithDefault("500")
     int batchSize();
 
+    /**
+     * Thing names whose appliance id is remembered between batches (about 150 bytes each), so that a batch of known
+     * devices skips looking them up; 0 looks every batch's names up.
+     */
+    @WithDefault("100000")
+    int thingIdsRemembered();
+
     /** The first wait before a batch the database could not take is tried again; it doubles up to the maximum. */
     @WithDefault("100MS")
     Duration retryDelay();

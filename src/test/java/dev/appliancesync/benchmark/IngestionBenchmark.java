@@ -266,6 +266,8 @@ class IngestionBenchmark {
             // ---- measured run ------------------------------------------------------------------------------------
             long measuredStart = 10_000_000;
             subscribers.measuring(measuredStart);
+            DevicePathTrace trace = new DevicePathTrace(metrics);
+            trace.start();
             JfrProfile profile = JFR ? new JfrProfile() : null;
             AtomicReference<Snapshot> atSending = new AtomicReference<>();
             Map<String, Long> pgBefore = pgStats();
@@ -402,6 +404,10 @@ class IngestionBenchmark {
             System.out.println(latencyRow("baseline: publish → a plain MQTT subscriber on the same broker has it",
                     toBaseline));
             System.out.println();
+            System.out.println("Where the time goes inside the service, stage by stage (its `appliance_sync.device_path` "
+                    + "timers over the measured window):");
+            System.out.println();
+            System.out.println(trace.table());
 
             double serviceCpu = (after.processCpu - start.processCpu) / 1e9;
             Map<String, Long> byGroup = after.cpuByGroup(start, clientThreads);

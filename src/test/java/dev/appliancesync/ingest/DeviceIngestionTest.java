@@ -216,6 +216,36 @@ class DeviceIngestionTest {
         });
     }
 
+    /**
+     * Thing names' appliance ids are remembered between batches (a thing name is fixed and the service deletes no
+     * appliance); one an operator deleted by hand and that registered again under the same name gets a new id, and
+     * its messages must still be applied to that one, not dead-lettered against the old.
+     */
+    @Test
+    void aThingRegisteredAgainAfterItsApplianceWasDeletedByHandIsStillApplied() throws Exception {
+        String serial = "SN-" + UUID.randomUUID().toString().substring(0, 12);
+        JsonObject announcement = new JsonObject().put("serialNumber", serial).put("type", "FRIDGE")
+                .put("firmwareVersion", "1.2.3").put("claimCodeHash", sha256("code"));
+        device.publish("appliances/" + serial + "/provisioned", announcement.encode());
+        await().atMost(WAIT).until(() -> database.count("select count(*) from appliance where serial_number = $1",
+                serial) == 1);
+        shadow(serial, 1, "first life");
+        await().atMost(WAIT).until(() -> database.count("select count(*) from device_state s join appliance a "
+                + "on a.id = s.appliance_id where a.serial_number = $1 and s.shadow_version = 1", serial) == 1);
+
+        assertThat(database.count("with gone as (delete from appliance where serial_number = $1 returning 1) "
+                + "select count(*) from gone", serial)).isOne();
+        device.publish("appliances/" + serial + "/provisioned", announcement.encode());
+        await().atMost(WAIT).until(() -> database.count("select count(*) from appliance where serial_number = $1",
+                serial) == 1);
+        shadow(serial, 2, "second life");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(database.count("select count(*) from device_state s "
+                + "join appliance a on a.id = s.appliance_id where a.serial_number = $1 and s.shadow_version = 2",
+                serial)).isOne());
+        assertThat(reasons(serial)).as("dead letters").isEmpty();
+    }
+
     private java.util.List<String> reasons(String marker) {
         return database.strings("select reason from dead_letter where position($1::bytea in payload) > 0 "
                 + "or topic like '%' || $2 || '%' or detail like '%' || $2 || '%'", marker.getBytes(StandardCharsets.UTF_8), marker);

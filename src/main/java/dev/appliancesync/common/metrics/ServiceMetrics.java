@@ -65,6 +65,26 @@ public class ServiceMetrics {
     public static final String INGEST_BATCH = "appliance_sync.ingest.batch";
     public static final String INGEST_DEAD_LETTERS = "appliance_sync.ingest.dead_letters";
 
+    // A device message's way to the apps, stage by stage (ingest/, realtime/ChangeFeed)
+    public static final String DEVICE_PATH = "appliance_sync.device_path";
+
+    /**
+     * The stages of {@link #DEVICE_PATH} a device message passes on this instance, in order, each a timer tagged
+     * {@code stage} (its name in lower case). IngestionBenchmark prints them, to say where a device → app delay goes.
+     */
+    public enum DevicePathStage {
+        /** Its arrival on the MQTT connection → the start of the batch that applies it; per message. */
+        QUEUED,
+        /** The start of its batch → the batch's commit; per message. */
+        APPLIED,
+        /** A wake-up of the change feed (a commit here, a NOTIFY) → the start of the read it causes; per read. */
+        WOKEN,
+        /** The start of the transaction that appended a change-log entry → the feed's read returning it; per entry. */
+        READ,
+        /** The feed's read returning an entry → the entry offered to every subscription it concerns; per entry. */
+        HANDED
+    }
+
     // Cloud access sync and the AWS calls it makes (cloud/)
     public static final String CLOUD_AWS_THROTTLED = "appliance_sync.cloud.aws.throttled";
     public static final String CLOUD_SYNC_APPLIED = "appliance_sync.cloud.sync.applied";
@@ -225,6 +245,17 @@ public class ServiceMetrics {
 
     public Timer ingestBatch() {
         return Timer.builder(INGEST_BATCH).description("One batch of device messages applied").register(registry);
+    }
+
+    /** Cheap enough to leave on: a histogram bucket increment per message. */
+    public Timer devicePath(DevicePathStage stage) {
+        return Timer.builder(DEVICE_PATH).tag("stage", stage.name().toLowerCase(java.util.Locale.ROOT))
+                .description("A device message's way to the apps on this instance, by stage: queued (MQTT arrival"
+                        + " to its batch's start), applied (batch start to commit), woken (feed wake-up to read),"
+                        + " read (the appending transaction's start to the feed's read), handed (read to offered)")
+                .minimumExpectedValue(java.time.Duration.ofMillis(1).dividedBy(10))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(10))
+                .publishPercentileHistogram().register(registry);
     }
 
     public Counter ingestDeadLetters(String reason) {

@@ -404,6 +404,7 @@ public class BrokerConnection {
         private final Connection connection;
         private final MqttPublishMessage message;
         private final byte[] payload;
+        private final long receivedNanos = System.nanoTime();
         private final AtomicBoolean acknowledged = new AtomicBoolean();
 
         Inbound(Connection connection, MqttPublishMessage message) {
@@ -420,6 +421,11 @@ public class BrokerConnection {
         @Override
         public byte[] payload() {
             return payload;
+        }
+
+        @Override
+        public long receivedNanos() {
+            return receivedNanos;
         }
 
         @Override

@@ -11,6 +11,9 @@ public interface InboundMessage {
 
     byte[] payload();
 
+    /** When it arrived on the connection ({@link System#nanoTime()}): where its time on this instance starts. */
+    long receivedNanos();
+
     /** The broker says it may have sent this message before (a redelivery). */
     boolean redelivered();
 

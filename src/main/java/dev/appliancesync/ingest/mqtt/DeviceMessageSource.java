@@ -1,6 +1,7 @@
 package dev.appliancesync.ingest.mqtt;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -13,6 +14,7 @@ import dev.appliancesync.common.vertx.OwnContexts;
 import dev.appliancesync.ingest.DeviceIngestion;
 import dev.appliancesync.ingest.IngestConfig;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -36,6 +38,8 @@ public class DeviceMessageSource {
     private final DeviceIngestion ingestion;
     private final IngestConfig config;
     private final Counter received;
+    private final Timer queued;
+    private final Timer applied;
     private final ServiceMetrics metrics;
     private volatile boolean running = true;
     private BatchingQueue<InboundMessage> batches;
@@ -47,6 +51,8 @@ public class DeviceMessageSource {
         this.config = config;
         this.metrics = metrics;
         this.received = metrics.ingestMessages();
+        this.queued = metrics.devicePath(ServiceMetrics.DevicePathStage.QUEUED);
+        this.applied = metrics.devicePath(ServiceMetrics.DevicePathStage.APPLIED);
     }
 
     /** Before the broker connection starts (it observes the same event later), so no message finds no route. */
@@ -77,9 +83,17 @@ public class DeviceMessageSource {
     }
 
     private Uni<Void> apply(List<InboundMessage> batch, UntilDone untilCommitted) {
+        long started = System.nanoTime();
+        batch.forEach(message -> queued.record(started - message.receivedNanos(), TimeUnit.NANOSECONDS));
         List<DeviceIngestion.Inbound> inbound = batch.stream()
                 .map(message -> new DeviceIngestion.Inbound(message.topic(), message.payload())).toList();
         return untilCommitted.run("A batch of " + batch.size() + " device messages", () -> ingestion.apply(inbound))
-                .invoke(() -> batch.forEach(InboundMessage::ack));
+                .invoke(() -> {
+                    long committed = System.nanoTime() - started;
+                    batch.forEach(message -> {
+                        applied.record(committed, TimeUnit.NANOSECONDS);
+                        message.ack();
+                    });
+                });
     }
 }
