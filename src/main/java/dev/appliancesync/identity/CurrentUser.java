@@ -40,7 +40,15 @@ public class CurrentUser {
 
     /** The caller with their token's facts (groups), or a failed Uni with UNAUTHENTICATED. */
     public Uni<Caller> caller() {
-        return user().map(user -> new Caller(user, principal()));
+        SignedInPrincipal principal;
+        try {
+            principal = principal();
+        } catch (ApiException unauthenticated) {
+            return Uni.createFrom().failure(unauthenticated);
+        }
+        // The principal read now, on the operation's context: a subscription waiting for admission resolves its
+        // caller later, and a shared sign-in may end elsewhere, where no identity is associated.
+        return user().map(user -> new Caller(user, principal));
     }
 
     /**

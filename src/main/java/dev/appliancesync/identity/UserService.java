@@ -1,13 +1,21 @@
 package dev.appliancesync.identity;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.metrics.ServiceMetrics;
+import io.micrometer.core.instrument.Counter;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /** Signs users in: their row kept in step with the identity provider, and the invitations that wait for them. */
 @ApplicationScoped
@@ -16,15 +24,43 @@ public class UserService {
     private final Transactions db;
     private final UserRepository users;
     private final Instance<SignInListener> listeners;
+    private final Counter signIns;
+    /** Sign-ins running now, by the token facts they were asked with; removed when they end. */
+    private final Map<SignedInPrincipal, Uni<AppUser>> running = new ConcurrentHashMap<>();
 
-    public UserService(Transactions db, UserRepository users, Instance<SignInListener> listeners) {
+    public UserService(Transactions db, UserRepository users, Instance<SignInListener> listeners,
+            ServiceMetrics metrics) {
         this.db = db;
         this.users = users;
         this.listeners = listeners;
+        this.signIns = metrics.identitySignIns();
     }
 
+    /**
+     * The caller's row, created or brought in step with their token. Callers with the same token facts that ask while
+     * one sign-in of theirs runs share it: an app reconnecting after a deploy opens its connections and subscriptions
+     * at once, each resolving its caller, and one transaction answers them all instead of one each (a storm of them
+     * took the whole database pool). Nothing is kept once it ends: the next caller signs in again.
+     */
     public Uni<AppUser> signIn(SignedInPrincipal principal) {
-        return signInOnce(principal).onFailure(UserService::lostFirstSignInRace).retry().atMost(2);
+        return Uni.createFrom().deferred(() -> {
+            Context caller = Vertx.currentContext();
+            Uni<AppUser> shared = running.computeIfAbsent(principal, this::sharedSignIn);
+            // A shared sign-in ends on the context of whoever started it: each caller goes on on its own.
+            return caller == null ? shared : shared.emitOn(task -> caller.runOnContext(ignored -> task.run()));
+        });
+    }
+
+    private Uni<AppUser> sharedSignIn(SignedInPrincipal principal) {
+        AtomicReference<Uni<AppUser>> self = new AtomicReference<>();
+        Uni<AppUser> shared = Uni.createFrom().deferred(() -> {
+                    signIns.increment();
+                    return signInOnce(principal).onFailure(UserService::lostFirstSignInRace).retry().atMost(2);
+                })
+                .onTermination().invoke(() -> running.remove(principal, self.get()))
+                .memoize().indefinitely();
+        self.set(shared);
+        return shared;
     }
 
     /**

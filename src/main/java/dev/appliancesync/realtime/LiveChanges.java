@@ -89,7 +89,8 @@ public class LiveChanges {
     /** How often the minute is looked at (not the subscriptions): the bound on a time window's lateness. */
     private static final long MINUTE_CHECK_MILLIS = 1_000;
 
-    private final AccessViews views;
+    private final SharedViewLoads views;
+    private final SubscriptionAdmission admission;
     private final ChangeVisibility visibility;
     private final ChangeLog log;
     private final PolicyStore policies;
@@ -116,9 +117,11 @@ public class LiveChanges {
     /** The policy clock's minute the open subscriptions were last decided in (see {@link #onSecond()}). */
     private long decidedMinute;
 
-    public LiveChanges(AccessViews views, ChangeVisibility visibility, ChangeLog log, PolicyStore policies,
-            PolicyClock clock, Transactions db, RealtimeConfig config, Vertx vertx, ServiceMetrics metrics) {
-        this.views = views;
+    public LiveChanges(AccessViews views, SubscriptionAdmission admission, ChangeVisibility visibility, ChangeLog log,
+            PolicyStore policies, PolicyClock clock, Transactions db, RealtimeConfig config, Vertx vertx,
+            ServiceMetrics metrics) {
+        this.views = new SharedViewLoads(views, metrics.realtimeAccessLoads());
+        this.admission = admission;
         this.visibility = visibility;
         this.log = log;
         this.policies = policies;
@@ -141,13 +144,17 @@ public class LiveChanges {
 
     /** The stream of a signed-in user, handed to the subscriber on {@code subscriberContext} (null: on this one). */
     private Multi<ChangeRecord> stream(Subject subject, LiveFilter filter,
-            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Executor subscriberContext) {
+            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Executor subscriberContext,
+            SubscriptionAdmission.Admission admitted) {
         AtomicReference<LiveSubscription> opened = new AtomicReference<>();
         Multi<ChangeRecord> live = Multi.createFrom().<ChangeRecord> emitter(emitter -> {
             LiveSubscription subscription = new LiveSubscription(subject, filter, emitter);
             opened.set(subscription);
-            emitter.onTermination(() -> context.runOnContext(ignored -> remove(subject.userId(), subscription)));
-            context.runOnContext(ignored -> add(subject, subscription, initial, start));
+            emitter.onTermination(() -> {
+                admitted.release();
+                context.runOnContext(ignored -> remove(subject.userId(), subscription));
+            });
+            context.runOnContext(ignored -> add(subject, subscription, initial, start, admitted));
         }, BackPressureStrategy.ERROR).onOverflow().buffer(config.maxBufferedEvents());
         if (subscriberContext != null) {
             // After the buffer, never before: emitOn asks for 256 items and asks again only once it has handed all 256
@@ -178,11 +185,18 @@ public class LiveChanges {
     /**
      * The same, from {@code start}: after a client's cursor (replayed from the log, then live, with no gap and no
      * repeat; CURSOR_EXPIRED if the log no longer reaches back that far), or from now, optionally announced.
+     * <p>
+     * Nothing is read until the subscription is admitted ({@link SubscriptionAdmission}), not even {@code subject}
+     * (the caller's sign-in): the stream starts then, and its first item comes then.
      */
     public Multi<ChangeRecord> stream(Uni<Subject> subject, LiveFilter filter,
             Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start) {
         Executor subscriberContext = subscriberContext();
-        return subject.onItem().transformToMulti(signedIn -> stream(signedIn, filter, initial, start, subscriberContext))
+        return admission.admit().onItem().transformToMulti(admitted -> subject
+                        .onFailure().invoke(admitted::release)
+                        .onCancellation().invoke(admitted::release)
+                        .onItem().transformToMulti(signedIn -> stream(signedIn, filter, initial, start,
+                                subscriberContext, admitted)))
                 .onFailure(ApiException.class).transform(LiveChanges::endingError);
     }
 
@@ -276,12 +290,20 @@ public class LiveChanges {
      * {@code cause} is the entry that changed their access, if one did (it times the cut-off).
      */
     private Uni<Void> refresh(List<UserStreams> stale, ChangeRecord cause) {
+        return refresh(stale, cause, views::startingNow);
+    }
+
+    /**
+     * The same with {@code read}: a read that starts now, or (for a user whose view is not here yet) one that another
+     * of their subscriptions started, see {@link SharedViewLoads}.
+     */
+    private Uni<Void> refresh(List<UserStreams> stale, ChangeRecord cause, Function<Subject, Uni<AccessView>> read) {
         if (stale.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> loads = new ArrayList<>();
         for (UserStreams user : stale) {
-            loads.add(views.load(user.withoutGroups)
+            loads.add(read.apply(user.withoutGroups)
                     .emitOn(runnable -> context.runOnContext(ignored -> runnable.run()))
                     .invoke(view -> replaceView(user, view, cause))
                     .onFailure().invoke(failure -> LOG.warnf("Cannot read the access of user %s: %s",
@@ -363,7 +385,8 @@ public class LiveChanges {
     }
 
     private void add(Subject subject, LiveSubscription subscription,
-            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start) {
+            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start,
+            SubscriptionAdmission.Admission admitted) {
         UserStreams user = users.computeIfAbsent(subject.userId(), UserStreams::new);
         user.subscriptions.add(subscription);
         active.incrementAndGet();
@@ -371,8 +394,7 @@ public class LiveChanges {
         if (from != null) {
             begin(user, subscription, from, start);
         }
-        Uni<Void> ready = needsFreshView(user, subscription.filter()) ? refresh(List.of(user), null)
-                : Uni.createFrom().voidItem();
+        Uni<Void> ready = readView(user, subscription.filter());
         if (start.after() != null) {
             // Checked before anything else: the feed may never have read entries that retention deleted since.
             ready = ready.chain(() -> log.ends(db.reads()).invoke(ends -> ends.require(start.after())))
@@ -381,7 +403,11 @@ public class LiveChanges {
         if (initial != null) {
             ready = ready.chain(() -> handInitial(user, subscription, initial));
         }
-        ready.emitOn(this::onContext).subscribe().with(ignored -> catchUp(user, subscription, start), failure -> {
+        ready.emitOn(this::onContext).subscribe().with(ignored -> {
+            admitted.release(); // in place: what follows reads the log at the reader's pace
+            catchUp(user, subscription, start);
+        }, failure -> {
+            admitted.release();
             if (failure instanceof ApiException refused) {
                 subscription.fail(refused);
             } else {
@@ -487,7 +513,8 @@ public class LiveChanges {
             return;
         }
         vertx.getDelegate().setTimer(config.pollInterval().toMillis(), tick -> onContext(() -> {
-            Uni<Void> ready = user.view == null ? refresh(List.of(user), null) : Uni.createFrom().voidItem();
+            Uni<Void> ready = user.view == null ? refresh(List.of(user), null, views::any)
+                    : Uni.createFrom().voidItem();
             ready.emitOn(this::onContext).subscribe().with(ignored -> catchUp(user, subscription, start),
                     failure -> catchUpLater(user, subscription, start));
         }));
@@ -504,6 +531,19 @@ public class LiveChanges {
 
     private void onContext(Runnable task) {
         context.runOnContext(ignored -> task.run());
+    }
+
+    /**
+     * The user's view as a new subscription needs it (see {@link #needsFreshView}): read again from now on for one on an
+     * appliance the view lacks; otherwise a read in flight for their other subscriptions arriving together serves it
+     * too, so a user's reconnecting connections cost one read.
+     */
+    private Uni<Void> readView(UserStreams user, LiveFilter filter) {
+        if (!needsFreshView(user, filter)) {
+            return Uni.createFrom().voidItem();
+        }
+        boolean mayJoin = user.view == null && filter.applianceId() == null;
+        return refresh(List.of(user), null, mayJoin ? views::any : views::startingNow);
     }
 
     /**

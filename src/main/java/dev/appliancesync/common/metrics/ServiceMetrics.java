@@ -49,6 +49,12 @@ public class ServiceMetrics {
     public static final String REALTIME_CONNECTIONS_UNAUTHENTICATED =
             "appliance_sync.realtime.connections.unauthenticated";
     public static final String REALTIME_CONNECTIONS_LIMITED = "appliance_sync.realtime.connections.limited";
+    public static final String REALTIME_ACCESS_LOADS = "appliance_sync.realtime.access_loads";
+    public static final String REALTIME_ADMISSIONS_WAITING = "appliance_sync.realtime.admissions.waiting";
+    public static final String REALTIME_ADMISSION_WAIT = "appliance_sync.realtime.admission_wait";
+
+    // Signed-in users (identity/)
+    public static final String IDENTITY_SIGN_INS = "appliance_sync.identity.sign_ins";
 
     // Device commands (command/)
     public static final String COMMANDS_TIMED_OUT = "appliance_sync.commands.timed_out";
@@ -203,6 +209,29 @@ public class ServiceMetrics {
     public Counter realtimeConnectionsLimited(String limit) {
         return Counter.builder(REALTIME_CONNECTIONS_LIMITED).tag("limit", limit)
                 .description("GraphQL WebSocket connections closed by a connection limit").register(registry);
+    }
+
+    public Counter realtimeAccessLoads() {
+        return counter(REALTIME_ACCESS_LOADS, "Users' access views read for live delivery: one per user however many"
+                + " of their subscriptions arrive while it is read");
+    }
+
+    public <T> void realtimeAdmissionsWaiting(T gate, ToDoubleFunction<T> waiting) {
+        gauge(REALTIME_ADMISSIONS_WAITING, gate, waiting,
+                "Subscriptions accepted and waiting for admission (their access read, their first items)");
+    }
+
+    public Timer realtimeAdmissionWait() {
+        return Timer.builder(REALTIME_ADMISSION_WAIT)
+                .description("From a subscription's arrival to its admission (the subscription admission bounds)")
+                .publishPercentiles(0.5, 0.99).register(registry);
+    }
+
+    // Signed-in users
+
+    public Counter identitySignIns() {
+        return counter(IDENTITY_SIGN_INS, "Sign-in transactions run (a caller's row read and kept in step with their"
+                + " token); callers of one token arriving together share one");
     }
 
     // Device commands

@@ -1,0 +1,24 @@
+package dev.appliancesync.realtime;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * How fast new subscriptions are admitted on one instance (see {@link SubscriptionAdmission}): their caller signed
+ * in, their access read, their first items read. A reconnect storm queues behind these instead of taking the database
+ * pool ({@code quarkus.datasource.reactive.max-size}, 20) from the rest of the API.
+ */
+@ConfigMapping(prefix = "appliance-sync.realtime.admission")
+public interface AdmissionConfig {
+
+    /**
+     * Subscriptions being admitted at once. Each takes up to three pooled connections while its access is read (the
+     * three reads run together), so the default 4 leaves at least 8 of the 20 to queries, mutations and delivery.
+     */
+    @WithDefault("4")
+    int maxConcurrent();
+
+    /** Subscriptions admitted per second at most, with a burst of one second's worth. */
+    @WithDefault("1000")
+    int perSecond();
+}

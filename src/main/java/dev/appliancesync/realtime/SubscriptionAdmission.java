@@ -1,0 +1,258 @@
+package dev.appliancesync.realtime;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.ContextNotActiveException;
+
+import dev.appliancesync.common.metrics.ServiceMetrics;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+
+/**
+ * Admits new subscriptions at a bounded rate and a bounded number at once, first come first served, so that a
+ * reconnect storm (every app reconnecting after a deploy) does not take the database pool: what a subscription reads
+ * before it goes live (its caller's sign-in, their access, its first items) runs only once admitted, and the rest of
+ * the API keeps its share of the pool.
+ * <p>
+ * One user's subscriptions are admitted together, as one: those waiting when the first of them is admitted, and any
+ * that arrive while it is being admitted. Their sign-ins and access reads then run at the same moment and are shared
+ * ({@code identity.UserService}, {@link SharedViewLoads}), so a user reconnecting ten connections costs about what one
+ * costs, instead of ten slots and ten reads spread over the storm.
+ * <p>
+ * What a client sees while it waits: its subscription is accepted as usual (graphql-ws and graphql-transport-ws have
+ * no answer to a subscribe; AppSync's {@code start_ack} is sent) and its first item comes once it is admitted:
+ * {@code SUBSCRIBED} for {@code changes}, the current state for {@code applianceState}. The stream starts at
+ * admission; nothing needs retrying. A client that gives up meanwhile (complete, close) leaves the queue.
+ */
+@Startup // its meters are reported from the start
+@ApplicationScoped
+public class SubscriptionAdmission {
+
+    private final Vertx vertx;
+    private final CurrentIdentityAssociation identity;
+    private final int maxConcurrent;
+    private final double perSecond;
+    private final Timer waited;
+    /** Users (or anonymous single subscriptions) waiting, oldest first; guarded by this, as are the fields below. */
+    private final SequencedSet<Group> queue = new LinkedHashSet<>();
+    /** Each user's group while it waits or is being admitted. */
+    private final Map<String, Group> byUser = new HashMap<>();
+    private int waiting;
+    /** Groups being admitted. */
+    private int admitting;
+    private double tokens;
+    private long refilledAt;
+    private boolean timerSet;
+
+    public SubscriptionAdmission(AdmissionConfig config, Vertx vertx, CurrentIdentityAssociation identity,
+            ServiceMetrics metrics) {
+        if (config.maxConcurrent() < 1 || config.perSecond() < 1) {
+            throw new IllegalArgumentException("appliance-sync.realtime.admission.max-concurrent and per-second must be"
+                    + " at least 1");
+        }
+        this.vertx = vertx;
+        this.identity = identity;
+        this.maxConcurrent = config.maxConcurrent();
+        this.perSecond = config.perSecond();
+        this.tokens = perSecond;
+        this.refilledAt = System.nanoTime();
+        this.waited = metrics.realtimeAdmissionWait();
+        metrics.realtimeAdmissionsWaiting(this, SubscriptionAdmission::waiting);
+    }
+
+    /**
+     * An admission for a subscription of the current caller once there is room, handed on the caller's Vert.x context
+     * (if it has one). Call it where the operation runs (its identity is read now). Release the admission when the
+     * subscription is in place or has failed; cancelling the Uni while it waits leaves the queue.
+     */
+    public Uni<Admission> admit() {
+        String user = userOfThisOperation();
+        Context context = Vertx.currentContext();
+        return Uni.createFrom().emitter(emitter -> {
+            Waiting one = new Waiting(emitter, context, System.nanoTime());
+            emitter.onTermination(() -> {
+                if (one.settled.compareAndSet(false, true)) {
+                    withdraw(one); // gave up before its turn (if it was being handed, hand releases)
+                }
+            });
+            enqueue(user, one);
+        });
+    }
+
+    /** Subscriptions waiting for admission now. */
+    public synchronized int waiting() {
+        return waiting;
+    }
+
+    /**
+     * Whose subscription this is, to admit it with the user's others; null if that cannot be told here (then it is
+     * admitted on its own, which costs a slot, never access: the caller is resolved and checked once admitted).
+     */
+    private String userOfThisOperation() {
+        try {
+            SecurityIdentity current = identity.getIdentity();
+            return current == null || current.isAnonymous() ? null : current.getPrincipal().getName();
+        } catch (ContextNotActiveException outsideTheOperation) {
+            return null;
+        }
+    }
+
+    private void enqueue(String user, Waiting one) {
+        Group joined;
+        synchronized (this) {
+            Group group = user == null ? null : byUser.get(user);
+            if (group == null) {
+                group = new Group(user);
+                queue.addLast(group);
+                if (user != null) {
+                    byUser.put(user, group);
+                }
+            }
+            one.group = group;
+            if (!group.admitted) {
+                group.waiting.add(one);
+                waiting++;
+                joined = null;
+            } else {
+                group.holders++; // the user's others are being admitted now: along with them
+                joined = group;
+            }
+        }
+        if (joined != null) {
+            hand(one, new Admission(joined));
+        } else {
+            admitWhatFits();
+        }
+    }
+
+    private synchronized void withdraw(Waiting one) {
+        Group group = one.group;
+        if (group != null && !group.admitted && group.waiting.remove(one)) {
+            waiting--;
+            if (group.waiting.isEmpty()) {
+                queue.remove(group);
+                byUser.remove(group.user, group);
+            }
+        }
+    }
+
+    private void admitWhatFits() {
+        List<Group> admitted = new ArrayList<>();
+        synchronized (this) {
+            long now = System.nanoTime();
+            tokens = Math.min(perSecond, tokens + (now - refilledAt) / 1e9 * perSecond);
+            refilledAt = now;
+            while (!queue.isEmpty() && admitting < maxConcurrent && tokens >= 1) {
+                Group group = queue.removeFirst();
+                group.admitted = true;
+                group.holders = group.waiting.size();
+                waiting -= group.waiting.size();
+                admitting++;
+                tokens -= 1;
+                admitted.add(group);
+            }
+            if (!queue.isEmpty() && admitting < maxConcurrent && !timerSet) {
+                // Out of tokens: look again when the next one is due. Releases look again by themselves.
+                timerSet = true;
+                long dueMillis = Math.max(1, (long) Math.ceil((1 - tokens) * 1000 / perSecond));
+                vertx.setTimer(dueMillis, fired -> {
+                    synchronized (this) {
+                        timerSet = false;
+                    }
+                    admitWhatFits();
+                });
+            }
+        }
+        long now = System.nanoTime();
+        for (Group group : admitted) {
+            for (Waiting one : group.waiting) {
+                waited.record(Duration.ofNanos(now - one.since));
+                hand(one, new Admission(group));
+            }
+        }
+    }
+
+    private static void hand(Waiting one, Admission admission) {
+        Runnable hand = () -> {
+            if (one.settled.compareAndSet(false, true)) {
+                one.emitter.complete(admission);
+            } else {
+                admission.release(); // gave up as it was admitted
+            }
+        };
+        if (one.context == null) {
+            hand.run();
+        } else {
+            one.context.runOnContext(ignored -> hand.run());
+        }
+    }
+
+    private void released(Group group) {
+        synchronized (this) {
+            if (--group.holders > 0) {
+                return;
+            }
+            byUser.remove(group.user, group);
+            admitting--;
+        }
+        admitWhatFits();
+    }
+
+    /** One subscription waiting. */
+    private static final class Waiting {
+        final UniEmitter<? super Admission> emitter;
+        final Context context;
+        final long since;
+        final AtomicBoolean settled = new AtomicBoolean();
+        Group group;
+
+        Waiting(UniEmitter<? super Admission> emitter, Context context, long since) {
+            this.emitter = emitter;
+            this.context = context;
+            this.since = since;
+        }
+    }
+
+    /** One user's subscriptions, admitted as one; guarded by the admission's lock. */
+    private static final class Group {
+        final String user;
+        final List<Waiting> waiting = new ArrayList<>();
+        boolean admitted;
+        /** Admissions of this group not released yet. */
+        int holders;
+
+        Group(String user) {
+            this.user = user;
+        }
+    }
+
+    /** A subscription's part in its group's admission; released once, whoever releases it first. */
+    public final class Admission {
+        private final Group group;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Admission(Group group) {
+            this.group = group;
+        }
+
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                released(group);
+            }
+        }
+    }
+}

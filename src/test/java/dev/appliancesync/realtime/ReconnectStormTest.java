@@ -1,0 +1,178 @@
+package dev.appliancesync.realtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.appliancesync.common.metrics.ServiceMetrics;
+import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.GraphQLWebSocket;
+import dev.appliancesync.support.User;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Many subscriptions arriving at once (every app reconnecting after a deploy): one access read and one sign-in per user
+ * however many of their connections arrive together, subscriptions over the admission rate accepted and started later,
+ * and the rest of the API answering meanwhile. On an instance admitting one user a second, one at a time, so that the
+ * queue is there to see.
+ */
+@QuarkusTest
+@TestProfile(ReconnectStormTest.SlowAdmission.class)
+class ReconnectStormTest {
+
+    public static class SlowAdmission implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("appliance-sync.realtime.admission.per-second", "1",
+                    "appliance-sync.realtime.admission.max-concurrent", "1");
+        }
+    }
+
+    private static final String CHANGES = "subscription { changes { cursor type } }";
+    private static final Duration BOUND = Duration.ofSeconds(30);
+
+    @TestHTTPResource("/graphql")
+    URI graphql;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @Inject
+    SubscriptionAdmission admission;
+
+    private Vertx clients;
+    private final List<GraphQLWebSocket> open = new ArrayList<>();
+
+    @BeforeEach
+    void startClients() {
+        clients = Vertx.vertx();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        open.forEach(GraphQLWebSocket::close);
+        clients.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aUsersConnectionsArrivingTogetherSignInAndReadTheirAccessOnce() throws Exception {
+        User owner = User.signedIn("reconnecting");
+        Appliances.claimed(owner.token(), "MINI_OVEN"); // something to read
+        List<GraphQLWebSocket> connections = connect(owner, 10);
+        // Another user takes this second's admission: the ten subscribes below then arrive while it is used up, and
+        // wait together, as a storm's do.
+        GraphQLWebSocket other = connect(User.signedIn("first"), 1).get(0);
+        other.subscribe("s", CHANGES);
+        assertThat(subscribedType(other)).isEqualTo("SUBSCRIBED");
+        double loads = count(ServiceMetrics.REALTIME_ACCESS_LOADS);
+        double signIns = count(ServiceMetrics.IDENTITY_SIGN_INS);
+
+        connections.forEach(ws -> ws.subscribe("s", CHANGES));
+
+        for (GraphQLWebSocket ws : connections) {
+            assertThat(subscribedType(ws)).isEqualTo("SUBSCRIBED");
+        }
+        assertThat(count(ServiceMetrics.REALTIME_ACCESS_LOADS) - loads).as("access reads for ten subscriptions")
+                .isEqualTo(1);
+        assertThat(count(ServiceMetrics.IDENTITY_SIGN_INS) - signIns).as("sign-ins for ten subscriptions")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void subscriptionsOverTheRateAreAcceptedAndStartWhenAdmitted() throws Exception {
+        List<GraphQLWebSocket> connections = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            connections.addAll(connect(User.signedIn("storm" + i), 1));
+        }
+
+        connections.forEach(ws -> ws.subscribe("s", CHANGES));
+
+        // One a second: once the first has started, the last is still waiting, with nothing sent to it yet.
+        await().atMost(BOUND).until(() -> connections.stream().anyMatch(ws -> ws.received("s") > 0));
+        assertThat(admission.waiting()).as("subscriptions waiting for admission").isPositive();
+        assertThat(connections.stream().filter(ws -> ws.received("s") == 0)).as("not started yet").isNotEmpty();
+        // Each then starts as any subscription does, nothing refused, nothing to retry.
+        for (GraphQLWebSocket ws : connections) {
+            assertThat(subscribedType(ws)).isEqualTo("SUBSCRIBED");
+        }
+        assertThat(admission.waiting()).isZero();
+    }
+
+    @Test
+    void queriesKeepAnsweringWhileSubscriptionsWait() throws Exception {
+        User asking = User.signedIn("asking");
+        List<GraphQLWebSocket> connections = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            connections.addAll(connect(User.signedIn("crowd" + i), 5));
+        }
+        connections.forEach(ws -> {
+            for (int s = 0; s < 5; s++) {
+                ws.subscribe("s" + s, CHANGES);
+            }
+        });
+        await().atMost(BOUND).until(() -> admission.waiting() > 0);
+
+        for (int i = 0; i < 5; i++) {
+            GraphQL.post(asking.token(), "{ me { id } }").then().statusCode(200).body("errors", nullValue())
+                    .body("data.me.id", equalTo(asking.id()));
+            // Answered while subscriptions still wait: the queue holds them, not the database pool.
+            assertThat(admission.waiting()).as("subscriptions still waiting after query %d", i).isPositive();
+        }
+
+        // And they all start in the end.
+        for (GraphQLWebSocket ws : connections) {
+            for (int s = 0; s < 5; s++) {
+                JsonObject first = next(ws, "s" + s);
+                assertThat(first.getJsonObject("payload").getJsonObject("data").getJsonObject("changes")
+                        .getString("type")).isEqualTo("SUBSCRIBED");
+            }
+        }
+    }
+
+    private List<GraphQLWebSocket> connect(User user, int connections) throws Exception {
+        List<GraphQLWebSocket> opened = new ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, user.token(), clients);
+            open.add(ws);
+            opened.add(ws);
+        }
+        return opened;
+    }
+
+    /** The type of the first item of the {@code changes} subscription "s", which must be data. */
+    private static String subscribedType(GraphQLWebSocket ws) throws Exception {
+        JsonObject first = next(ws, "s");
+        assertThat(first.getString("type")).as("%s", first).isEqualTo("next");
+        assertThat(first.getJsonObject("payload").getValue("errors")).as("%s", first).isNull();
+        return first.getJsonObject("payload").getJsonObject("data").getJsonObject("changes").getString("type");
+    }
+
+    private static JsonObject next(GraphQLWebSocket ws, String id) throws InterruptedException {
+        return ws.pollMessage(id, BOUND).orElseThrow(() -> new AssertionError("nothing for " + id + " within " + BOUND));
+    }
+
+    private double count(String counter) {
+        return metrics.get(counter).counter().count();
+    }
+}
