@@ -65,4 +65,12 @@ public interface RealtimeConfig {
     /** Most entries one `changes(since:)` page returns. */
     @WithDefault("500")
     int maxPageSize();
+
+    /**
+     * Serve subscriptions to the change-fed fields ({@code applianceState}) on this instance's own multiplexed path:
+     * each change rendered once per group of subscribers who see the same, rather than executed by the engine once
+     * per subscriber. false: everything goes through SmallRye, as before.
+     */
+    @WithDefault("true")
+    boolean multiplexed();
 }
