@@ -8,7 +8,7 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * A subscription field fed by the change log whose items are flat (scalars and JSON, nothing resolved per item), so
- * that the multiplexed path ({@code realtime.websocket.MultiplexedSubscriptions}) can serve it: it opens the stream
+ * that the multiplexed path ({@code realtime.websocket.MultiplexedOperations}) can serve it: it opens the stream
  * here, the same one the field's resolver returns to SmallRye, and renders each item once per group of subscribers
  * who see the same of it.
  */
