@@ -13,6 +13,7 @@ import java.util.UUID;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.realtime.websocket.LiveSelections;
@@ -71,9 +72,14 @@ class MultiplexedSubscriptionsTest {
     @Inject
     LiveSelections selections;
 
-    @AfterEach
-    void multiplexedAgain() {
+    @BeforeEach
+    void multiplexed() {
         selections.multiplexed(true);
+    }
+
+    @AfterEach
+    void asConfigured() {
+        selections.multiplexed(false);
     }
 
     @Test
