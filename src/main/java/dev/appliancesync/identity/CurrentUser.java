@@ -52,6 +52,18 @@ public class CurrentUser {
     }
 
     /**
+     * The caller signed in as {@code signedIn}, a connection's identity, for work that runs outside the operation's
+     * request (the multiplexed subscriptions); UNAUTHENTICATED if it is anonymous.
+     */
+    public Uni<Caller> callerOf(SecurityIdentity signedIn) {
+        if (signedIn == null || signedIn.isAnonymous()) {
+            return Uni.createFrom().failure(ApiException.unauthenticated());
+        }
+        SignedInPrincipal principal = SignedInPrincipal.of(signedIn);
+        return users.signIn(principal).map(user -> new Caller(user, principal));
+    }
+
+    /**
      * The caller's user row (created on first use), or a failed Uni with UNAUTHENTICATED. Signed in once per request
      * (memoised on the request's Vert.x context), however many resolvers ask.
      */

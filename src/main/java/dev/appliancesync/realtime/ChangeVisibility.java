@@ -33,12 +33,22 @@ public class ChangeVisibility {
     static final String SETTINGS_FIELD = "desired";
 
     private final Authorizer authorizer;
+    /**
+     * The status viewers' copy of recent changes: every subscriber who may view status but not adjust settings gets
+     * this one object, so that their deliveries can share one rendering (see {@link #visible}).
+     */
+    private final IdentityMemo<ChangeRecord, ChangeRecord> withoutSettings = new IdentityMemo<>(16);
 
     public ChangeVisibility(Authorizer authorizer) {
         this.authorizer = authorizer;
     }
 
-    /** The change as this user may see it (fields they may not view taken out), or empty. */
+    /**
+     * The change as this user may see it (fields they may not view taken out), or empty. The same object for everyone
+     * who may see the same of it: {@code change} itself when they see all of it, one shared redacted copy for those
+     * who see it without its settings. Deliveries are grouped by that identity (one rendering per group), so two
+     * subscribers get the same object only if they may see exactly the same.
+     */
     public Optional<ChangeRecord> visible(AccessView view, ChangeRecord change) {
         return switch (change.audience()) {
             case USER -> view.userId().equals(change.userId()) ? Optional.of(change) : Optional.empty();
@@ -111,7 +121,8 @@ public class ChangeVisibility {
     }
 
     private Optional<ChangeRecord> applianceChange(AccessView view, ChangeRecord change) {
-        return applianceFacts(view, change.applianceId(), change.payload()).map(change::withPayload);
+        return applianceFacts(view, change.applianceId(), change.payload()).map(facts -> facts == change.payload()
+                ? change : withoutSettings.get(change, all -> all.withPayload(facts)));
     }
 
     private Optional<ChangeRecord> householdChange(AccessView view, ChangeRecord change) {

@@ -49,6 +49,8 @@ public final class GraphQLWebSocket implements AutoCloseable {
     private final BlockingQueue<JsonObject> messages = new LinkedBlockingQueue<>();
     /** The same messages by operation id, for tests that follow several subscriptions on one connection. */
     private final Map<String, BlockingQueue<JsonObject>> byOperation = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The same messages as sent, by operation id, for tests that compare bytes. */
+    private final Map<String, BlockingQueue<String>> textsByOperation = new java.util.concurrent.ConcurrentHashMap<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private volatile String closeReason;
 
@@ -64,6 +66,7 @@ public final class GraphQLWebSocket implements AutoCloseable {
             messages.add(message);
             if (message.getValue("id") instanceof String id) {
                 byOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>()).add(message);
+                textsByOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>()).add(text);
             }
         });
         socket.closeHandler(ignored -> {
@@ -187,6 +190,19 @@ public final class GraphQLWebSocket implements AutoCloseable {
             throw new AssertionError("No message for operation " + id + " within " + WAIT);
         }
         return message;
+    }
+
+    /**
+     * The next message of operation {@code id} exactly as it was sent (use either this or the other readers of one
+     * operation's messages in one test).
+     */
+    public String nextText(String id) throws InterruptedException {
+        String text = textsByOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>())
+                .poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (text == null) {
+            throw new AssertionError("No message for operation " + id + " within " + WAIT);
+        }
+        return text;
     }
 
     /** The next message of operation {@code id} if one comes within {@code wait}. */

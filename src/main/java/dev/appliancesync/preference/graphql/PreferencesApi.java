@@ -37,14 +37,14 @@ public class PreferencesApi {
     private final CurrentUser currentUser;
     private final PreferenceService preferences;
     private final ApplianceService appliances;
-    private final LiveChanges live;
+    private final PreferenceStreams streams;
 
     public PreferencesApi(CurrentUser currentUser, PreferenceService preferences, ApplianceService appliances,
-            LiveChanges live) {
+            PreferenceStreams streams) {
         this.currentUser = currentUser;
         this.preferences = preferences;
         this.appliances = appliances;
-        this.live = live;
+        this.streams = streams;
     }
 
     @Query("myPreferences")
@@ -83,9 +83,6 @@ public class PreferencesApi {
     @Description("Your own preferences as you change them from any of your devices; only for one appliance if given")
     public Multi<Preferences> preferencesChanged(@Id String applianceId) {
         currentUser.principal();
-        UUID only = applianceId == null ? null : Ids.parse(applianceId, "appliance");
-        return live.stream(currentUser.caller().map(Caller::subject),
-                        LiveFilter.ofTypes(Set.of(ChangeType.PREFERENCES_CHANGED), only), null)
-                .map(change -> Preferences.of(PreferencesRecord.fromChange(change.payload())));
+        return streams.open(currentUser.caller(), applianceId);
     }
 }

@@ -6,13 +6,8 @@ import org.eclipse.microprofile.graphql.GraphQLApi;
 import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
-import dev.appliancesync.change.Cursors;
-import dev.appliancesync.identity.Caller;
 import dev.appliancesync.identity.CurrentUser;
 import dev.appliancesync.realtime.ChangeService;
-import dev.appliancesync.realtime.LiveChanges;
-import dev.appliancesync.realtime.LiveFilter;
-import dev.appliancesync.realtime.LiveStart;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -23,12 +18,12 @@ public class ChangesApi {
 
     private final CurrentUser currentUser;
     private final ChangeService changes;
-    private final LiveChanges live;
+    private final ChangeStreams streams;
 
-    public ChangesApi(CurrentUser currentUser, ChangeService changes, LiveChanges live) {
+    public ChangesApi(CurrentUser currentUser, ChangeService changes, ChangeStreams streams) {
         this.currentUser = currentUser;
         this.changes = changes;
-        this.live = live;
+        this.streams = streams;
     }
 
     @Query("changes")
@@ -48,9 +43,6 @@ public class ChangesApi {
             + "before.")
     public Multi<ChangeEvent> changesLive(@Description("Resume after this cursor") String after) {
         currentUser.principal();
-        // Thrown, not returned as a failed stream: SmallRye then answers with the protocol's error message.
-        LiveStart start = after == null ? LiveStart.ANNOUNCED : LiveStart.after(Cursors.parse(after));
-        return live.stream(currentUser.caller().map(Caller::subject), LiveFilter.EVERYTHING, null, start)
-                .map(ChangeEvent::of);
+        return streams.open(currentUser.caller(), after);
     }
 }

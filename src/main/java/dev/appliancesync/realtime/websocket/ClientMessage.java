@@ -22,8 +22,19 @@ import jakarta.json.JsonValue;
  *        SmallRye (parse, cost, rate)
  * @param text the message as SmallRye should see it: as sent, except that a null payload of connection_init, which
  *        the protocol allows and Quarkus's handler cannot cast, is left out
+ * @param starts a subscribe (start) admitted as a new operation: acknowledged connection, id not in use, within the
+ *        limits (see {@link GuardedConnection#admit}); the only kind another path than SmallRye's may serve
  */
-record ClientMessage(String type, String id, io.vertx.core.json.JsonObject request, String text) {
+record ClientMessage(String type, String id, io.vertx.core.json.JsonObject request, String text, boolean starts) {
+
+    ClientMessage(String type, String id, io.vertx.core.json.JsonObject request, String text) {
+        this(type, id, request, text, false);
+    }
+
+    /** The same message, admitted as a new operation. */
+    ClientMessage starting() {
+        return new ClientMessage(type, id, request, text, true);
+    }
 
     /** A message the protocol does not allow; its text is the close reason, short and meant for people. */
     static final class Invalid extends Exception {

@@ -98,6 +98,7 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
                     return null;
                 }
                 operations.add(id);
+                return message.starting();
             }
             case "complete", "stop" -> operations.remove(id);
             default -> {

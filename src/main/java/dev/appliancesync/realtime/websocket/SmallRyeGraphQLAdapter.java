@@ -42,8 +42,8 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
     interface ProtocolHandlers {
         /**
          * The handler of {@code subprotocol} (one of the two constants) writing to {@code session}. It sends
-         * connection_ack, once the connection is authenticated, only if {@code mayAcknowledge} says so, and then
-         * runs {@code acknowledged}.
+         * connection_ack, once the connection is authenticated, only if {@code mayAcknowledge} says so, and runs
+         * {@code acknowledged} just before it does.
          */
         GraphQLWebsocketHandler create(String subprotocol, GraphQLWebSocketSession session,
                 BooleanSupplier mayAcknowledge, Runnable acknowledged);
@@ -73,8 +73,10 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
                 @Override
                 protected void sendConnectionAckMessage() throws IOException {
                     if (mayAcknowledge.getAsBoolean()) {
-                        super.sendConnectionAckMessage();
+                        // First: authentication may run off the event loop, and a client that has the ack may
+                        // subscribe at once; its subscribe must find the connection acknowledged.
                         acknowledged.run();
+                        super.sendConnectionAckMessage();
                     }
                 }
             };
@@ -83,8 +85,10 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
                 @Override
                 protected void sendConnectionAckMessage() throws IOException {
                     if (mayAcknowledge.getAsBoolean()) {
-                        super.sendConnectionAckMessage();
+                        // First: authentication may run off the event loop, and a client that has the ack may
+                        // subscribe at once; its subscribe must find the connection acknowledged.
                         acknowledged.run();
+                        super.sendConnectionAckMessage();
                     }
                 }
             };
