@@ -16,7 +16,6 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-import dev.appliancesync.common.error.ErrorCode;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
@@ -70,8 +69,8 @@ class ServiceMetricsTest {
         if (type == String.class) {
             return "sample";
         }
-        if (type == ErrorCode.class) {
-            return ErrorCode.ACCESS_REVOKED;
+        if (type.isEnum()) {
+            return type.getEnumConstants()[0]; // an error code, a device-path stage...
         }
         if (type == ToDoubleFunction.class) {
             return (ToDoubleFunction<Object>) state -> 0;
