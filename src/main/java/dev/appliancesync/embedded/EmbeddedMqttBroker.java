@@ -45,6 +45,10 @@ public final class EmbeddedMqttBroker implements EmbeddedServer {
         // service acknowledges a message once its batch has committed: with 50, ingestion ran at 256 msg/s, idle
         // between bursts (IngestionBenchmark).
         com.hivemq.configuration.service.InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = maxInflightMessages;
+        // Also internal, also one for the JVM: at stop HiveMQ waits this long (2 s by default) for writes to its
+        // persistence to finish. Ours is in memory and thrown away at stop, so there is nothing to wait for; the wait
+        // was half of every stop (a dev-mode restart, each test profile's restart).
+        com.hivemq.configuration.service.InternalConfigurations.PERSISTENCE_SHUTDOWN_GRACE_PERIOD_MSEC.set(0);
         try {
             Path work = Files.createTempDirectory("appliance-sync-mqtt-");
             Path config = Files.createDirectories(work.resolve("conf"));
