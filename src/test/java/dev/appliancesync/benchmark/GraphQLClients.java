@@ -2,6 +2,8 @@ package dev.appliancesync.benchmark;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +34,22 @@ public final class GraphQLClients implements AutoCloseable {
     public GraphQLClients(URI graphql, int maxConnections) {
         this.uri = graphql;
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(maxConnections));
+    }
+
+    /**
+     * The connections of {@code opening} that opened within 60 s each; each one that did not is printed as a FAILED
+     * line.
+     */
+    public static List<Connection> opened(List<CompletableFuture<Connection>> opening) {
+        List<Connection> open = new ArrayList<>();
+        for (CompletableFuture<Connection> connection : opening) {
+            try {
+                open.add(connection.get(60, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                System.out.println("FAILED " + e);
+            }
+        }
+        return open;
     }
 
     /** Upgrade with the token in the Authorization header, connection_init without payload, connection_ack. */

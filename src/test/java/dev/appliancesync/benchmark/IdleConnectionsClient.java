@@ -55,14 +55,7 @@ public final class IdleConnectionsClient {
                     opening.add(connection);
                 }
             }
-            List<GraphQLClients.Connection> open = new ArrayList<>();
-            for (CompletableFuture<GraphQLClients.Connection> connection : opening) {
-                try {
-                    open.add(connection.get(60, TimeUnit.SECONDS));
-                } catch (Exception e) {
-                    System.out.println("FAILED " + e);
-                }
-            }
+            List<GraphQLClients.Connection> open = GraphQLClients.opened(opening);
             System.out.println(READY + " " + open.size());
             System.out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
