@@ -49,6 +49,10 @@ public enum ChangeType {
     DEVICE_PRESENCE(Access.KEEPS, APPLIANCE),
     DEVICE_EVENT(Access.KEEPS, APPLIANCE),
 
+    // Alarms (alarm/): an appliance met a rule's condition for the rule's duration, and the condition ended
+    ALARM_RAISED(Access.KEEPS, APPLIANCE),
+    ALARM_CLEARED(Access.KEEPS, APPLIANCE),
+
     PREFERENCES_CHANGED(Access.KEEPS, USER),
 
     /** Never stored: the first item of an announced live stream, whose cursor is where the stream starts. */

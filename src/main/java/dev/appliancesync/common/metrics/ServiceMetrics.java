@@ -60,6 +60,12 @@ public class ServiceMetrics {
     public static final String COMMANDS_TIMED_OUT = "appliance_sync.commands.timed_out";
     public static final String COMMANDS_PUBLISH_FAILED = "appliance_sync.commands.publish_failed";
 
+    // Alarms (alarm/)
+    public static final String ALARMS_RAISED = "appliance_sync.alarms.raised";
+    public static final String ALARMS_CLEARED = "appliance_sync.alarms.cleared";
+    public static final String ALARMS_SCHEDULER_PASSES = "appliance_sync.alarms.scheduler_passes";
+    public static final String ALARMS_PUBLISH_FAILED = "appliance_sync.alarms.publish_failed";
+
     // The MQTT connection (common/mqtt)
     public static final String MQTT_CONNECTIONS = "appliance_sync.mqtt.connections";
     public static final String MQTT_CONNECTION_LOSSES = "appliance_sync.mqtt.connection_losses";
@@ -243,6 +249,25 @@ public class ServiceMetrics {
     public Counter commandsPublishFailed() {
         return counter(COMMANDS_PUBLISH_FAILED,
                 "Publishes of a command the broker did not acknowledge (each is retried)");
+    }
+
+    // Alarms
+
+    public Counter alarmsRaised() {
+        return counter(ALARMS_RAISED, "Alarms raised: a rule's condition held for the rule's duration");
+    }
+
+    public Counter alarmsCleared() {
+        return counter(ALARMS_CLEARED, "Raised alarms cleared because their condition ended (or their rule did)");
+    }
+
+    public Counter alarmsSchedulerPasses() {
+        return counter(ALARMS_SCHEDULER_PASSES, "Alarm scheduler passes completed on this instance");
+    }
+
+    public Counter alarmsPublishFailed() {
+        return counter(ALARMS_PUBLISH_FAILED,
+                "Publishes of an alarm message the broker did not acknowledge (each is retried)");
     }
 
     // The MQTT connection
