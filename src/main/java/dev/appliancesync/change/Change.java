@@ -12,6 +12,9 @@ public record Change(Audience audience, UUID userId, UUID applianceId, UUID hous
         JsonObject payload) {
 
     public Change {
+        if (type == ChangeType.UNKNOWN) {
+            throw new IllegalArgumentException("UNKNOWN is what an unknown stored kind is read as; it is never written");
+        }
         if (!type.audiences().contains(audience)) {
             throw new IllegalArgumentException(type + " is written for " + type.audiences() + ", not for " + audience);
         }

@@ -16,7 +16,7 @@ public record ChangeRecord(Cursors.Position position, Audience audience, UUID us
     static ChangeRecord from(Row row) {
         return new ChangeRecord(new Cursors.Position(row.getLong("tx_id"), row.getLong("seq")),
                 Audience.valueOf(row.getString("audience")), row.getUUID("user_id"), row.getUUID("appliance_id"),
-                row.getUUID("household_id"), ChangeType.valueOf(row.getString("type")),
+                row.getUUID("household_id"), ChangeType.fromStored(row.getString("type")),
                 row.getJsonObject("payload"), row.getOffsetDateTime("created_at"));
     }
 

@@ -56,7 +56,14 @@ public enum ChangeType {
     PREFERENCES_CHANGED(Access.KEEPS, USER),
 
     /** Never stored: the first item of an announced live stream, whose cursor is where the stream starts. */
-    SUBSCRIBED(Access.KEEPS, USER);
+    SUBSCRIBED(Access.KEEPS, USER),
+
+    /**
+     * Never written: what an entry of a kind this release does not know (written by a newer release during a rolling
+     * deploy) is read as. Nobody is shown it, and it counts as changing access, so whoever may be concerned has their
+     * view read again rather than miss what the newer release meant by it.
+     */
+    UNKNOWN(Access.CHANGES, USER, APPLIANCE, HOUSEHOLD);
 
     /** Whether an entry of a kind changes who may see or do what; a named argument reads better than a boolean. */
     private enum Access { CHANGES, KEEPS }
@@ -67,6 +74,16 @@ public enum ChangeType {
     ChangeType(Access access, Audience first, Audience... rest) {
         this.changesAccess = access == Access.CHANGES;
         this.audiences = Set.copyOf(EnumSet.of(first, rest));
+    }
+
+    /** The kind stored as {@code name}; {@link #UNKNOWN} for one this release does not know. */
+    public static ChangeType fromStored(String name) {
+        try {
+            ChangeType type = valueOf(name);
+            return type == UNKNOWN ? UNKNOWN : type;
+        } catch (IllegalArgumentException unknown) {
+            return UNKNOWN;
+        }
     }
 
     /**

@@ -50,6 +50,9 @@ public class ChangeVisibility {
      * subscribers get the same object only if they may see exactly the same.
      */
     public Optional<ChangeRecord> visible(AccessView view, ChangeRecord change) {
+        if (change.type() == ChangeType.UNKNOWN) {
+            return Optional.empty(); // written by a newer release: its kind says nothing here about who may see it
+        }
         return switch (change.audience()) {
             case USER -> view.userId().equals(change.userId()) ? Optional.of(change) : Optional.empty();
             case APPLIANCE -> applianceChange(view, change);

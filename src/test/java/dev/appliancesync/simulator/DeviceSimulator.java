@@ -84,6 +84,10 @@ import io.vertx.mqtt.MqttClientOptions;
  * state, for latency measurements (IngestionBenchmark)</td></tr>
  * <tr><td>summary-file</td><td>write counts and every device's last shadow version there as JSON at the end</td></tr>
  * <tr><td>seed</td><td>random seed (default: random)</td></tr>
+ * <tr><td>door-open</td><td>door mode (docs/alarms.md), seconds (default 0: off): fridges report seed 001's
+ * {@code DoorOpened}, opening the door for this long, then closing it for {@value #DOOR_CLOSED_SECONDS} s, over and
+ * over; every other fridge (the 2nd, 4th, ...) holds it open only a fifth as long, so its door closes before a rule
+ * of more than that fires. Fridges open their doors at the first update after the start.</td></tr>
  * </table>
  * Run against the dev-mode service ({@code ./mvnw quarkus:dev}, embedded broker on port 1883):
  *
@@ -104,6 +108,8 @@ public final class DeviceSimulator {
     private static final String[] TYPES = { "MINI_OVEN", "FRIDGE", "COOKER", "SENSE", "GENERIC" };
     private static final long TICK_MILLIS = 5;
     private static final Instant VERSION_EPOCH = Instant.parse("2025-01-01T00:00:00Z");
+    /** Door mode: how long a fridge's door stays closed between openings. */
+    static final int DOOR_CLOSED_SECONDS = 15;
 
     /** The claim code printed on a simulated appliance: derived from its serial number, so anyone can claim it. */
     public static String claimCode(String serialNumber) {
@@ -128,7 +134,8 @@ public final class DeviceSimulator {
     /** The options, see the class comment. */
     public record Options(String host, int port, int devices, double rate, double durationSeconds, String awsPrefix,
             String thingPrefix, int connections, int qos, int maxInflight, boolean provision, double provisionRate, long startVersion,
-            double presenceShare, double eventShare, boolean stamp, Path summaryFile, long seed) {
+            double presenceShare, double eventShare, boolean stamp, Path summaryFile, long seed,
+            double doorOpenSeconds) {
 
         public static Options parse(String... args) {
             Map<String, String> given = new HashMap<>();
@@ -168,7 +175,7 @@ public final class DeviceSimulator {
             }
             List<String> known = List.of("host", "port", "devices", "rate", "duration", "aws-prefix", "thing-prefix",
                     "connections", "qos", "max-inflight", "provision", "provision-rate", "start-version", "presence", "events", "stamp",
-                    "summary-file", "seed");
+                    "summary-file", "seed", "door-open");
             for (String name : given.keySet()) {
                 if (!known.contains(name)) {
                     throw new IllegalArgumentException("Unknown option --" + name + "; known: " + known);
@@ -200,7 +207,8 @@ public final class DeviceSimulator {
                     Double.parseDouble(given.getOrDefault("events", "0.005")),
                     Boolean.parseBoolean(given.getOrDefault("stamp", "false")),
                     given.containsKey("summary-file") ? Path.of(given.get("summary-file")) : null,
-                    given.containsKey("seed") ? Long.parseLong(given.get("seed")) : System.nanoTime());
+                    given.containsKey("seed") ? Long.parseLong(given.get("seed")) : System.nanoTime(),
+                    Double.parseDouble(given.getOrDefault("door-open", "0")));
         }
     }
 
@@ -213,7 +221,7 @@ public final class DeviceSimulator {
                     + "Usage: DeviceSimulator [--host=localhost] [--port=1883] [--devices=100] [--rate=50] "
                     + "[--duration=60] [--aws-prefix=$aws|aws] [--thing-prefix=SIM] [--connections=N] [--qos=1] "
                     + "[--max-inflight=1000] [--provision] [--provision-rate=100] [--start-version=N] [--presence=0.005] [--events=0.005] "
-                    + "[--stamp] [--summary-file=path] [--seed=N]  (see the class javadoc)");
+                    + "[--stamp] [--summary-file=path] [--seed=N] [--door-open=S]  (see the class javadoc)");
             if (e.getMessage().equals("help")) {
                 return;
             }
@@ -571,13 +579,25 @@ public final class DeviceSimulator {
         boolean online = true;
         long offlineUntil;
         long events;
+        /** Door mode: how long this fridge holds its door open (0: door mode off or not a fridge). */
+        final long doorOpenMillis;
+        /** Door mode: when the door next opens or closes (epoch ms; 0: at the first update). */
+        long doorToggleAt;
+        /** The time of the update being made, for the door's schedule. */
+        long now;
 
         Device(int index, Options options, SplittableRandom random) {
             this.thing = thingName(options.thingPrefix(), index);
             this.type = TYPES[(index - 1) % TYPES.length];
             this.firmware = "2." + (index % 4) + "." + (index % 7);
             this.version = options.startVersion();
+            int fridge = (index - 1) / TYPES.length; // the fridge's own number among fridges, from 0
+            this.doorOpenMillis = !type.equals("FRIDGE") || options.doorOpenSeconds() <= 0 ? 0
+                    : Math.round(options.doorOpenSeconds() * 1000 / (fridge % 2 == 0 ? 1 : 5));
             this.reported = initialReported(random);
+            if (doorOpenMillis > 0) {
+                reported.put("DoorOpened", false);
+            }
             this.desired = initialDesired();
             long seconds = System.currentTimeMillis() / 1000;
             this.metadata = new JsonObject().put("reported", stamps(reported, seconds)).put("desired", stamps(desired, seconds));
@@ -614,6 +634,7 @@ public final class DeviceSimulator {
                     .put("metadata", metadata).put("version", version);
             reported = reported.copy();
             long seconds = now / 1000;
+            this.now = now;
             JsonObject changed = drift(random);
             if (stamp) {
                 reported.put("sentAtMicros", Math.addExact(Math.multiplyExact(now, 1000L), (System.nanoTime() / 1000) % 1000));
@@ -674,7 +695,9 @@ public final class DeviceSimulator {
                     }
                 }
                 case "FRIDGE" -> {
-                    if (random.nextInt(8) == 0) {
+                    if (doorOpenMillis > 0) {
+                        doorOnSchedule(changed);
+                    } else if (random.nextInt(8) == 0) {
                         set(changed, "doorOpen", !reported.getBoolean("doorOpen"));
                     }
                     double drift = reported.getBoolean("doorOpen") ? 0.4 : -0.2;
@@ -724,6 +747,16 @@ public final class DeviceSimulator {
                 }
             }
             return changed;
+        }
+
+        /** Door mode: opens or closes the door when its time has come (at this device's next update after it). */
+        private void doorOnSchedule(JsonObject changed) {
+            if (now < doorToggleAt) {
+                return;
+            }
+            boolean open = !reported.getBoolean("DoorOpened");
+            set(changed, "DoorOpened", open);
+            doorToggleAt = now + (open ? doorOpenMillis : DOOR_CLOSED_SECONDS * 1000L);
         }
 
         private void set(JsonObject changed, String field, Object value) {
