@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.ContextNotActiveException;
@@ -41,6 +42,9 @@ import io.vertx.core.Vertx;
 @Startup // its meters are reported from the start
 @ApplicationScoped
 public class SubscriptionAdmission {
+
+    /** The user whose subscription this thread is opening outside a request (see {@link #openingFor}), or null. */
+    private static final ThreadLocal<String> OPENING_FOR = new ThreadLocal<>();
 
     private final Vertx vertx;
     private final CurrentIdentityAssociation identity;
@@ -93,6 +97,28 @@ public class SubscriptionAdmission {
         });
     }
 
+    /**
+     * Runs {@code open}, which opens a subscription of {@code signedIn} where no request context holds their identity:
+     * the multiplexed path ({@code realtime.websocket.LiveSelections}) serves its subscriptions without one. Its
+     * admission is then that user's, admitted with their other subscriptions as the engine's are; without it each
+     * would be admitted on its own, a slot each, and a user's burst would cost ten turns of the queue instead of one.
+     * A thread-local rather than a parameter: {@link #admit} is called deep inside the fields' streams, which the
+     * engine's resolvers share.
+     */
+    public <T> T openingFor(SecurityIdentity signedIn, Supplier<T> open) {
+        String previous = OPENING_FOR.get();
+        OPENING_FOR.set(signedIn == null || signedIn.isAnonymous() ? null : signedIn.getPrincipal().getName());
+        try {
+            return open.get();
+        } finally {
+            if (previous == null) {
+                OPENING_FOR.remove();
+            } else {
+                OPENING_FOR.set(previous);
+            }
+        }
+    }
+
     /** Subscriptions waiting for admission now. */
     public synchronized int waiting() {
         return waiting;
@@ -103,6 +129,10 @@ public class SubscriptionAdmission {
      * admitted on its own, which costs a slot, never access: the caller is resolved and checked once admitted).
      */
     private String userOfThisOperation() {
+        String opening = OPENING_FOR.get();
+        if (opening != null) {
+            return opening;
+        }
         try {
             SecurityIdentity current = identity.getIdentity();
             return current == null || current.isAnonymous() ? null : current.getPrincipal().getName();
