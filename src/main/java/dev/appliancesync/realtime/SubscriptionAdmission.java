@@ -13,6 +13,8 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.ContextNotActiveException;
 
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
@@ -50,6 +52,7 @@ public class SubscriptionAdmission {
     private final CurrentIdentityAssociation identity;
     private final int maxConcurrent;
     private final double perSecond;
+    private final int maxWaiting;
     private final Timer waited;
     /** Users (or anonymous single subscriptions) waiting, oldest first; guarded by this, as are the fields below. */
     private final SequencedSet<Group> queue = new LinkedHashSet<>();
@@ -64,14 +67,15 @@ public class SubscriptionAdmission {
 
     public SubscriptionAdmission(AdmissionConfig config, Vertx vertx, CurrentIdentityAssociation identity,
             ServiceMetrics metrics) {
-        if (config.maxConcurrent() < 1 || config.perSecond() < 1) {
-            throw new IllegalArgumentException("appliance-sync.realtime.admission.max-concurrent and per-second must be"
-                    + " at least 1");
+        if (config.maxConcurrent() < 1 || config.perSecond() < 1 || config.maxWaiting() < 1) {
+            throw new IllegalArgumentException("appliance-sync.realtime.admission.max-concurrent, per-second and"
+                    + " max-waiting must be at least 1");
         }
         this.vertx = vertx;
         this.identity = identity;
         this.maxConcurrent = config.maxConcurrent();
         this.perSecond = config.perSecond();
+        this.maxWaiting = config.maxWaiting();
         this.tokens = perSecond;
         this.refilledAt = System.nanoTime();
         this.waited = metrics.realtimeAdmissionWait();
@@ -142,31 +146,49 @@ public class SubscriptionAdmission {
     }
 
     private void enqueue(String user, Waiting one) {
-        Group joined;
+        Group joined = null;
+        int refusedBehind = -1;
         synchronized (this) {
             Group group = user == null ? null : byUser.get(user);
-            if (group == null) {
-                group = new Group(user);
-                queue.addLast(group);
-                if (user != null) {
-                    byUser.put(user, group);
+            if (group != null && group.admitted) {
+                group.holders++; // the user's others are being admitted now: along with them, waiting for nothing
+                one.group = group;
+                joined = group;
+            } else if (waiting >= maxWaiting) {
+                refusedBehind = waiting;
+            } else {
+                if (group == null) {
+                    group = new Group(user);
+                    queue.addLast(group);
+                    if (user != null) {
+                        byUser.put(user, group);
+                    }
                 }
-            }
-            one.group = group;
-            if (!group.admitted) {
+                one.group = group;
                 group.waiting.add(one);
                 waiting++;
-                joined = null;
-            } else {
-                group.holders++; // the user's others are being admitted now: along with them
-                joined = group;
             }
         }
-        if (joined != null) {
+        if (refusedBehind >= 0) {
+            one.settled.set(true);
+            one.emitter.fail(overLimit(refusedBehind));
+        } else if (joined != null) {
             hand(one, new Admission(joined));
         } else {
             admitWhatFits();
         }
+    }
+
+    /**
+     * RATE_LIMITED, as a client over the request rate gets it: a storm's latecomer retries when the queue ahead of it
+     * has been admitted, rather than waiting unseen. graphql-ws and Amplify end the subscription on it, so the app's
+     * own retry (with the delay given) brings it back.
+     */
+    private ApiException overLimit(long ahead) {
+        long retryAfter = Math.max(1, (long) Math.ceil(ahead / perSecond));
+        return new ApiException(ErrorCode.RATE_LIMITED, "Too many subscriptions waiting to start on this instance ("
+                + maxWaiting + "): try again in " + retryAfter + " s", Map.of("limit", "subscription-admission",
+                        "maxWaiting", maxWaiting, "retryAfter", retryAfter, "retryAfterSeconds", retryAfter));
     }
 
     private synchronized void withdraw(Waiting one) {
