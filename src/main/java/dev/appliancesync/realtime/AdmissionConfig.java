@@ -21,4 +21,13 @@ public interface AdmissionConfig {
     /** Subscriptions admitted per second at most, with a burst of one second's worth. */
     @WithDefault("1000")
     int perSecond();
+
+    /**
+     * Subscriptions waiting for admission at most; the next one is refused at once with RATE_LIMITED (and
+     * {@code extensions.retryAfterSeconds}: about when the queue ahead of it will have been admitted) rather than
+     * queued behind a wait it could not see the end of. The default holds a storm of 10,000 apps with several
+     * subscriptions each, about 50 s of admission at the default rate, a few MB of heap.
+     */
+    @WithDefault("50000")
+    int maxWaiting();
 }

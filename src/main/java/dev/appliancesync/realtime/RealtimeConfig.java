@@ -67,12 +67,12 @@ public interface RealtimeConfig {
     int maxPageSize();
 
     /**
-     * Serve subscriptions to the change-fed fields ({@code applianceState}) on this instance's own multiplexed path:
-     * each change rendered once per group of subscribers who see the same, rather than executed by the engine once
-     * per subscriber. Off by default until it survives a reconnect storm: with it on, IdleConnectionsBenchmark's
-     * 10,000 subscriptions arriving together end ~9,000 of them with INTERNAL (the database pool times out signing
-     * them in), where SmallRye's path holds all of them.
+     * Serve subscriptions to the change-fed fields ({@code applianceState}, {@code changes}, {@code shareChanges},
+     * {@code preferencesChanged}) on this instance's own multiplexed path, over graphql-transport-ws, graphql-ws and
+     * AppSync's realtime protocol alike: each change rendered once per group of subscribers who see the same, rather
+     * than executed by the engine once per subscriber. False sends every subscription through SmallRye, as before
+     * 0.6: a fallback switch, should a client depend on something only the engine does.
      */
-    @WithDefault("false")
+    @WithDefault("true")
     boolean multiplexed();
 }

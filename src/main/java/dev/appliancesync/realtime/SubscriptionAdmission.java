@@ -8,10 +8,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.ContextNotActiveException;
 
+import dev.appliancesync.common.error.ApiException;
+import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.metrics.ServiceMetrics;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
@@ -42,10 +45,14 @@ import io.vertx.core.Vertx;
 @ApplicationScoped
 public class SubscriptionAdmission {
 
+    /** The user whose subscription this thread is opening outside a request (see {@link #openingFor}), or null. */
+    private static final ThreadLocal<String> OPENING_FOR = new ThreadLocal<>();
+
     private final Vertx vertx;
     private final CurrentIdentityAssociation identity;
     private final int maxConcurrent;
     private final double perSecond;
+    private final int maxWaiting;
     private final Timer waited;
     /** Users (or anonymous single subscriptions) waiting, oldest first; guarded by this, as are the fields below. */
     private final SequencedSet<Group> queue = new LinkedHashSet<>();
@@ -60,14 +67,15 @@ public class SubscriptionAdmission {
 
     public SubscriptionAdmission(AdmissionConfig config, Vertx vertx, CurrentIdentityAssociation identity,
             ServiceMetrics metrics) {
-        if (config.maxConcurrent() < 1 || config.perSecond() < 1) {
-            throw new IllegalArgumentException("appliance-sync.realtime.admission.max-concurrent and per-second must be"
-                    + " at least 1");
+        if (config.maxConcurrent() < 1 || config.perSecond() < 1 || config.maxWaiting() < 1) {
+            throw new IllegalArgumentException("appliance-sync.realtime.admission.max-concurrent, per-second and"
+                    + " max-waiting must be at least 1");
         }
         this.vertx = vertx;
         this.identity = identity;
         this.maxConcurrent = config.maxConcurrent();
         this.perSecond = config.perSecond();
+        this.maxWaiting = config.maxWaiting();
         this.tokens = perSecond;
         this.refilledAt = System.nanoTime();
         this.waited = metrics.realtimeAdmissionWait();
@@ -93,6 +101,28 @@ public class SubscriptionAdmission {
         });
     }
 
+    /**
+     * Runs {@code open}, which opens a subscription of {@code signedIn} where no request context holds their identity:
+     * the multiplexed path ({@code realtime.websocket.LiveSelections}) serves its subscriptions without one. Its
+     * admission is then that user's, admitted with their other subscriptions as the engine's are; without it each
+     * would be admitted on its own, a slot each, and a user's burst would cost ten turns of the queue instead of one.
+     * A thread-local rather than a parameter: {@link #admit} is called deep inside the fields' streams, which the
+     * engine's resolvers share.
+     */
+    public <T> T openingFor(SecurityIdentity signedIn, Supplier<T> open) {
+        String previous = OPENING_FOR.get();
+        OPENING_FOR.set(signedIn == null || signedIn.isAnonymous() ? null : signedIn.getPrincipal().getName());
+        try {
+            return open.get();
+        } finally {
+            if (previous == null) {
+                OPENING_FOR.remove();
+            } else {
+                OPENING_FOR.set(previous);
+            }
+        }
+    }
+
     /** Subscriptions waiting for admission now. */
     public synchronized int waiting() {
         return waiting;
@@ -103,6 +133,10 @@ public class SubscriptionAdmission {
      * admitted on its own, which costs a slot, never access: the caller is resolved and checked once admitted).
      */
     private String userOfThisOperation() {
+        String opening = OPENING_FOR.get();
+        if (opening != null) {
+            return opening;
+        }
         try {
             SecurityIdentity current = identity.getIdentity();
             return current == null || current.isAnonymous() ? null : current.getPrincipal().getName();
@@ -112,31 +146,49 @@ public class SubscriptionAdmission {
     }
 
     private void enqueue(String user, Waiting one) {
-        Group joined;
+        Group joined = null;
+        int refusedBehind = -1;
         synchronized (this) {
             Group group = user == null ? null : byUser.get(user);
-            if (group == null) {
-                group = new Group(user);
-                queue.addLast(group);
-                if (user != null) {
-                    byUser.put(user, group);
+            if (group != null && group.admitted) {
+                group.holders++; // the user's others are being admitted now: along with them, waiting for nothing
+                one.group = group;
+                joined = group;
+            } else if (waiting >= maxWaiting) {
+                refusedBehind = waiting;
+            } else {
+                if (group == null) {
+                    group = new Group(user);
+                    queue.addLast(group);
+                    if (user != null) {
+                        byUser.put(user, group);
+                    }
                 }
-            }
-            one.group = group;
-            if (!group.admitted) {
+                one.group = group;
                 group.waiting.add(one);
                 waiting++;
-                joined = null;
-            } else {
-                group.holders++; // the user's others are being admitted now: along with them
-                joined = group;
             }
         }
-        if (joined != null) {
+        if (refusedBehind >= 0) {
+            one.settled.set(true);
+            one.emitter.fail(overLimit(refusedBehind));
+        } else if (joined != null) {
             hand(one, new Admission(joined));
         } else {
             admitWhatFits();
         }
+    }
+
+    /**
+     * RATE_LIMITED, as a client over the request rate gets it: a storm's latecomer retries when the queue ahead of it
+     * has been admitted, rather than waiting unseen. graphql-ws and Amplify end the subscription on it, so the app's
+     * own retry (with the delay given) brings it back.
+     */
+    private ApiException overLimit(long ahead) {
+        long retryAfter = Math.max(1, (long) Math.ceil(ahead / perSecond));
+        return new ApiException(ErrorCode.RATE_LIMITED, "Too many subscriptions waiting to start on this instance ("
+                + maxWaiting + "): try again in " + retryAfter + " s", Map.of("limit", "subscription-admission",
+                        "maxWaiting", maxWaiting, "retryAfter", retryAfter, "retryAfterSeconds", retryAfter));
     }
 
     private synchronized void withdraw(Waiting one) {

@@ -72,6 +72,9 @@ class MultiplexedSubscriptionsTest {
     @Inject
     LiveSelections selections;
 
+    @Inject
+    RealtimeConfig config;
+
     @BeforeEach
     void multiplexed() {
         selections.multiplexed(true);
@@ -79,7 +82,7 @@ class MultiplexedSubscriptionsTest {
 
     @AfterEach
     void asConfigured() {
-        selections.multiplexed(false);
+        selections.multiplexed(config.multiplexed());
     }
 
     @Test

@@ -8,8 +8,10 @@ import static org.hamcrest.Matchers.nullValue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -45,10 +47,14 @@ class ReconnectStormTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("appliance-sync.realtime.admission.per-second", "1",
-                    "appliance-sync.realtime.admission.max-concurrent", "1");
+                    "appliance-sync.realtime.admission.max-concurrent", "1",
+                    "appliance-sync.realtime.admission.max-waiting", Integer.toString(MAX_WAITING));
         }
     }
 
+    /** Above what queriesKeepAnsweringWhileSubscriptionsWait queues (250). */
+    private static final int MAX_WAITING = 260;
+    private static final int PER_CONNECTION = 25;
     private static final String CHANGES = "subscription { changes { cursor type } }";
     private static final Duration BOUND = Duration.ofSeconds(30);
 
@@ -148,6 +154,67 @@ class ReconnectStormTest {
                         .getString("type")).isEqualTo("SUBSCRIBED");
             }
         }
+    }
+
+    @Test
+    void subscriptionsOverTheWaitingBoundAreRefusedRateLimitedAndTheRestStart() throws Exception {
+        User many = User.signedIn("many");
+        List<GraphQLWebSocket> connections = new ArrayList<>(connect(many, 10));
+        connections.addAll(connect(User.signedIn("one"), 1));
+        int subscribes = connections.size() * PER_CONNECTION;
+        Set<String> refused = new HashSet<>();
+        // The one admission at a time held here: every subscribe below waits, none is admitted meanwhile.
+        SubscriptionAdmission.Admission held = admission.admit().await().atMost(BOUND);
+        try {
+            for (GraphQLWebSocket ws : connections) {
+                for (int s = 0; s < PER_CONNECTION; s++) {
+                    ws.subscribe("s" + s, CHANGES);
+                }
+            }
+            int over = subscribes - MAX_WAITING;
+            await().atMost(BOUND).until(() -> answered(connections) == over);
+            assertThat(admission.waiting()).as("subscriptions waiting").isEqualTo(MAX_WAITING);
+            for (int c = 0; c < connections.size(); c++) {
+                GraphQLWebSocket ws = connections.get(c);
+                for (int s = 0; s < PER_CONNECTION; s++) {
+                    if (ws.received("s" + s) > 0) {
+                        refused.add(c + "/" + s);
+                        JsonObject refusal = next(ws, "s" + s);
+                        JsonObject error = refusal.getJsonObject("payload").getJsonArray("errors").getJsonObject(0);
+                        assertThat(error.getJsonObject("extensions").getString("code")).as("%s", refusal)
+                                .isEqualTo("RATE_LIMITED");
+                        assertThat(error.getJsonObject("extensions").getInteger("retryAfterSeconds")).isPositive();
+                        assertThat(next(ws, "s" + s).getString("type")).isEqualTo("complete");
+                    }
+                }
+            }
+        } finally {
+            held.release();
+        }
+        // The ones that waited start once admitted, each with SUBSCRIBED, on connections that stayed open.
+        for (int c = 0; c < connections.size(); c++) {
+            GraphQLWebSocket ws = connections.get(c);
+            for (int s = 0; s < PER_CONNECTION; s++) {
+                if (!refused.contains(c + "/" + s)) {
+                    JsonObject first = next(ws, "s" + s);
+                    assertThat(first.getJsonObject("payload").getJsonObject("data").getJsonObject("changes")
+                            .getString("type")).as("%s", first).isEqualTo("SUBSCRIBED");
+                }
+            }
+            assertThat(ws.closed()).as("connection still open").isNotDone();
+        }
+        assertThat(refused).hasSize(subscribes - MAX_WAITING);
+    }
+
+    /** How many of the connections' operations have a message waiting to be read. */
+    private static int answered(List<GraphQLWebSocket> connections) {
+        int answered = 0;
+        for (GraphQLWebSocket ws : connections) {
+            for (int s = 0; s < PER_CONNECTION; s++) {
+                answered += ws.received("s" + s) > 0 ? 1 : 0;
+            }
+        }
+        return answered;
     }
 
     private List<GraphQLWebSocket> connect(User user, int connections) throws Exception {

@@ -39,6 +39,7 @@ public final class AppSyncSocket implements AutoCloseable {
     private final BlockingQueue<JsonObject> keepAlives = new LinkedBlockingQueue<>();
     private final BlockingQueue<JsonObject> connectionMessages = new LinkedBlockingQueue<>();
     private final Map<String, BlockingQueue<JsonObject>> byOperation = new ConcurrentHashMap<>();
+    private final Map<String, BlockingQueue<String>> textsByOperation = new ConcurrentHashMap<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
 
     private AppSyncSocket(Vertx vertx, WebSocket socket) {
@@ -50,6 +51,7 @@ public final class AppSyncSocket implements AutoCloseable {
                 keepAlives.add(message);
             } else if (message.getValue("id") instanceof String id) {
                 queueOf(id).add(message);
+                textsByOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>()).add(text);
             } else {
                 connectionMessages.add(message);
             }
@@ -127,6 +129,25 @@ public final class AppSyncSocket implements AutoCloseable {
             throw new AssertionError("No message for operation " + id + " within " + WAIT);
         }
         return message;
+    }
+
+    /**
+     * The next message of operation {@code id} exactly as it was sent (use either this or the other readers of one
+     * operation's messages in one test).
+     */
+    public String nextText(String id) throws InterruptedException {
+        String text = textsByOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>())
+                .poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        if (text == null) {
+            throw new AssertionError("No message for operation " + id + " within " + WAIT);
+        }
+        return text;
+    }
+
+    /** The next message of {@code id} exactly as sent, if one comes within {@code wait}. */
+    public String pollText(String id, Duration wait) throws InterruptedException {
+        return textsByOperation.computeIfAbsent(id, key -> new LinkedBlockingQueue<>())
+                .poll(wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The payload's data of the next message of {@code id}, which must be {@code data} without errors. */

@@ -14,6 +14,8 @@ import dev.appliancesync.common.graphql.ApiCallers;
 import dev.appliancesync.identity.SignedInPrincipal;
 import dev.appliancesync.realtime.websocket.ConnectionAdmission;
 import dev.appliancesync.realtime.websocket.GuardedConnection;
+import dev.appliancesync.realtime.websocket.LiveOperation;
+import dev.appliancesync.realtime.websocket.LiveSelections;
 import graphql.ExecutionResult;
 import io.quarkus.arc.InjectableContext.ContextState;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -210,6 +212,9 @@ final class AppSyncConnection {
             operation.failWith(new JsonArray().add(refused.get()));
             return;
         }
+        if (servedLive(operation, request, identity)) {
+            return;
+        }
         ContextState state = services.identities().begin(identity);
         operation.runsIn(state);
         SmallRyeExecutionAdapter.Outcome outcome = new SmallRyeExecutionAdapter.Outcome() {
@@ -226,6 +231,24 @@ final class AppSyncConnection {
         };
         services.identities().within(state,
                 () -> services.execution().execute(request, upgradeHeaders, state, outcome));
+    }
+
+    /**
+     * Serves a subscription to a change-fed field on the multiplexed path, as our own protocols do
+     * ({@code realtime.websocket.LiveSelections}): rendered once per group of subscribers who may see the same, not
+     * executed per subscriber; each start still runs as its own principal, decided per delivery. False: SmallRye's.
+     */
+    private boolean servedLive(AppSyncOperation operation, JsonObject request, SecurityIdentity identity) {
+        LiveSelections selections = services.selections();
+        Optional<LiveOperation> served = selections.prepare(request).map(selection -> selections.operation(selection,
+                identity, connection, operation.id(), AppSyncMessages.LIVE, ended -> operation.end()));
+        if (served.isEmpty()) {
+            return false;
+        }
+        operation.servedBy(served.get());
+        connection.sendMessage(AppSyncMessages.startAck(operation.id()));
+        served.get().start();
+        return true;
     }
 
     private void answer(AppSyncOperation operation, ExecutionResult result, Supplier<JsonObject> json) {

@@ -3,6 +3,7 @@ package dev.appliancesync.realtime.appsync;
 import java.util.List;
 
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.realtime.websocket.LiveOperation;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -14,6 +15,23 @@ import io.vertx.core.json.JsonObject;
 final class AppSyncMessages {
 
     static final String KEEP_ALIVE = new JsonObject().put("type", "ka").encode();
+
+    /**
+     * A subscription served on the multiplexed path: items as data messages, a failure (ACCESS_REVOKED...) as
+     * AppSync's error, which ends the operation, exactly as {@link AppSyncOperation} answers SmallRye's.
+     */
+    static final LiveOperation.Framing LIVE = new LiveOperation.Framing() {
+        @Override
+        public String dataPrefix(String id) {
+            return AppSyncMessages.dataPrefix(id);
+        }
+
+        @Override
+        public List<String> ending(String id, String dataPrefix, String failure) {
+            return List.of(failure == null ? complete(id)
+                    : error(id, new JsonObject(failure).getJsonArray("errors", new JsonArray())));
+        }
+    };
 
     private AppSyncMessages() {
     }
@@ -36,6 +54,21 @@ final class AppSyncMessages {
     /** {@code payload} is a GraphQL response ({@code data}, and {@code errors} for a partial result). */
     static String data(String id, JsonObject payload) {
         return new JsonObject().put("type", "data").put("id", id).put("payload", payload).encode();
+    }
+
+    /**
+     * A data message whose payload is a GraphQL response as the engine writes it (SmallRye's
+     * {@code ExecutionResponse}): written as it is, so that a subscription's data reads byte for byte the same on
+     * SmallRye's path and the multiplexed one, which shares one rendering among its subscribers.
+     */
+    static String data(String id, String payload) {
+        return dataPrefix(id) + payload + "}";
+    }
+
+    /** A data message up to its payload: {@code {"type":"data","id":"…","payload":}. */
+    static String dataPrefix(String id) {
+        String head = new JsonObject().put("type", "data").put("id", id).encode();
+        return head.substring(0, head.length() - 1) + ",\"payload\":";
     }
 
     static String complete(String id) {

@@ -10,6 +10,7 @@ import org.reactivestreams.Subscription;
 
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.realtime.websocket.GuardedConnection;
+import dev.appliancesync.realtime.websocket.LiveOperation;
 import graphql.ExecutionResult;
 import io.quarkus.arc.InjectableContext.ContextState;
 import io.vertx.core.json.JsonArray;
@@ -32,6 +33,8 @@ final class AppSyncOperation implements Subscriber<ExecutionResult> {
     private final Map<String, AppSyncOperation> running;
     private final AtomicReference<Subscription> subscription = new AtomicReference<>();
     private final AtomicReference<ContextState> state = new AtomicReference<>();
+    /** The stream serving it on the multiplexed path instead of SmallRye's, if it is served there. */
+    private final AtomicReference<LiveOperation> live = new AtomicReference<>();
     private final AtomicBoolean ended = new AtomicBoolean();
 
     AppSyncOperation(String id, GuardedConnection connection, OperationIdentity identities,
@@ -50,6 +53,14 @@ final class AppSyncOperation implements Subscriber<ExecutionResult> {
         state.set(operationState);
         if (ended.get()) {
             release();
+        }
+    }
+
+    /** Served on the multiplexed path by {@code served}, which it ends with it; call before starting it. */
+    void servedBy(LiveOperation served) {
+        live.set(served);
+        if (ended.get()) {
+            served.cancel();
         }
     }
 
@@ -83,6 +94,10 @@ final class AppSyncOperation implements Subscriber<ExecutionResult> {
         if (current != null) {
             current.cancel();
         }
+        LiveOperation served = live.get();
+        if (served != null) {
+            served.cancel();
+        }
         release();
         return true;
     }
@@ -102,10 +117,9 @@ final class AppSyncOperation implements Subscriber<ExecutionResult> {
         if (ended.get()) {
             return;
         }
-        JsonObject response = SmallRyeExecutionAdapter.json(result);
-        JsonArray errors = response.getJsonArray("errors");
-        if (errors != null && !errors.isEmpty()) {
-            failWith(errors);
+        String response = SmallRyeExecutionAdapter.text(result);
+        if (!result.getErrors().isEmpty()) {
+            failWith(new JsonObject(response).getJsonArray("errors"));
             return;
         }
         connection.sendMessage(AppSyncMessages.data(id, response));

@@ -13,6 +13,7 @@ import dev.appliancesync.common.logging.RequestIds;
 import dev.appliancesync.identity.AccessTokens;
 import dev.appliancesync.realtime.websocket.ConnectionAdmission;
 import dev.appliancesync.realtime.websocket.GuardedConnection;
+import dev.appliancesync.realtime.websocket.LiveSelections;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -40,10 +41,12 @@ public class AppSyncRoute {
     private final SmallRyeExecutionAdapter execution;
     private final AppSyncConfig config;
     private final OperationGate operations;
+    private final LiveSelections selections;
 
     public AppSyncRoute(@ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             ConnectionAdmission admission, AccessTokens tokens, OperationIdentity identities,
-            SmallRyeExecutionAdapter execution, AppSyncConfig config, OperationGate operations) {
+            SmallRyeExecutionAdapter execution, AppSyncConfig config, OperationGate operations,
+            LiveSelections selections) {
         if (config.keepAliveInterval().compareTo(config.connectionTimeout()) >= 0) {
             throw new IllegalStateException("appliance-sync.appsync.keep-alive-interval must be shorter than "
                     + "appliance-sync.appsync.connection-timeout, or clients reconnect between keep-alives");
@@ -55,6 +58,7 @@ public class AppSyncRoute {
         this.execution = execution;
         this.config = config;
         this.operations = operations;
+        this.selections = selections;
     }
 
     void install(@Observes Router router) {
@@ -90,7 +94,7 @@ public class AppSyncRoute {
             }
             Context socketContext = Vertx.currentContext() != null ? Vertx.currentContext() : vertx.getOrCreateContext();
             AppSyncConnection appSync = new AppSyncConnection(ctx, socketContext, handshake, connection, admitted,
-                    new AppSyncServices(tokens, identities, execution, config, operations));
+                    new AppSyncServices(tokens, identities, execution, config, operations, selections));
             socket.closeHandler(closed -> {
                 admitted.release();
                 appSync.closed();

@@ -79,8 +79,8 @@ final class SmallRyeExecutionAdapter {
         });
     }
 
-    /** One result of a subscription's stream as GraphQL's JSON response. */
-    static JsonObject json(ExecutionResult result) {
-        return new JsonObject(new ExecutionResponse(result).getExecutionResultAsString());
+    /** One result of a subscription's stream as GraphQL's JSON response, as the engine writes it. */
+    static String text(ExecutionResult result) {
+        return new ExecutionResponse(result).getExecutionResultAsString();
     }
 }

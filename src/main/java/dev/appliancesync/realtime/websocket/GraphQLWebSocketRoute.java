@@ -8,7 +8,6 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.appliancesync.common.graphql.OperationGate;
-import dev.appliancesync.identity.CurrentUser;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.vertx.ext.web.Router;
@@ -30,11 +29,11 @@ public class GraphQLWebSocketRoute {
             @ConfigProperty(name = "quarkus.smallrye-graphql.root-path") String rootPath,
             @ConfigProperty(name = "quarkus.smallrye-graphql.authorization-client-init-payload-name")
             Optional<String> initPayloadTokenName,
-            ConnectionAdmission admission, OperationGate operations, LiveSelections selections, CurrentUser users,
+            ConnectionAdmission admission, OperationGate operations, LiveSelections selections,
             @ConfigProperty(name = "quarkus.http.websocket-server.max-message-size") int maxMessageBytes) {
         this.rootPath = rootPath;
         this.handler = new GuardedGraphQLWebSocketHandler(identity, request, initPayloadTokenName, admission,
-                operations, selections, users::callerOf, maxMessageBytes);
+                operations, selections, maxMessageBytes);
     }
 
     void install(@Observes Router router) {

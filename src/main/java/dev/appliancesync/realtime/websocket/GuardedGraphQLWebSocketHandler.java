@@ -1,20 +1,17 @@
 package dev.appliancesync.realtime.websocket;
 
 import java.util.Optional;
-import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.graphql.ApiCallers;
 import dev.appliancesync.common.graphql.OperationGate;
 import dev.appliancesync.common.logging.RequestIds;
-import dev.appliancesync.identity.Caller;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.graphql.websocket.GraphQLWebsocketHandler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
@@ -38,18 +35,16 @@ final class GuardedGraphQLWebSocketHandler {
     private final ConnectionAdmission admission;
     private final OperationGate operations;
     private final LiveSelections selections;
-    private final Function<SecurityIdentity, Uni<Caller>> callers;
     private final int maxMessageBytes;
     private final String tooBigReason;
 
     GuardedGraphQLWebSocketHandler(CurrentIdentityAssociation identity, CurrentVertxRequest request,
             Optional<String> initPayloadTokenName, ConnectionAdmission admission, OperationGate operations,
-            LiveSelections selections, Function<SecurityIdentity, Uni<Caller>> callers, int maxMessageBytes) {
+            LiveSelections selections, int maxMessageBytes) {
         this.graphql = new SmallRyeGraphQLAdapter(identity, request, initPayloadTokenName, this::upgrade);
         this.admission = admission;
         this.operations = operations;
         this.selections = selections;
-        this.callers = callers;
         this.maxMessageBytes = maxMessageBytes;
         this.tooBigReason = "Message over " + maxMessageBytes + " bytes";
     }
@@ -87,7 +82,7 @@ final class GuardedGraphQLWebSocketHandler {
             GraphQLWebsocketHandler handler = protocols.create(subprotocol, connection,
                     () -> admitted.acknowledge(ApiCallers.signedInSubject(ctx)), connection::acknowledged);
             MultiplexedOperations multiplexed = new MultiplexedOperations(selections, connection,
-                    SmallRyeGraphQLAdapter.GRAPHQL_WS.equals(subprotocol), () -> signedIn(ctx), callers);
+                    SmallRyeGraphQLAdapter.GRAPHQL_WS.equals(subprotocol), () -> signedIn(ctx));
             socket.closeHandler(closed -> {
                 admitted.release();
                 multiplexed.closeAll();

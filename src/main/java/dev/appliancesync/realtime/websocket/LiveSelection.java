@@ -25,7 +25,7 @@ import io.smallrye.graphql.execution.ExecutionResponse;
  * the same item object (see {@code ChangeVisibility#visible}), so the first of them renders it and the rest reuse
  * the text.
  */
-final class LiveSelection {
+public final class LiveSelection {
 
     /**
      * One entry of the rendered object: its result key and how its value is read (the item's component, serialised

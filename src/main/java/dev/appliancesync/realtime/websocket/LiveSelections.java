@@ -10,14 +10,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import dev.appliancesync.common.graphql.GraphQLDocumentParser;
+import dev.appliancesync.identity.CurrentUser;
 import dev.appliancesync.realtime.LiveField;
 import dev.appliancesync.realtime.RealtimeConfig;
+import dev.appliancesync.realtime.SubscriptionAdmission;
 import graphql.execution.RawVariables;
 import graphql.introspection.Introspection;
 import graphql.language.Document;
@@ -34,6 +37,8 @@ import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.GraphQLTypeUtil;
 import graphql.validation.Validator;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -57,16 +62,20 @@ public class LiveSelections {
     private final GraphQLDocumentParser parser;
     private final Instance<GraphQLSchema> schemas;
     private final Map<String, LiveField> fields;
+    private final CurrentUser users;
+    private final SubscriptionAdmission admission;
     private final Map<String, Optional<Document>> documents = lru();
     private final Map<String, Optional<LiveSelection>> selections = lru();
     private final AtomicLong renderings = new AtomicLong();
     private volatile boolean enabled;
 
     public LiveSelections(GraphQLDocumentParser parser, Instance<GraphQLSchema> schemas, Instance<LiveField> fields,
-            RealtimeConfig config) {
+            CurrentUser users, SubscriptionAdmission admission, RealtimeConfig config) {
         this.parser = parser;
         this.schemas = schemas;
         this.fields = fields.stream().collect(Collectors.toUnmodifiableMap(LiveField::name, Function.identity()));
+        this.users = users;
+        this.admission = admission;
         this.enabled = config.multiplexed();
     }
 
@@ -74,7 +83,7 @@ public class LiveSelections {
      * The prepared selection of a subscribe request ({@code query}, {@code operationName}, {@code variables}), or
      * empty to leave the request to SmallRye.
      */
-    Optional<LiveSelection> prepare(JsonObject request) {
+    public Optional<LiveSelection> prepare(JsonObject request) {
         if (!enabled) {
             return Optional.empty();
         }
@@ -97,6 +106,26 @@ public class LiveSelections {
             selections.putIfAbsent(key, prepared);
             return selections.get(key);
         }
+    }
+
+    /**
+     * The operation {@code id} serving {@code selection} to {@code signedIn} (a signed-in identity) on
+     * {@code connection}, framed as its protocol says, not started yet; null if the field refuses its arguments at
+     * once (leave the request to SmallRye, which answers it as it always has). {@code endsHere} is told when its
+     * stream ends by itself (see {@link LiveOperation}). Its admission, sign-in and access read are its user's, shared
+     * with their other subscriptions arriving together ({@link SubscriptionAdmission#openingFor}).
+     */
+    public LiveOperation operation(LiveSelection selection, SecurityIdentity signedIn, GuardedConnection connection,
+            String id, LiveOperation.Framing framing, Predicate<LiveOperation> endsHere) {
+        Multi<?> items;
+        try {
+            items = admission.openingFor(signedIn,
+                    () -> selection.field().open(users.callerOf(signedIn), selection.arguments()));
+        } catch (RuntimeException refused) {
+            return null;
+        }
+        return new LiveOperation(id, selection, connection, framing, endsHere,
+                operation -> admission.openingFor(signedIn, () -> items.subscribe().withSubscriber(operation)));
     }
 
     /** How many payloads were rendered since start (each is one execution of a selection, shared by its group). */

@@ -2,49 +2,37 @@ package dev.appliancesync.realtime.websocket;
 
 import static io.smallrye.graphql.JsonProviderHolder.JSON_PROVIDER;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Flow;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
-import org.jboss.logging.Logger;
-
-import dev.appliancesync.common.graphql.FieldFailures;
-import dev.appliancesync.identity.Caller;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.MultiSubscriber;
 
 /**
- * The subscriptions of one connection that are served here rather than by SmallRye (see {@link LiveSelections}):
- * each writes its items as the protocol's data message, {@code {"type":…,"id":…,"payload":…}}, the payload rendered
- * once per item and group and shared, only the prefix with the operation id its own. What one holds while nothing
- * happens: its prefix, its selection (shared) and its stream's subscription. Everything else on the connection
- * (other operations, pings, complete of SmallRye's operations) goes to SmallRye as before.
+ * The subscriptions of one graphql-transport-ws or graphql-ws connection that are served on the multiplexed path
+ * rather than by SmallRye (see {@link LiveSelections}, {@link LiveOperation}): each writes its items as the protocol's
+ * data message, {@code {"type":"next"|"data","id":…,"payload":…}}, and ends as SmallRye ends one (an error's payload
+ * as a data message, then complete). Everything else on the connection (other operations, pings, complete of
+ * SmallRye's operations) goes to SmallRye as before.
  */
 final class MultiplexedOperations {
 
-    private static final Logger LOG = Logger.getLogger(MultiplexedOperations.class);
-
     private final LiveSelections selections;
     private final GuardedConnection connection;
-    private final String dataType;
+    private final LiveOperation.Framing framing;
     /** The connection's signed-in identity now, or null. */
     private final Supplier<SecurityIdentity> identity;
-    private final Function<SecurityIdentity, Uni<Caller>> callers;
     /** Open operations by id; created with the first (most connections of other kinds never have one). */
-    private volatile Map<String, Operation> open;
+    private volatile Map<String, LiveOperation> open;
 
     MultiplexedOperations(LiveSelections selections, GuardedConnection connection, boolean legacyProtocol,
-            Supplier<SecurityIdentity> identity, Function<SecurityIdentity, Uni<Caller>> callers) {
+            Supplier<SecurityIdentity> identity) {
         this.selections = selections;
         this.connection = connection;
-        this.dataType = legacyProtocol ? "data" : "next";
+        this.framing = new Framing(legacyProtocol ? "data" : "next");
         this.identity = identity;
-        this.callers = callers;
     }
 
     /**
@@ -61,16 +49,16 @@ final class MultiplexedOperations {
 
     /** The connection closed: every operation here ends. */
     void closeAll() {
-        Map<String, Operation> operations = open;
+        Map<String, LiveOperation> operations = open;
         if (operations != null) {
-            operations.values().forEach(Operation::cancel);
+            operations.values().forEach(LiveOperation::cancel);
             operations.clear();
         }
     }
 
     private boolean subscribe(ClientMessage message) {
         String id = message.id();
-        Map<String, Operation> operations = open;
+        Map<String, LiveOperation> operations = open;
         if (!message.starts()) {
             // Before the ack, or an id in use: SmallRye answers (4401, 4409), unless the id is in use here, which it
             // cannot know of.
@@ -89,11 +77,9 @@ final class MultiplexedOperations {
         if (prepared.isEmpty()) {
             return false;
         }
-        LiveSelection selection = prepared.get();
-        Multi<?> items;
-        try {
-            items = selection.field().open(callers.apply(signedIn), selection.arguments());
-        } catch (RuntimeException refused) {
+        LiveOperation operation = selections.operation(prepared.get(), signedIn, connection, id, framing,
+                ended -> open.remove(id, ended));
+        if (operation == null) {
             return false; // arguments the resolver refuses at once: SmallRye answers them as it always has
         }
         if (operations == null) {
@@ -104,15 +90,14 @@ final class MultiplexedOperations {
                 operations = open;
             }
         }
-        Operation operation = new Operation(id, selection);
         operations.put(id, operation);
-        items.subscribe().withSubscriber(operation);
+        operation.start();
         return true;
     }
 
     private boolean complete(String id) {
-        Map<String, Operation> operations = open;
-        Operation operation = operations == null ? null : operations.remove(id);
+        Map<String, LiveOperation> operations = open;
+        LiveOperation operation = operations == null ? null : operations.remove(id);
         if (operation == null) {
             return false;
         }
@@ -120,66 +105,20 @@ final class MultiplexedOperations {
         return true;
     }
 
-    /** One subscription served here; it asks for one item at a time, as SmallRye's subscriber does. */
-    private final class Operation implements MultiSubscriber<Object> {
-        private final String id;
-        private final LiveSelection selection;
-        /** {@code {"type":"next","id":"…","payload":} with this operation's id. */
-        private final String prefix;
-        private volatile Flow.Subscription subscription;
-        private volatile boolean cancelled;
+    /** graphql-transport-ws ({@code next}) or graphql-ws ({@code data}): an error ends as SmallRye ends it. */
+    private record Framing(String dataType) implements LiveOperation.Framing {
 
-        Operation(String id, LiveSelection selection) {
-            this.id = id;
-            this.selection = selection;
+        @Override
+        public String dataPrefix(String id) {
             String head = JSON_PROVIDER.createObjectBuilder().add("type", dataType).add("id", id).build().toString();
-            this.prefix = head.substring(0, head.length() - 1) + ",\"payload\":";
+            return head.substring(0, head.length() - 1) + ",\"payload\":";
         }
 
         @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            if (cancelled) {
-                subscription.cancel();
-                return;
-            }
-            subscription.request(1);
-        }
-
-        @Override
-        public void onItem(Object item) {
-            if (connection.isClosed()) {
-                return;
-            }
-            connection.sendMessage(prefix + selection.payloadOf(item) + "}");
-            subscription.request(1);
-        }
-
-        @Override
-        public void onFailure(Throwable failure) {
-            LOG.debugf("Subscription %s ended: %s", id, failure.getMessage());
-            if (!connection.isClosed()) {
-                connection.sendMessage(prefix + selection.errorPayload(
-                        FieldFailures.of(failure, selection.location(), selection.resultKey())) + "}");
-            }
-            onCompletion();
-        }
-
-        @Override
-        public void onCompletion() {
-            Map<String, Operation> operations = open;
-            if (operations != null && operations.remove(id, this) && !connection.isClosed()) {
-                connection.sendMessage(JSON_PROVIDER.createObjectBuilder().add("type", "complete").add("id", id)
-                        .build().toString());
-            }
-        }
-
-        void cancel() {
-            cancelled = true;
-            Flow.Subscription current = subscription;
-            if (current != null) {
-                current.cancel();
-            }
+        public List<String> ending(String id, String dataPrefix, String failure) {
+            String complete = JSON_PROVIDER.createObjectBuilder().add("type", "complete").add("id", id).build()
+                    .toString();
+            return failure == null ? List.of(complete) : List.of(dataPrefix + failure + "}", complete);
         }
     }
 }
