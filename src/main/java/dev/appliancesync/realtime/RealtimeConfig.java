@@ -70,8 +70,8 @@ public interface RealtimeConfig {
      * Serve subscriptions to the change-fed fields ({@code applianceState}, {@code changes}, {@code shareChanges},
      * {@code preferencesChanged}) on this instance's own multiplexed path, over graphql-transport-ws, graphql-ws and
      * AppSync's realtime protocol alike: each change rendered once per group of subscribers who see the same, rather
-     * than executed by the engine once per subscriber. False sends every subscription through SmallRye, as before
-     * 0.6: a fallback switch, should a client depend on something only the engine does.
+     * than executed by the engine once per subscriber. False sends every subscription through SmallRye, as it
+     * was before this path: a fallback switch, should a client depend on something only the engine does.
      */
     @WithDefault("true")
     boolean multiplexed();

@@ -85,8 +85,8 @@ class AppSyncMultiplexedTest {
             assertThat(engine.nextText("guest")).isEqualTo("{\"type\":\"start_ack\",\"id\":\"guest\"}");
             assertThat(engine.nextText("owner")).isEqualTo(ownerFirst);
             assertThat(engine.nextText("guest")).isEqualTo(guestFirst);
-            assertThat(ownerFirst).contains("220").contains("quoted");
-            assertThat(guestFirst).doesNotContain("220").contains("\"desired\":null");
+            assertThat(ownerFirst).contains("targetCelsius").contains("quoted");
+            assertThat(guestFirst).doesNotContain("targetCelsius").contains("\"desired\":null");
             assertThat(selections.renderings()).as("the engine's frames were not ours").isEqualTo(engineBefore);
 
             // A live change: the owner sees its settings, the guest does not; two renderings (one per group).
@@ -97,7 +97,7 @@ class AppSyncMultiplexedTest {
             assertThat(engine.nextText("owner")).isEqualTo(ownerLive);
             assertThat(engine.nextText("guest")).isEqualTo(guestLive);
             assertThat(data(ownerLive).getLong("version")).isEqualTo(2);
-            assertThat(data(ownerLive).getString("desired")).contains("220");
+            assertThat(data(ownerLive).getString("desired")).contains("targetCelsius");
             assertThat(data(guestLive).getLong("version")).isEqualTo(2);
             assertThat(data(guestLive).getValue("desired")).isNull();
             assertThat(selections.renderings() - live).isEqualTo(2);
