@@ -228,7 +228,7 @@ public class FleetPredicates {
         if (list.isEmpty()) {
             throw FleetErrors.badQuery(field + " may not be an empty list: leave it out instead");
         }
-        if (list.contains(null)) {
+        if (list.stream().anyMatch(java.util.Objects::isNull)) {
             throw FleetErrors.badQuery(field + " may not hold null");
         }
     }

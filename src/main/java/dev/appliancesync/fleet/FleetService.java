@@ -11,6 +11,7 @@ import dev.appliancesync.access.Authorizer;
 import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
+import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.identity.Caller;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -18,9 +19,10 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * Fleet search for operators: which appliances match a query over type, firmware, presence, household and shadow
- * attributes, paged, with totals and counts. Only the types the policies let the caller search are ever read. Every
- * search is audited, allowed or denied, like provisioning: operators reading across every customer's appliances is
- * what an auditor asks about.
+ * attributes, paged, with totals and counts. Only the types the policies let the caller search are ever read. An
+ * allowed search is audited, since operators reading across every customer's appliances is what an auditor asks about;
+ * a refused one is a read like any other: counted in the read-denials metric, never written, so that no one who may not
+ * search can fill the audit log by asking.
  */
 @ApplicationScoped
 public class FleetService {
@@ -35,9 +37,11 @@ public class FleetService {
     private final FleetRepository fleet;
     private final FleetPredicates predicates;
     private final FleetConfig config;
+    private final ServiceMetrics metrics;
 
     public FleetService(Transactions db, Authorizer authorizer, AuditLog audit, FleetRepository fleet,
-            FleetPredicates predicates, FleetConfig config) {
+            FleetPredicates predicates, FleetConfig config, ServiceMetrics metrics) {
+        this.metrics = metrics;
         this.db = db;
         this.authorizer = authorizer;
         this.audit = audit;
@@ -60,9 +64,9 @@ public class FleetService {
                     "fleet/appliances", verdict.decision(), new JsonObject().put("query", String.valueOf(query))
                             .put("types", new JsonArray(verdict.types().stream().map(Enum::name).sorted().toList())));
             if (verdict.types().isEmpty()) {
-                return audit.record(db.reads(), entry).replaceWith(Uni.createFrom().failure(new ApiException(
-                        ErrorCode.FORBIDDEN, "Searching the fleet is for operators",
-                        Map.of("action", FleetAuthorization.SEARCH_FLEET))));
+                metrics.accessReadDenials("fleet", ErrorCode.FORBIDDEN).increment();
+                throw new ApiException(ErrorCode.FORBIDDEN, "Searching the fleet is for operators",
+                        Map.of("action", FleetAuthorization.SEARCH_FLEET));
             }
             FleetSearch search = new FleetSearch(verdict.types(), query);
             // The audit row and the page go out together; if the audit fails, so does the search.

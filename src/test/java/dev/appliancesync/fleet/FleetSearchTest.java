@@ -23,6 +23,8 @@ import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.PolicyFiles;
 import dev.appliancesync.support.User;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
@@ -51,6 +53,9 @@ class FleetSearchTest {
 
     @Inject
     PolicyStore policyStore;
+
+    @Inject
+    MeterRegistry registry;
 
     private PolicyFiles files;
     private final OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
@@ -206,20 +211,29 @@ class FleetSearchTest {
     }
 
     @Test
-    void someoneOutsideEveryOperatorGroupIsRefusedAndTheRefusalAudited() {
+    void someoneOutsideEveryOperatorGroupIsRefusedAndOnlyOperatorsSearchesAreAudited() {
         User owner = User.signedIn("fleet-nobody");
+        double deniedBefore = readDenials();
         JsonPath refused = post(owner, SEARCH, Map.of("q", Map.of("householdId", household.toString())));
         assertThat(refused.getString("errors[0].extensions.code")).as(refused.prettify()).isEqualTo("FORBIDDEN");
         assertThat(refused.getString("errors[0].extensions.action")).isEqualTo("SEARCH_FLEET");
-        assertThat(refused.getList("data.fleet") == null || refused.get("data") == null || refused.get("data.fleet") == null)
-                .as("no appliances").isTrue();
-        assertThat(database.count("select count(*) from audit_log where actor_id = $1 and action = 'SEARCH_FLEET' "
-                + "and decision = 'DENY'", UUID.fromString(owner.id()))).isEqualTo(1);
+        assertThat(refused.getString("data")).as("no appliances").isNull();
+        assertThat(readDenials()).as("the refusal is counted as a read denial").isEqualTo(deniedBefore + 1);
+        assertThat(database.count("select count(*) from audit_log where actor_id = $1",
+                UUID.fromString(owner.id()))).as("a refused read writes nothing: asking cannot fill the audit log")
+                .isZero();
 
         find(Map.of("types", List.of("FRIDGE")));
         assertThat(database.count("select count(*) from audit_log where actor_id = $1 and action = 'SEARCH_FLEET' "
-                + "and decision = 'ALLOW' and 'operators-search-fleet' = any(policies)", UUID.fromString(operator.id())))
+                + "and decision = 'ALLOW' and 'operators-search-fleet' = any(policies) and resource = 'fleet/appliances'",
+                UUID.fromString(operator.id())))
                 .as("an operator's search is audited with the policy that allowed it").isEqualTo(1);
+    }
+
+    private double readDenials() {
+        Counter counter = registry.find("appliance_sync.access.read_denials").tags("kind", "fleet", "code", "FORBIDDEN")
+                .counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
