@@ -1,0 +1,23 @@
+package dev.appliancesync.common.db;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+
+import io.quarkus.flyway.FlywayConfigurationCustomizer;
+
+/**
+ * Flyway holds its migration lock as a session advisory lock, not a transactional one. Migrations build indexes on
+ * live tables {@code concurrently} (docs/deployment.md), and a concurrent build waits for every open transaction to end:
+ * Flyway's own transaction holding the lock would be one of them, so the build would wait for its own migration until
+ * the lock timeout ends it.
+ */
+@ApplicationScoped
+public class MigrationSessionLock implements FlywayConfigurationCustomizer {
+
+    @Override
+    public void customize(FluentConfiguration configuration) {
+        configuration.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+    }
+}
