@@ -151,7 +151,7 @@ final class MultiplexedOperations {
             if (connection.isClosed()) {
                 return;
             }
-            connection.sendMessage(prefix + selection.payloadOf(item) + "}");
+            connection.sendMessage(selection.messageOf(item, prefix));
             subscription.request(1);
         }
 
