@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,14 +36,14 @@ import dev.appliancesync.common.db.Transactions;
 import dev.appliancesync.common.error.ApiException;
 import dev.appliancesync.common.error.ErrorCode;
 import dev.appliancesync.common.metrics.ServiceMetrics;
-import dev.appliancesync.change.Cursors.Position;
 import io.quarkus.runtime.Startup;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.BackPressureFailure;
-import io.smallrye.mutiny.subscription.BackPressureStrategy;
+import io.smallrye.mutiny.operators.AbstractMulti;
+import io.smallrye.mutiny.subscription.MultiSubscriber;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
@@ -88,6 +88,13 @@ public class LiveChanges {
     private static final Logger LOG = Logger.getLogger(LiveChanges.class);
     /** How often the minute is looked at (not the subscriptions): the bound on a time window's lateness. */
     private static final long MINUTE_CHECK_MILLIS = 1_000;
+    /** The time after which a delivery hands the rest of a read to a later turn of the context (see deliver). */
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * The entries after which it does so whatever the time: a subscriber on this same event loop reads its backlog
+     * only between two slices, and must not be handed more than its buffer holds in one.
+     */
+    static final int SLICE_ENTRIES = 32;
 
     private final SharedViewLoads views;
     private final SubscriptionAdmission admission;
@@ -101,9 +108,11 @@ public class LiveChanges {
     private final Context context;
     private final Timer lag;
     private final Timer revocationCutoff;
+    private final Timer sliceTime;
     private final Counter delivered;
     private final Counter droppedSlow;
     private final Counter droppedRevoked;
+    private final LiveSubscription.Limits limits;
     /** Open subscriptions here; changed on the context, read by the metrics scrape from any thread. */
     private final AtomicInteger active = new AtomicInteger();
     private final Map<UUID, UserStreams> users = new HashMap<>();
@@ -132,43 +141,41 @@ public class LiveChanges {
         this.context = vertx.getDelegate().getOrCreateContext();
         this.lag = metrics.realtimeDeliveryLag();
         this.revocationCutoff = metrics.realtimeRevocationCutoff();
+        this.sliceTime = metrics.realtimeDeliverySlice();
         this.delivered = metrics.realtimeEventsDelivered();
         this.droppedSlow = metrics.realtimeSubscriptionsDropped(ErrorCode.SLOW_CONSUMER,
                 "its buffer overflowed (the client fell behind); the connection-level close is slow_consumers_closed");
         this.droppedRevoked = metrics.realtimeSubscriptionsDropped(ErrorCode.ACCESS_REVOKED,
                 "the user lost access to its appliance");
+        this.limits = new LiveSubscription.Limits(config.maxBufferedEvents(), this::tooSlow);
         metrics.realtimeSubscriptionsActive(active);
         this.decidedMinute = PolicyClock.minuteOf(clock.now());
         context.runOnContext(ignored -> vertx.getDelegate().setPeriodic(MINUTE_CHECK_MILLIS, tick -> onSecond()));
     }
 
-    /** The stream of a signed-in user, handed to the subscriber on {@code subscriberContext} (null: on this one). */
+    /** The stream of a signed-in user, handed to the subscriber on {@code subscriberContext}. */
     private Multi<ChangeRecord> stream(Subject subject, LiveFilter filter,
             Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Executor subscriberContext,
             SubscriptionAdmission.Admission admitted) {
-        AtomicReference<LiveSubscription> opened = new AtomicReference<>();
-        Multi<ChangeRecord> live = Multi.createFrom().<ChangeRecord> emitter(emitter -> {
-            LiveSubscription subscription = new LiveSubscription(subject, filter, emitter);
-            opened.set(subscription);
-            emitter.onTermination(() -> {
-                admitted.release();
-                context.runOnContext(ignored -> remove(subject.userId(), subscription));
-            });
-            context.runOnContext(ignored -> add(subject, subscription, initial, start, admitted));
-        }, BackPressureStrategy.ERROR).onOverflow().buffer(config.maxBufferedEvents());
-        if (subscriberContext != null) {
-            // After the buffer, never before: emitOn asks for 256 items and asks again only once it has handed all 256
-            // on, so at every 256th item two changes in one read of the log overflowed the emitter (ERROR) and a
-            // subscriber that kept up was ended as SLOW_CONSUMER. The buffer asks for everything and holds the rest.
-            live = live.emitOn(subscriberContext);
-        }
-        // What the subscriber has read: a catch-up hands on at most half the buffer, then waits for it to drain.
-        live = live.onItem().invoke(() -> opened.get().consumed(catchUpResumeAt()));
-        return live.onFailure(BackPressureFailure.class).transform(tooSlow -> {
-            droppedSlow.increment();
-            return new ApiException(ErrorCode.SLOW_CONSUMER, "This subscription fell more than "
-                    + config.maxBufferedEvents() + " changes behind; resubscribe and catch up with changes(since:)");
-        });
+        return new AbstractMulti<>() {
+            @Override
+            public void subscribe(MultiSubscriber<? super ChangeRecord> subscriber) {
+                LiveSubscription subscription = new LiveSubscription(subject, filter, subscriber, subscriberContext,
+                        limits, ended -> {
+                            admitted.release();
+                            onContext(() -> remove(subject.userId(), ended));
+                        });
+                subscriber.onSubscribe(subscription);
+                onContext(() -> add(subject, subscription, initial, start, admitted));
+            }
+        };
+    }
+
+    /** What a subscriber that fell too far behind is ended with (counted here). */
+    private ApiException tooSlow() {
+        droppedSlow.increment();
+        return new ApiException(ErrorCode.SLOW_CONSUMER, "This subscription fell more than "
+                + config.maxBufferedEvents() + " changes behind; resubscribe and catch up with changes(since:)");
     }
 
     /**
@@ -201,13 +208,13 @@ public class LiveChanges {
     }
 
     /**
-     * The context of the caller (the connection's event loop, where the resolver runs) as an executor; null when
+     * The context of the caller (the connection's event loop, where the resolver runs) as an executor; in place when
      * there is none, or it is the one this runs on, and a hop would gain nothing.
      */
     private Executor subscriberContext() {
         Context caller = io.vertx.core.Vertx.currentContext();
         if (caller == null || caller == context) {
-            return null;
+            return Runnable::run;
         }
         return task -> caller.runOnContext(ignored -> task.run());
     }
@@ -221,13 +228,50 @@ public class LiveChanges {
         return new GraphQLException(failure.getMessage(), failure, (Object) null);
     }
 
-    /** Delivers entries read from the log, in order; completes when each has reached every subscriber it should. */
+    /**
+     * Delivers entries read from the log, in order; completes when each has reached every subscriber it should.
+     * <p>
+     * In slices, each a turn of this context: a read of the log holds up to a batch of entries, each decided for every
+     * user it may concern, and in one turn that blocked this event loop for seconds under load (2.8 to 7.9 s by the
+     * blocked-thread checker), and every connection and subscriber that shares it. A slice ends after the entry that
+     * used up {@link #SLICE_NANOS} or {@link #SLICE_ENTRIES}; the rest goes on in a later turn, behind what queued
+     * meanwhile (subscribers reading their backlogs, sockets). Nothing can come between two entries that could not
+     * come between two reads already, so the order and the hand-over to catching-up subscriptions stay as they were.
+     */
     Uni<Void> deliver(List<ChangeRecord> changes) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (ChangeRecord change : changes) {
-            chain = chain.chain(() -> deliver(change));
+        if (changes.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        return chain;
+        return Uni.createFrom().emitter(done -> deliverFrom(changes, 0, done));
+    }
+
+    /** Delivers {@code changes} from {@code next} on, one slice in this turn; on this context. */
+    private void deliverFrom(List<ChangeRecord> changes, int next, UniEmitter<? super Void> done) {
+        long started = System.nanoTime();
+        int entry = next;
+        try {
+            while (entry < changes.size()) {
+                Uni<Void> waiting = deliver(changes.get(entry++));
+                int resume = entry;
+                if (waiting != null) { // a view is being read: the rest goes on once it is in
+                    sliceTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    waiting.emitOn(this::onContext).subscribe().with(ignored -> deliverFrom(changes, resume, done),
+                            done::fail);
+                    return;
+                }
+                if (resume < changes.size()
+                        && (resume - next >= SLICE_ENTRIES || System.nanoTime() - started >= SLICE_NANOS)) {
+                    sliceTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    onContext(() -> deliverFrom(changes, resume, done));
+                    return;
+                }
+            }
+        } catch (RuntimeException failed) {
+            done.fail(failed);
+            return;
+        }
+        sliceTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        done.complete(null);
     }
 
     /** The context all of this runs on; the feed reads there too. */
@@ -240,18 +284,23 @@ public class LiveChanges {
         feedPosition = head;
     }
 
+    /** Delivers one entry: null if that is done, or what it waits for (the access of some of its users). */
     private Uni<Void> deliver(ChangeRecord change) {
         // Passed before the targets are taken: a subscription that goes live while this entry is being offered has
         // caught up to and including it, and the offer then finds it already had it.
         feedPosition = change.position();
         List<UserStreams> targets = targetsOf(change);
         if (targets.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return null;
         }
         Instant now = Instant.now();
         List<UserStreams> stale = targets.stream().filter(user -> user.view == null || user.view.isStale(now))
                 .toList();
-        return refresh(stale, null).chain(() -> refresh(offer(change, targets), change));
+        if (!stale.isEmpty()) {
+            return refresh(stale, null).chain(() -> refresh(offer(change, targets), change));
+        }
+        List<UserStreams> changed = offer(change, targets);
+        return changed.isEmpty() ? null : refresh(changed, change);
     }
 
     /** Offers the change to each target; returns those whose access it changes. */
@@ -387,6 +436,9 @@ public class LiveChanges {
     private void add(Subject subject, LiveSubscription subscription,
             Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start,
             SubscriptionAdmission.Admission admitted) {
+        if (subscription.isEnded()) {
+            return; // cancelled before it got here: its removal has run already
+        }
         UserStreams user = users.computeIfAbsent(subject.userId(), UserStreams::new);
         user.subscriptions.add(subscription);
         active.incrementAndGet();

@@ -12,7 +12,10 @@ import org.jboss.logging.Logger;
 import dev.appliancesync.common.error.ErrorCode;
 import io.micrometer.core.instrument.Counter;
 import io.smallrye.graphql.websocket.GraphQLWebSocketSession;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -161,18 +164,35 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
 
     @Override
     public void sendMessage(String message) {
+        if (mayWrite()) {
+            forgetEnded(message);
+            socket.writeTextMessage(message);
+        }
+    }
+
+    /**
+     * Writes a data message already encoded as UTF-8, as one text frame: the same buffer may go to every connection
+     * of a group (see SharedFrame), so nothing is encoded per connection. Never a complete or an error.
+     */
+    void sendMessage(Buffer utf8) {
+        if (mayWrite()) {
+            socket.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, utf8.getByteBuf(), true));
+        }
+    }
+
+    /** False if closed, or closing now because the client does not read what it is sent. */
+    private boolean mayWrite() {
         if (socket.isClosed()) {
-            return;
+            return false;
         }
         if (socket.writeQueueFull()) {
             LOG.debugf("Closing slow subscription connection %s", peer);
             slowClosed.increment();
             // The close frame waits behind what is queued: the client sees the code once it reads that far.
             close(CloseCodes.SLOW_CONSUMER, "Too slow: reconnect and catch up with changes(since:)");
-            return;
+            return false;
         }
-        forgetEnded(message);
-        socket.writeTextMessage(message);
+        return true;
     }
 
     /** Every close of the connection goes through here: its reason is clamped to what a close frame can carry. */

@@ -14,7 +14,7 @@ import io.smallrye.mutiny.subscription.MultiSubscriber;
  * One subscription served on the multiplexed path (see {@link LiveSelections}), in whichever protocol its connection
  * speaks ({@link Framing}: graphql-transport-ws and graphql-ws here, AppSync's realtime protocol in
  * {@code realtime.appsync}): each item is written as the protocol's data message, the payload rendered once per item
- * and group and shared ({@link LiveSelection#payloadOf}), only the prefix with the operation id its own. It asks for
+ * and group and shared, encoded once per operation id ({@link LiveSelection#messageOf}). It asks for
  * one item at a time, as SmallRye's subscriber does. What one holds while nothing happens: its prefix, its selection
  * (shared) and its stream's subscription.
  */
@@ -90,7 +90,7 @@ public final class LiveOperation implements MultiSubscriber<Object> {
         if (cancelled || connection.isClosed()) {
             return;
         }
-        connection.sendMessage(prefix + selection.payloadOf(item) + "}");
+        connection.sendMessage(selection.messageOf(item, prefix));
         subscription.request(1);
     }
 

@@ -16,6 +16,7 @@ import graphql.schema.GraphQLEnumType;
 import graphql.schema.GraphQLScalarType;
 import graphql.schema.GraphQLType;
 import io.smallrye.graphql.execution.ExecutionResponse;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * One subscription document with its variables, prepared once and shared by everyone who sends it: the field it
@@ -53,7 +54,7 @@ public final class LiveSelection {
     private final String resultKey;
     private final SourceLocation location;
     private final List<Entry> entries;
-    private final IdentityMemo<Object, String> rendered = new IdentityMemo<>(8);
+    private final IdentityMemo<Object, SharedFrame> rendered = new IdentityMemo<>(8);
     private final Runnable onRender;
 
     LiveSelection(LiveField field, Map<String, Object> arguments, String resultKey, SourceLocation location,
@@ -74,9 +75,9 @@ public final class LiveSelection {
         return arguments;
     }
 
-    /** The payload of a data message for {@code item}: rendered on first use of this very object, then reused. */
-    String payloadOf(Object item) {
-        return rendered.get(item, this::render);
+    /** The data message for {@code item} after {@code prefix}, encoded once per item and prefix (see SharedFrame). */
+    Buffer messageOf(Object item, String prefix) {
+        return rendered.get(item, this::render).message(prefix);
     }
 
     /** The payload of the error that ends the subscription, as SmallRye sends it: the error, and the field null. */
@@ -96,7 +97,7 @@ public final class LiveSelection {
         return resultKey;
     }
 
-    private String render(Object item) {
+    private SharedFrame render(Object item) {
         onRender.run();
         Map<String, Object> object = new LinkedHashMap<>();
         for (Entry entry : entries) {
@@ -110,7 +111,7 @@ public final class LiveSelection {
         }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put(resultKey, object);
-        return new ExecutionResponse(ExecutionResultImpl.newExecutionResult().data(data).build())
-                .getExecutionResultAsJsonObject().toString();
+        return new SharedFrame(new ExecutionResponse(ExecutionResultImpl.newExecutionResult().data(data).build())
+                .getExecutionResultAsJsonObject().toString());
     }
 }
