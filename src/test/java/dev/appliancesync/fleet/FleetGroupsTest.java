@@ -2,6 +2,7 @@ package dev.appliancesync.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,10 +16,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.access.PolicyStore;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.GraphQLWebSocket;
+import dev.appliancesync.support.MqttDevice;
+import dev.appliancesync.support.PolicyFiles;
 import dev.appliancesync.support.User;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -56,6 +60,10 @@ class FleetGroupsTest {
     @Inject
     Database database;
 
+    @Inject
+    PolicyStore policyStore;
+
+    private PolicyFiles files;
     private final List<String> saved = new ArrayList<>();
     private User operator;
     private UUID household;
@@ -65,6 +73,7 @@ class FleetGroupsTest {
 
     @BeforeEach
     void fleet() {
+        files = new PolicyFiles(policyStore);
         operator = User.signedIn("group-op", List.of("admin"));
         household = fixture.household();
         doorOpen = fixture.appliance(household, "FRIDGE", "1.9");
@@ -76,10 +85,11 @@ class FleetGroupsTest {
     }
 
     @AfterEach
-    void deleteGroups() {
+    void deleteGroups() throws IOException {
         for (String id : saved) {
             ok(operator, "mutation($id: ID!) { deleteFleetGroup(id: $id) }", Map.of("id", id));
         }
+        files.deleteAll();
     }
 
     @Test
@@ -134,6 +144,88 @@ class FleetGroupsTest {
     }
 
     @Test
+    void presenceReportedByTheBrokerMovesAppliancesInAndOut() throws Exception {
+        String id = save("online", Map.of("householdId", household.toString(), "online", true))
+                .getString("data.saveFleetGroup.id");
+        assertThat(ok(operator, GROUP, Map.of("id", id)).getInt("data.fleetGroup.memberCount")).isZero();
+        String thing = thingName(doorOpen);
+        long now = System.currentTimeMillis();
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, operator.token());
+                MqttDevice device = MqttDevice.connectToEmbeddedBroker()) {
+            ws.subscribe("g", CHANGED, Map.of("g", id));
+            assertThat(next(ws).getString("kind")).isEqualTo("SUBSCRIBED");
+
+            // The embedded broker carries IoT Core's $aws/events topics as aws/events (as DeviceIngestionTest does).
+            device.publish("aws/events/presence/connected/" + thing, presence(thing, "connected", now));
+            JsonObject entered = next(ws);
+            assertThat(entered.getString("kind")).isEqualTo("ENTERED");
+            assertThat(entered.getString("applianceId")).isEqualTo(doorOpen.toString());
+            assertThat(entered.getString("thingName")).isEqualTo(thing);
+
+            device.publish("aws/events/presence/disconnected/" + thing, presence(thing, "disconnected", now + 1_000));
+            JsonObject left = next(ws);
+            assertThat(left.getString("kind")).isEqualTo("LEFT");
+            assertThat(left.getString("applianceId")).isEqualTo(doorOpen.toString());
+        }
+        assertThat(ok(operator, GROUP, Map.of("id", id)).getInt("data.fleetGroup.memberCount")).isZero();
+    }
+
+    @Test
+    void anOperatorNarrowedToFridgesSeesOnlyFridgesOfAGroup() throws Exception {
+        String unique = UUID.randomUUID().toString().substring(0, 8);
+        String group = "fridge-ops-" + unique;
+        User fridgeOperator = User.signedIn("fridge-op", List.of(group));
+        files.writeInForce("fridge-ops-" + unique + ".cedar", """
+                @id("fridge-ops-%s")
+                permit (principal in Group::"%s", action == Action::"SEARCH_FLEET", resource is Appliance)
+                when { resource.type == "FRIDGE" };
+                """.formatted(unique, group));
+        // Saved by an operator of every type: open doors of fridges and ovens.
+        String id = save("open-doors", Map.of("householdId", household.toString(),
+                "attributes", List.of(Map.of("path", "reported.DoorOpened", "equals", Map.of("flag", true)))))
+                .getString("data.saveFleetGroup.id");
+        JsonPath seen = ok(fridgeOperator, GROUP, Map.of("id", id));
+        assertThat(ids(seen, "data.fleetGroup.members.appliances.id")).containsExactly(doorOpen);
+        assertThat(seen.getInt("data.fleetGroup.memberCount")).isEqualTo(1);
+
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, fridgeOperator.token())) {
+            ws.subscribe("g", CHANGED, Map.of("g", id));
+            assertThat(next(ws).getString("kind")).isEqualTo("SUBSCRIBED");
+            report(oven, 2, false); // the oven leaves: not theirs to see
+            report(doorClosed, 2, true);
+            JsonObject first = next(ws);
+            assertThat(first.getString("applianceId")).isEqualTo(doorClosed.toString());
+            assertThat(first.getString("kind")).isEqualTo("ENTERED");
+        }
+        // A group saved by the narrowed operator holds fridges only, whatever its query says.
+        JsonPath own = ok(fridgeOperator, SAVE, Map.of("n", "fridge-op-" + household, "q",
+                Map.of("householdId", household.toString(), "types", List.of("FRIDGE", "MINI_OVEN"))));
+        saved.add(own.getString("data.saveFleetGroup.id"));
+        assertThat(own.getList("data.saveFleetGroup.types", String.class)).containsExactly("FRIDGE");
+        assertThat(ids(own, "data.saveFleetGroup.members.appliances.id")).containsExactlyInAnyOrder(doorOpen,
+                doorClosed);
+        assertThat(ids(ok(operator, GROUP, Map.of("id", own.getString("data.saveFleetGroup.id"))),
+                "data.fleetGroup.members.appliances.id")).as("nor does an operator of every type see more in it")
+                .containsExactlyInAnyOrder(doorOpen, doorClosed);
+    }
+
+    @Test
+    void badGroupsGetTypedErrors() {
+        JsonPath badQuery = post(operator, SAVE, Map.of("n", "bad-" + household, "q", Map.of("householdId",
+                household.toString(), "attributes", List.of(Map.of("path", "reported.x') or true --", "exists", true)))));
+        assertThat(badQuery.getString("errors[0].extensions.code")).as(badQuery.prettify()).isEqualTo("VALIDATION");
+        assertThat(badQuery.getString("errors[0].extensions.reason")).isEqualTo("BAD_QUERY");
+        JsonPath blank = post(operator, SAVE, Map.of("n", "  ", "q", openFridges()));
+        assertThat(blank.getString("errors[0].extensions.code")).as(blank.prettify()).isEqualTo("VALIDATION");
+        assertThat(post(operator, GROUP, Map.of("id", "not-a-group")).getString("errors[0].extensions.code"))
+                .isEqualTo("NOT_FOUND");
+        assertThat(post(operator, GROUP, Map.of("id", UUID.randomUUID().toString()))
+                .getString("errors[0].extensions.code")).isEqualTo("NOT_FOUND");
+        assertThat(database.count("select count(*) from fleet_group where name in ($1, '  ')", "bad-" + household))
+                .isZero();
+    }
+
+    @Test
     void aNonOperatorIsRefusedToSaveReadAndSubscribe() throws Exception {
         String id = save("open-fridges", openFridges()).getString("data.saveFleetGroup.id");
         User owner = User.signedIn("not-an-operator");
@@ -183,6 +275,19 @@ class FleetGroupsTest {
     private void report(UUID appliance, long version, boolean doorOpened) {
         assertThat(states.record(appliance, "", new JsonObject().put("DoorOpened", doorOpened), new JsonObject(),
                 version, null).await().atMost(WAIT)).isTrue();
+    }
+
+    private String thingName(UUID appliance) {
+        return ok(operator, "query($q: FleetQuery!) { fleet(query: $q, first: 100) { appliances { id thingName } } }",
+                Map.of("q", Map.of("householdId", household.toString()))).getList("data.fleet.appliances",
+                        Map.class).stream().filter(a -> appliance.toString().equals(a.get("id")))
+                .map(a -> (String) a.get("thingName")).findFirst().orElseThrow();
+    }
+
+    /** A lifecycle event as IoT Core publishes it. */
+    private static String presence(String thing, String eventType, long millis) {
+        return new JsonObject().put("clientId", thing).put("timestamp", millis).put("eventType", eventType)
+                .put("sessionIdentifier", UUID.randomUUID().toString()).put("principalIdentifier", "cert").encode();
     }
 
     private static JsonObject next(GraphQLWebSocket ws) throws InterruptedException {
