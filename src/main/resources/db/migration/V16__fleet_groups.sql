@@ -3,14 +3,19 @@
 
 create table fleet_group (
     id          uuid primary key default gen_random_uuid(),
-    name        text not null unique check (length(name) between 1 and 100),
+    name        text not null check (length(name) between 1 and 100),
     -- The FleetQuery as JSON, compiled again by FleetPredicates wherever membership is evaluated.
     query       jsonb not null,
     -- The types the saving operator could search when saving: members are only ever of these.
     type_names  text[] not null,
     created_by  uuid not null references app_user (id),
-    saved_at    timestamptz not null default now()
+    saved_at    timestamptz not null default now(),
+    -- Deleting marks the group first and removes it (cascading to members and events) a while later: a shadow update
+    -- that read the group before the mark may still add a member, and must not fail for it. Marking takes no lock
+    -- that every shadow update would have to share (a row lock on each group in every such transaction).
+    deleted_at  timestamptz
 );
+create unique index fleet_group_name_idx on fleet_group (name) where deleted_at is null;
 
 create table fleet_group_member (
     group_id      uuid not null references fleet_group (id) on delete cascade,

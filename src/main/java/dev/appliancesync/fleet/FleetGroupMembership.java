@@ -47,7 +47,7 @@ public class FleetGroupMembership implements ChangeObserver {
             return Uni.createFrom().voidItem();
         }
         // One statement per group, in turn: a transaction's statements run one at a time on its connection anyway.
-        return groups.allForUpdateOfMembers(tx).flatMap(all -> Multi.createFrom().iterable(all)
+        return groups.all(tx).flatMap(all -> Multi.createFrom().iterable(all)
                 .onItem().transformToUniAndConcatenate(group -> reconcile(tx, group, appliances))
                 .collect().last().replaceWithVoid());
     }

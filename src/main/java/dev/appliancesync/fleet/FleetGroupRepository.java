@@ -1,5 +1,6 @@
 package dev.appliancesync.fleet;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -45,7 +46,7 @@ public class FleetGroupRepository {
     public Uni<Saved> upsert(SqlConnection tx, String name, FleetQuery query, List<String> typeNames, UUID savedBy) {
         return tx.preparedQuery("""
                         insert into fleet_group as g (name, query, type_names, created_by) values ($1, $2, $3, $4)
-                        on conflict (name) do update set query = excluded.query, type_names = excluded.type_names,
+                        on conflict (name) where deleted_at is null do update set query = excluded.query, type_names = excluded.type_names,
                             created_by = excluded.created_by, saved_at = now()
                         returning %s, (xmax = 0) as created""".formatted(GROUP_COLUMNS))
                 .execute(Tuple.of(name, FleetGroupQueries.stored(query), typeNames.toArray(String[]::new), savedBy))
@@ -59,7 +60,7 @@ public class FleetGroupRepository {
     }
 
     public Uni<Integer> count(SqlClient client) {
-        return client.query("select count(*) from fleet_group").execute()
+        return client.query("select count(*) from fleet_group where deleted_at is null").execute()
                 .map(rows -> rows.iterator().next().getLong(0).intValue());
     }
 
@@ -93,25 +94,31 @@ public class FleetGroupRepository {
                 .map(rows -> recordEvents ? rows.rowCount() : rows.iterator().next().getLong(0).intValue());
     }
 
-    /** Every group, locked against deletion until the transaction ends (so its members cannot outlive it). */
-    public Uni<List<FleetGroup>> allForUpdateOfMembers(SqlConnection tx) {
-        return tx.query("select " + GROUP_COLUMNS + " from fleet_group g order by g.id for key share").execute()
-                .map(FleetGroupRepository::groups);
-    }
-
+    /** Every group not deleted, by name. */
     public Uni<List<FleetGroup>> all(SqlClient client) {
-        return client.query("select " + GROUP_COLUMNS + " from fleet_group g order by g.name").execute()
-                .map(FleetGroupRepository::groups);
+        return client.query("select " + GROUP_COLUMNS + " from fleet_group g where g.deleted_at is null order by g.name")
+                .execute().map(FleetGroupRepository::groups);
     }
 
     public Uni<Optional<FleetGroup>> find(SqlClient client, UUID id) {
-        return client.preparedQuery("select " + GROUP_COLUMNS + " from fleet_group g where g.id = $1")
+        return client.preparedQuery("select " + GROUP_COLUMNS
+                + " from fleet_group g where g.id = $1 and g.deleted_at is null")
                 .execute(Tuple.of(id)).map(rows -> groups(rows).stream().findFirst());
     }
 
+    /** Marks the group deleted; true if it was there. */
     public Uni<Boolean> delete(SqlConnection tx, UUID id) {
-        return tx.preparedQuery("delete from fleet_group where id = $1").execute(Tuple.of(id))
-                .map(rows -> rows.rowCount() == 1);
+        return tx.preparedQuery("update fleet_group set deleted_at = now() where id = $1 and deleted_at is null")
+                .execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+    }
+
+    /**
+     * Removes groups marked deleted before {@code olderThan} ago, with their members and events: by then no shadow
+     * update that read them before the mark is still running.
+     */
+    public Uni<Integer> purgeDeleted(SqlConnection tx, Duration olderThan) {
+        return tx.preparedQuery("delete from fleet_group where deleted_at < now() - $1::integer * interval '1 second'")
+                .execute(Tuple.of(Math.toIntExact(olderThan.toSeconds()))).map(rows -> rows.rowCount());
     }
 
     /** Up to {@code limit} members of these types after {@code after}, in id order. */

@@ -1,5 +1,6 @@
 package dev.appliancesync.fleet;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,6 +42,8 @@ public class FleetGroupService {
     static final String SAVE = "SAVE_FLEET_GROUP";
     static final String DELETE = "DELETE_FLEET_GROUP";
     private static final int MAX_NAME = 100;
+    /** Far longer than any shadow update's transaction: one that read a group before its deletion has ended. */
+    private static final Duration PURGE_AFTER = Duration.ofMinutes(5);
 
     private final Transactions db;
     private final Authorizer authorizer;
@@ -120,8 +123,12 @@ public class FleetGroupService {
             if (verdict.types().isEmpty()) {
                 return audit.record(db.reads(), entry).replaceWith(Uni.createFrom().failure(forbidden()));
             }
-            return db.inTransaction(tx -> groups.delete(tx, id).call(deleted -> deleted ? audit.record(tx, entry)
-                    : Uni.createFrom().failure(Ids.notFound("fleet group"))));
+            return db.inTransaction(tx -> groups.delete(tx, id).flatMap(deleted -> {
+                if (!deleted) {
+                    return Uni.createFrom().failure(Ids.notFound("fleet group"));
+                }
+                return audit.record(tx, entry).flatMap(done -> groups.purgeDeleted(tx, PURGE_AFTER)).replaceWith(true);
+            }));
         });
     }
 

@@ -111,6 +111,18 @@ class FleetGroupsTest {
                 "attributes", List.of(Map.of("path", "reported.DoorOpened", "equals", Map.of("flag", true)))));
         assertThat(resaved.getString("data.saveFleetGroup.id")).isEqualTo(id);
         assertThat(ids(resaved, "data.saveFleetGroup.members.appliances.id")).containsExactlyInAnyOrder(doorOpen, oven);
+
+        // Deleted: gone for readers, and no longer evaluated when a shadow changes.
+        ok(operator, "mutation($id: ID!) { deleteFleetGroup(id: $id) }", Map.of("id", id));
+        saved.remove(id);
+        assertThat(post(operator, GROUP, Map.of("id", id)).getString("errors[0].extensions.code")).isEqualTo("NOT_FOUND");
+        assertThat(post(operator, "mutation($id: ID!) { deleteFleetGroup(id: $id) }", Map.of("id", id))
+                .getString("errors[0].extensions.code")).isEqualTo("NOT_FOUND");
+        report(doorClosed, 2, true);
+        assertThat(database.count("select count(*) from fleet_group_member where group_id = $1 and appliance_id = $2",
+                UUID.fromString(id), doorClosed)).isZero();
+        assertThat(database.count("select count(*) from audit_log where action = 'DELETE_FLEET_GROUP' "
+                + "and resource = $1 and decision = 'ALLOW'", "fleet/groups/" + id)).isOne();
     }
 
     @Test
