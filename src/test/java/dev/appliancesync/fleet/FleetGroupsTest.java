@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -219,6 +220,23 @@ class FleetGroupsTest {
         assertThat(ids(ok(operator, GROUP, Map.of("id", own.getString("data.saveFleetGroup.id"))),
                 "data.fleetGroup.members.appliances.id")).as("nor does an operator of every type see more in it")
                 .containsExactlyInAnyOrder(doorOpen, doorClosed);
+    }
+
+    @Test
+    void aStoredQueryMatchesWhatTheSameSearchFinds() {
+        fixture.presence(doorClosed, false, OffsetDateTime.now().minusDays(2));
+        Map<String, Object> query = Map.of("householdId", household.toString(),
+                "firmware", Map.of("gte", "1.9"),
+                "or", List.of(Map.of("lastSeenBefore", OffsetDateTime.now().minusDays(1).toString()),
+                        Map.of("attributes", List.of(Map.of("path", "reported.DoorOpened", "shadow", "",
+                                "in", List.of(Map.of("flag", true), Map.of("text", "open")))))),
+                "not", Map.of("types", List.of("MINI_OVEN")));
+        JsonPath searched = ok(operator, "query($q: FleetQuery!) { fleet(query: $q, first: 100) { appliances { id } } }",
+                Map.of("q", query));
+        List<UUID> found = ids(searched, "data.fleet.appliances.id");
+        assertThat(found).containsExactlyInAnyOrder(doorOpen, doorClosed);
+        assertThat(ids(save("stored", query), "data.saveFleetGroup.members.appliances.id"))
+                .containsExactlyInAnyOrderElementsOf(found);
     }
 
     @Test
