@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.appliancesync.change.ChangeSignal;
 import dev.appliancesync.common.db.Transactions;
+import dev.appliancesync.common.error.Ids;
 import dev.appliancesync.identity.Caller;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -20,7 +21,8 @@ import io.smallrye.mutiny.Uni;
  * instance the shadow update was stored. Membership events commit in the transaction of a shadow or presence change,
  * which appends to the change log, so the change log's wake-up ({@link ChangeSignal}: at once here, by NOTIFY on the
  * other instances) is theirs too; a bounded poll ({@code appliance-sync.fleet.group-poll-interval}) covers a lost
- * wake-up. Each read asks the policies again, so an operator whose access ends stops receiving.
+ * wake-up. Each read asks the policies again, so an operator whose access ends stops receiving; a subscription to a
+ * group that is deleted ends with NOT_FOUND.
  */
 @ApplicationScoped
 public class FleetGroupStreams {
@@ -78,6 +80,15 @@ public class FleetGroupStreams {
                     service.permittedForRead(start.caller()));
             return groups.after(db.reads(), now.group().id(), now.visibleTypes(), cursor.get(),
                     config.groupEventBatch()).flatMap(events -> {
+                        if (events.changes().isEmpty()) {
+                            // A deleted group records nothing more: its subscriptions end rather than wait forever.
+                            return groups.find(db.reads(), now.group().id()).map(found -> {
+                                if (found.isEmpty()) {
+                                    throw Ids.notFound("fleet group");
+                                }
+                                return List.<Item>of();
+                            });
+                        }
                         cursor.set(events.next());
                         List<Item> items = events.changes().stream().map(c -> new Item(c, null)).toList();
                         if (events.changes().size() < config.groupEventBatch()) {

@@ -157,6 +157,21 @@ class FleetGroupsTest {
     }
 
     @Test
+    void aSubscriptionToADeletedGroupEndsWithNotFound() throws Exception {
+        String id = save("open-fridges", openFridges()).getString("data.saveFleetGroup.id");
+        try (GraphQLWebSocket ws = GraphQLWebSocket.connected(graphql, operator.token())) {
+            ws.subscribe("g", CHANGED, Map.of("g", id));
+            assertThat(next(ws).getString("kind")).isEqualTo("SUBSCRIBED");
+            ok(operator, "mutation($id: ID!) { deleteFleetGroup(id: $id) }", Map.of("id", id));
+            saved.remove(id);
+            JsonObject ended = ws.nextMessage("g");
+            assertThat(ended.getJsonObject("payload").getJsonArray("errors").getJsonObject(0)
+                    .getJsonObject("extensions").getString("code")).as(ended.encode()).isEqualTo("NOT_FOUND");
+            assertThat(ws.nextMessage("g").getString("type")).isEqualTo("complete");
+        }
+    }
+
+    @Test
     void presenceReportedByTheBrokerMovesAppliancesInAndOut() throws Exception {
         String id = save("online", Map.of("householdId", household.toString(), "online", true))
                 .getString("data.saveFleetGroup.id");

@@ -45,7 +45,7 @@ public class FleetGroupApi {
 
     @Mutation("deleteFleetGroup")
     @NonNull
-    @Description("Operators: deletes a fleet group; its open fleetGroupChanged subscriptions receive nothing more. "
+    @Description("Operators: deletes a fleet group; its open fleetGroupChanged subscriptions end with NOT_FOUND. "
             + "Audited. NOT_FOUND if there is none with this id.")
     public Uni<Boolean> deleteFleetGroup(@NonNull @Id @Name("id") String id) {
         return currentUser.caller().flatMap(caller -> groups.delete(caller, id));
@@ -84,7 +84,7 @@ public class FleetGroupApi {
     @Subscription("fleetGroupChanged")
     @Description("Operators: SUBSCRIBED at once, then every appliance entering or leaving the group (of the types you "
             + "may search) as its shadow or presence changes, on any instance. Ends with FORBIDDEN when your access "
-            + "to fleet search ends.")
+            + "to fleet search ends, with NOT_FOUND when the group is deleted.")
     public Multi<FleetGroupChangeNode> fleetGroupChanged(@NonNull @Id @Name("groupId") String groupId) {
         currentUser.principal();
         return streams.open(currentUser.caller(), groupId).map(item -> FleetGroupChangeNode.of(groupId, item));
