@@ -1,5 +1,7 @@
 package dev.appliancesync.fleet;
 
+import java.time.Duration;
+
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -33,4 +35,22 @@ public interface FleetConfig {
     /** The most buckets {@code counts} returns (the largest first). */
     @WithDefault("100")
     int maxCountBuckets();
+
+    /**
+     * The most fleet groups there may be: every shadow or presence change evaluates each group's query for its
+     * appliance, in the transaction that stores it.
+     */
+    @WithDefault("100")
+    int maxGroups();
+
+    /**
+     * How often an open fleetGroupChanged subscription reads its group's events when no change wake-up came: the bound
+     * on how late a change is delivered if a wake-up is lost (a dropped LISTEN connection).
+     */
+    @WithDefault("1s")
+    Duration groupPollInterval();
+
+    /** The most events one read of a group's events delivers; the next read follows at once. */
+    @WithDefault("200")
+    int groupEventBatch();
 }

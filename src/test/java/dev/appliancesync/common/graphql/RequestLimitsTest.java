@@ -80,7 +80,8 @@ class RequestLimitsTest {
         assertThat(resolvers.stream().filter(field -> !field.matches("(Query|Mutation|Subscription)\\..*")))
                 .containsExactlyInAnyOrder("Appliance.shares", "Appliance.invitations", "Appliance.myPreferences",
                         "Appliance.presence", "Appliance.iotTopics", "Household.members", "Household.invitations",
-                        "Share.cloudSync", "FleetConnection.totalCount", "FleetConnection.counts");
+                        "Share.cloudSync", "FleetConnection.totalCount", "FleetConnection.counts",
+                        "FleetGroup.members", "FleetGroup.memberCount");
     }
 
     @Test

@@ -1,0 +1,67 @@
+package dev.appliancesync.fleet;
+
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.appliancesync.change.Change;
+import dev.appliancesync.change.ChangeObserver;
+import dev.appliancesync.change.ChangeType;
+import dev.appliancesync.common.error.ApiException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+
+/**
+ * Keeps every group's members in step with the live state, in the transaction that changed it: it hangs off the change
+ * log, where every stored shadow (DEVICE_STATE) and presence change (DEVICE_PRESENCE) is announced, and evaluates each
+ * group's query for those appliances only. An appliance that starts or stops matching is recorded in
+ * fleet_group_event, which commits with the shadow, so fleetGroupChanged on any instance sees it once it is settled.
+ */
+@ApplicationScoped
+public class FleetGroupMembership implements ChangeObserver {
+
+    private static final Logger LOG = Logger.getLogger(FleetGroupMembership.class);
+    private static final Set<ChangeType> LIVE_STATE = Set.of(ChangeType.DEVICE_STATE, ChangeType.DEVICE_PRESENCE);
+
+    private final FleetGroupRepository groups;
+
+    public FleetGroupMembership(FleetGroupRepository groups) {
+        this.groups = groups;
+    }
+
+    @Override
+    public Uni<Void> appended(SqlConnection tx, List<Change> changes) {
+        Set<UUID> appliances = new TreeSet<>();
+        for (Change change : changes) {
+            if (LIVE_STATE.contains(change.type()) && change.applianceId() != null) {
+                appliances.add(change.applianceId());
+            }
+        }
+        if (appliances.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        // One statement per group, in turn: a transaction's statements run one at a time on its connection anyway.
+        return groups.all(tx).flatMap(all -> Multi.createFrom().iterable(all)
+                .onItem().transformToUniAndConcatenate(group -> reconcile(tx, group, appliances))
+                .collect().last().replaceWithVoid());
+    }
+
+    /**
+     * A saved query that no longer compiles (the configured bounds were lowered since) leaves its group as it is: it
+     * must not fail the shadow update it rides on.
+     */
+    private Uni<Integer> reconcile(SqlConnection tx, FleetGroup group, Set<UUID> appliances) {
+        return Uni.createFrom().deferred(() -> groups.reconcile(tx, group, appliances, true))
+                .onFailure(ApiException.class).recoverWithItem(failure -> {
+                    LOG.warnf("Fleet group %s is not kept up to date: its query no longer compiles (%s)", group.id(),
+                            failure.getMessage());
+                    return 0;
+                });
+    }
+}
