@@ -31,6 +31,18 @@ final class ArgumentErrorMessages {
             Pattern.DOTALL);
     private static final Pattern WRONG_TYPE = Pattern.compile(
             ARGUMENT + " with value .* is not a valid '([\\w\\[\\]!]+)'", Pattern.DOTALL);
+    /** An input object literal with a field its type does not define. */
+    private static final Pattern EXTRA_FIELD = Pattern.compile(
+            ARGUMENT + " with value .* contains a field not in '(\\w+)': '(\\w+)'", Pattern.DOTALL);
+    /** An input object literal without fields its type requires ({3} is a list as Java prints one: [a, b]). */
+    private static final Pattern MISSING_FIELDS = Pattern.compile(
+            ARGUMENT + " with value .* is missing required fields '\\[([\\w, ]*)\\]'", Pattern.DOTALL);
+    /** A list or a scalar where an input object belongs. */
+    private static final Pattern NOT_OBJECT = Pattern.compile(ARGUMENT + " with value .* must be an object type",
+            Pattern.DOTALL);
+    /** The same in a variable's value; graphql-java does not say which variable, the declared types do. */
+    private static final Pattern EXTRA_VARIABLE_FIELD = Pattern.compile(
+            "The variables input contains a field name '(\\w+)' that is not defined for input object type '(\\w+)'");
     private static final Pattern VARIABLE = Pattern.compile("Variable '(\\w+)' ");
     /** Anything that betrays the implementation; a message still holding one is replaced as a whole. */
     private static final List<String> INTERNALS = List.of("Value{", "java.", "dev.appliancesync", "Exception",
@@ -67,6 +79,23 @@ final class ArgumentErrorMessages {
         if (wrongType.find()) {
             return Optional.of(argument(wrongType, of) + " must be " + describe(wrongType.group(3)));
         }
+        Matcher extraField = EXTRA_FIELD.matcher(message);
+        if (extraField.find()) {
+            return Optional.of(argument(extraField, of) + " has a field '" + extraField.group(4) + "' that "
+                    + extraField.group(3) + " does not define");
+        }
+        Matcher missingFields = MISSING_FIELDS.matcher(message);
+        if (missingFields.find()) {
+            return Optional.of(argument(missingFields, of) + " lacks the required fields " + missingFields.group(3));
+        }
+        Matcher notObject = NOT_OBJECT.matcher(message);
+        if (notObject.find()) {
+            return Optional.of(argument(notObject, of) + " must be an object");
+        }
+        Matcher extraVariableField = EXTRA_VARIABLE_FIELD.matcher(message);
+        if (extraVariableField.find()) {
+            return Optional.of(extraVariableFieldMessage(extraVariableField.group(1), extraVariableField.group(2)));
+        }
         Matcher variable = VARIABLE.matcher(message);
         if (variable.lookingAt()) {
             return Optional.of(variableMessage(variable.group(1), message));
@@ -94,6 +123,15 @@ final class ArgumentErrorMessages {
                 && !declared.startsWith("[");
         return nullForNonNull ? "Variable '" + name + "' must not be null: it must be " + describe(declared)
                 : "Variable '" + name + "' must be " + describe(declared);
+    }
+
+    /** Names the variables declared with the input type, since the engine's message names only the type. */
+    private String extraVariableFieldMessage(String field, String type) {
+        List<String> declaredWithType = variableTypes().entrySet().stream()
+                .filter(variable -> variable.getValue().replaceAll("[\\[\\]!]", "").equals(type))
+                .map(variable -> "'" + variable.getKey() + "'").sorted().toList();
+        String which = declaredWithType.isEmpty() ? "A variable" : "Variable " + String.join(" or ", declaredWithType);
+        return which + " has a field '" + field + "' that " + type + " does not define";
     }
 
     /** A type reference such as {@code [Capability!]!} in words. */

@@ -43,6 +43,16 @@ class MalformedArgumentsTest {
             "graphql.");
     /** Longer than any string argument may be, well within the HTTP body limit. */
     private static final String OVERSIZE = "x".repeat(20_000);
+    /**
+     * Well-formed values of the input object types mutations take, as a JSON variable and as a GraphQL literal (where
+     * enum values are bare, so the literal is written out rather than derived).
+     */
+    private static final Map<String, InputValue> INPUT_OBJECTS = Map.of(
+            "AlarmRuleInput", new InputValue(Map.of("name", "Door open", "applianceTypes", List.of("FRIDGE"),
+                    "attribute", "DoorOpened", "equals", "true", "durationSeconds", 60),
+                    "{name: \"Door open\", applianceTypes: [FRIDGE], attribute: \"DoorOpened\", equals: \"true\", "
+                            + "durationSeconds: 60}"),
+            "FleetQuery", new InputValue(Map.of("types", List.of("FRIDGE")), "{types: [FRIDGE]}"));
 
     private String token;
     private Map<String, List<String>> enumValues;
@@ -111,6 +121,10 @@ class MalformedArgumentsTest {
         }
     }
 
+    /** A well-formed input object, as a variable and as a literal. */
+    record InputValue(Object variable, String literal) {
+    }
+
     /** A value to send, as a JSON variable and as a GraphQL literal; {@code enumName} renders bare inline. */
     record Malformed(String kind, Object variable, String literal, boolean refusedBeforeRunning) {
     }
@@ -168,6 +182,9 @@ class MalformedArgumentsTest {
         if (enumValues.containsKey(typeName)) {
             return enumValues.get(typeName).get(0);
         }
+        if (INPUT_OBJECTS.containsKey(typeName)) {
+            return INPUT_OBJECTS.get(typeName).variable();
+        }
         return switch (typeName) {
             case "ID" -> "00000000-0000-4000-8000-000000000000";
             case "String" -> "someone@example.com";
@@ -182,6 +199,9 @@ class MalformedArgumentsTest {
     private String literal(String typeName, Object value) {
         if (enumValues.containsKey(typeName)) {
             return String.valueOf(value);
+        }
+        if (INPUT_OBJECTS.containsKey(typeName)) {
+            return INPUT_OBJECTS.get(typeName).literal();
         }
         return value instanceof String text ? new io.vertx.core.json.JsonArray().add(text).encode()
                 .replaceAll("^\\[|\\]$", "") : String.valueOf(value);
