@@ -136,7 +136,14 @@ class DoorAlarmTest {
                 assertThat(types(mine, "ALARM_CLEARED")).as(viewer.username()).isEqualTo(1);
             }
             assertThat(ofAppliance(CatchUp.all(guest.token()), claimed.id())).isEmpty();
-            assertThat(guestWs.pollMessage("c", Duration.ZERO)).isEmpty();
+            // The guest may hear of its own share (SHARE_CLOUD_SYNC, whenever the reconciler gets to it), never alarms.
+            List<String> heardByGuest = new java.util.ArrayList<>();
+            for (var message = guestWs.pollMessage("c", Duration.ZERO); message.isPresent();
+                    message = guestWs.pollMessage("c", Duration.ZERO)) {
+                heardByGuest.add(message.get().getJsonObject("payload").getJsonObject("data")
+                        .getJsonObject("changes").getString("type"));
+            }
+            assertThat(heardByGuest).noneMatch(type -> type.startsWith("ALARM_"));
             GraphQL.post(owner.token(), OPEN_ALARMS, Map.of("a", claimed.id())).then().body("errors", nullValue())
                     .body("data.alarms.alarms", hasSize(0));
         }
