@@ -26,7 +26,8 @@ import io.vertx.core.json.JsonObject;
  * Alarm timers are rows in PostgreSQL, not timers in a process: with two packaged instances on one database and
  * Debian's mosquitto, a door left open raises one alarm (one entry, one alarm on the topic), and when an instance
  * is killed (SIGKILL) mid-timer, the other raises it on time, within the documented tolerance
- * (the poll interval, plus slack for a loaded machine); a killed instance started again raises nothing twice.
+ * (the poll interval, plus slack for a loaded machine); a killed instance started again raises nothing twice; and a
+ * timer outlives every instance being killed and one started again: it is raised on time.
  */
 class AlarmTimersIT {
 
@@ -111,6 +112,33 @@ class AlarmTimersIT {
         a.awaitSubscribed("$aws/things/+/shadow/update/documents", WAIT);
         double passes = a.counter("appliance_sync_alarms_scheduler_passes_total");
         await().atMost(WAIT).until(() -> a.counter("appliance_sync_alarms_scheduler_passes_total") >= passes + 2);
+        assertThat(count("select count(*) from change_log where appliance_id = ? and type = 'ALARM_RAISED'",
+                fridge.id())).isOne();
+        deleteRule(rule);
+    }
+
+    @Test
+    void aTimerOutlivesARestartOfEveryInstanceAndIsRaisedOnTime() throws Exception {
+        String rule = rule(20);
+        Fridge fridge = fridge();
+        try (MqttDevice device = MqttDevice.connect(mosquitto.host(), mosquitto.port())) {
+            door(device, fridge.thing(), 1, true);
+            await().atMost(WAIT).until(() -> count("select count(*) from alarm where appliance_id = ? and rule_id = ?",
+                    fridge.id(), UUID.fromString(rule)) == 1);
+        }
+        // No process holds the timer any more: it is only a row until an instance comes back.
+        a.kill();
+        b.kill();
+        a.start();
+        a.awaitSubscribed("$aws/things/+/shadow/update/documents", WAIT);
+        double readyAfterDeadline = Double.parseDouble(strings("select extract(epoch from now() - due_at) from alarm "
+                + "where appliance_id = ? and rule_id = ?", fridge.id(), UUID.fromString(rule)).getFirst());
+        System.out.printf("Instance ready %.3f s %s the deadline%n", Math.abs(readyAfterDeadline),
+                readyAfterDeadline < 0 ? "before" : "after");
+
+        await().atMost(WAIT).until(() -> raisedAt(fridge.id(), rule) != null);
+        // On time if the instance was back before the deadline; at once (within the tolerance) if it was not.
+        assertThat(lateness(fridge.id(), rule)).isBetween(0.0, Math.max(0, readyAfterDeadline) + TOLERANCE_SECONDS);
         assertThat(count("select count(*) from change_log where appliance_id = ? and type = 'ALARM_RAISED'",
                 fridge.id())).isOne();
         deleteRule(rule);

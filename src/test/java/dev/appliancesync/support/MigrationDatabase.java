@@ -12,6 +12,7 @@ import java.util.List;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 
+import dev.appliancesync.common.db.MigrationSessionLock;
 import dev.appliancesync.embedded.EmbeddedPostgresServer;
 import dev.appliancesync.embedded.EmbeddedServersForTests;
 
@@ -44,7 +45,9 @@ public final class MigrationDatabase implements AutoCloseable {
 
     /** Flyway as {@code user} (the embedded server trusts local connections: no password is checked). */
     public FluentConfiguration flyway(String user) {
-        return Flyway.configure().dataSource(postgres.jdbcUrl(), user, user).locations("classpath:db/migration");
+        // The service's own lock setting, or V14's concurrent index builds wait on Flyway's transaction for ever.
+        return MigrationSessionLock.onSessionLock(
+                Flyway.configure().dataSource(postgres.jdbcUrl(), user, user).locations("classpath:db/migration"));
     }
 
     /** A connection as {@code user}, e.g. one of the roles deploy/database/roles.sql creates. */
