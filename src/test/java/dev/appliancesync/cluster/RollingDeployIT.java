@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.common.db.MigrationSessionLock;
 import dev.appliancesync.embedded.EmbeddedServersForTests;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.GraphQLWebSocket.Protocol;
@@ -224,8 +225,9 @@ class RollingDeployIT {
     }
 
     private static org.flywaydb.core.api.configuration.FluentConfiguration flyway(Map<String, String> database) {
-        return Flyway.configure().dataSource(database.get("quarkus.datasource.jdbc.url"), OWNER, OWNER)
-                .locations("classpath:db/migration");
+        // The service's own lock setting, or V14's concurrent index builds wait on Flyway's transaction for ever.
+        return MigrationSessionLock.onSessionLock(Flyway.configure()
+                .dataSource(database.get("quarkus.datasource.jdbc.url"), OWNER, OWNER).locations("classpath:db/migration"));
     }
 
     /** Another database of the shared server, owned by the schema owner, with the roles' grants: its settings. */
