@@ -17,6 +17,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -113,6 +114,8 @@ public class LiveChanges {
     private final Counter droppedSlow;
     private final Counter droppedRevoked;
     private final LiveSubscription.Limits limits;
+    /** How subscriptions' drains reach their connections' contexts: batched per event loop. */
+    private final ContextHandOff handOff = new ContextHandOff();
     /** Open subscriptions here; changed on the context, read by the metrics scrape from any thread. */
     private final AtomicInteger active = new AtomicInteger();
     private final Map<UUID, UserStreams> users = new HashMap<>();
@@ -154,14 +157,14 @@ public class LiveChanges {
     }
 
     /** The stream of a signed-in user, handed to the subscriber on {@code subscriberContext}. */
-    private Multi<ChangeRecord> stream(Subject subject, LiveFilter filter,
+    private <T> Multi<T> stream(Subject subject, LiveFilter filter,
             Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Executor subscriberContext,
-            SubscriptionAdmission.Admission admitted) {
+            SubscriptionAdmission.Admission admitted, Supplier<LiveItems<T>> items) {
         return new AbstractMulti<>() {
             @Override
-            public void subscribe(MultiSubscriber<? super ChangeRecord> subscriber) {
-                LiveSubscription subscription = new LiveSubscription(subject, filter, subscriber, subscriberContext,
-                        limits, ended -> {
+            public void subscribe(MultiSubscriber<? super T> subscriber) {
+                LiveSubscription<T> subscription = new LiveSubscription<>(subject, filter, subscriber, items.get(),
+                        subscriberContext, limits, ended -> {
                             admitted.release();
                             onContext(() -> remove(subject.userId(), ended));
                         });
@@ -189,32 +192,45 @@ public class LiveChanges {
         return stream(subject, filter, initial, LiveStart.NOW);
     }
 
+    /** The same, from {@code start} (see below), the changes themselves. */
+    public Multi<ChangeRecord> stream(Uni<Subject> subject, LiveFilter filter,
+            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start) {
+        return stream(subject, filter, initial, start, LiveItems::changes);
+    }
+
     /**
      * The same, from {@code start}: after a client's cursor (replayed from the log, then live, with no gap and no
      * repeat; CURSOR_EXPIRED if the log no longer reaches back that far), or from now, optionally announced.
      * <p>
      * Nothing is read until the subscription is admitted ({@link SubscriptionAdmission}), not even {@code subject}
      * (the caller's sign-in): the stream starts then, and its first item comes then.
+     * <p>
+     * Each change becomes the item {@code items} makes of it, a new {@link LiveItems} per subscription: what a field
+     * does per item belongs there rather than in operators after this stream (see LiveItems for why).
      */
-    public Multi<ChangeRecord> stream(Uni<Subject> subject, LiveFilter filter,
-            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start) {
+    public <T> Multi<T> stream(Uni<Subject> subject, LiveFilter filter,
+            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Supplier<LiveItems<T>> items) {
         Executor subscriberContext = subscriberContext();
         return admission.admit().onItem().transformToMulti(admitted -> subject
                         .onFailure().invoke(admitted::release)
                         .onCancellation().invoke(admitted::release)
-                        .onItem().transformToMulti(signedIn -> stream(signedIn, filter, initial, start,
-                                subscriberContext, admitted)))
+                        .onItem().<T>transformToMulti(signedIn -> stream(signedIn, filter, initial, start,
+                                subscriberContext, admitted, items)))
                 .onFailure(ApiException.class).transform(LiveChanges::endingError);
     }
 
     /**
-     * The context of the caller (the connection's event loop, where the resolver runs) as an executor; in place when
-     * there is none, or it is the one this runs on, and a hop would gain nothing.
+     * The context of the caller (the connection's event loop, where the resolver runs) as an executor, batched with
+     * the other subscriptions of its event loop ({@link ContextHandOff}); in place when there is none, or it is the one
+     * this runs on, and a hop would gain nothing.
      */
     private Executor subscriberContext() {
         Context caller = io.vertx.core.Vertx.currentContext();
         if (caller == null || caller == context) {
             return Runnable::run;
+        }
+        if (caller.isEventLoopContext()) {
+            return handOff.to(caller);
         }
         return task -> caller.runOnContext(ignored -> task.run());
     }
@@ -388,7 +404,7 @@ public class LiveChanges {
         if (user.view == null) {
             return;
         }
-        for (LiveSubscription subscription : List.copyOf(user.subscriptions)) {
+        for (LiveSubscription<?> subscription : List.copyOf(user.subscriptions)) {
             UUID only = subscription.filter().applianceId();
             if (only == null || subscription.isEnded()) {
                 continue;
@@ -433,7 +449,7 @@ public class LiveChanges {
         }
     }
 
-    private void add(Subject subject, LiveSubscription subscription,
+    private void add(Subject subject, LiveSubscription<?> subscription,
             Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start,
             SubscriptionAdmission.Admission admitted) {
         if (subscription.isEnded()) {
@@ -469,7 +485,7 @@ public class LiveChanges {
     }
 
     /** Hands the subscription what {@code initial} reads (a current state), decided like any entry; never fails. */
-    private Uni<Void> handInitial(UserStreams user, LiveSubscription subscription,
+    private Uni<Void> handInitial(UserStreams user, LiveSubscription<?> subscription,
             Function<AccessView, Uni<List<ChangeRecord>>> initial) {
         Uni<List<ChangeRecord>> entries = user.view == null ? Uni.createFrom().item(List.of()) : initial.apply(user.view);
         return entries.emitOn(this::onContext)
@@ -486,7 +502,7 @@ public class LiveChanges {
     }
 
     /** Where {@code subscription} starts; a client that asked is told. */
-    private static void begin(UserStreams user, LiveSubscription subscription, Position from, LiveStart start) {
+    private static void begin(UserStreams user, LiveSubscription<?> subscription, Position from, LiveStart start) {
         subscription.startAfter(from);
         if (start.announce()) {
             subscription.announceStart(new ChangeRecord(from, Audience.USER, user.userId(), null, null,
@@ -498,7 +514,7 @@ public class LiveChanges {
      * Hands {@code subscription} the user's entries from its position up to the feed's, a page at a time and no faster
      * than the subscriber reads, then lets it go live. On this context.
      */
-    private void catchUp(UserStreams user, LiveSubscription subscription, LiveStart start) {
+    private void catchUp(UserStreams user, LiveSubscription<?> subscription, LiveStart start) {
         if (subscription.isEnded() || subscription.isLive()) {
             return;
         }
@@ -560,7 +576,7 @@ public class LiveChanges {
     }
 
     /** Tries again after a poll interval (the database or the feed was not there yet), reading access if need be. */
-    private void catchUpLater(UserStreams user, LiveSubscription subscription, LiveStart start) {
+    private void catchUpLater(UserStreams user, LiveSubscription<?> subscription, LiveStart start) {
         if (subscription.isEnded()) {
             return;
         }
@@ -609,7 +625,7 @@ public class LiveChanges {
                 || filter.applianceId() != null && !user.view.appliances().containsKey(filter.applianceId());
     }
 
-    private void remove(UUID userId, LiveSubscription subscription) {
+    private void remove(UUID userId, LiveSubscription<?> subscription) {
         UserStreams user = users.get(userId);
         if (user == null) {
             return;
@@ -641,7 +657,7 @@ public class LiveChanges {
     private static final class UserStreams {
         /** The user alone, without any token's groups: what their view is read for. */
         final Subject withoutGroups;
-        final List<LiveSubscription> subscriptions = new ArrayList<>();
+        final List<LiveSubscription<?>> subscriptions = new ArrayList<>();
         AccessView view;
 
         UserStreams(UUID userId) {
@@ -659,7 +675,7 @@ public class LiveChanges {
         int offer(ChangeRecord change, ChangeVisibility visibility) {
             Map<Subject, Optional<ChangeRecord>> decided = new HashMap<>(4);
             int handed = 0;
-            for (LiveSubscription subscription : List.copyOf(subscriptions)) {
+            for (LiveSubscription<?> subscription : List.copyOf(subscriptions)) {
                 Optional<ChangeRecord> visible = decided.computeIfAbsent(subscription.subject(),
                         token -> visibility.visible(view.as(token), change));
                 if (visible.isPresent() && subscription.offer(visible.get())) {

@@ -39,7 +39,7 @@ import io.smallrye.mutiny.subscription.MultiSubscriber;
  * resumes from the last cursor it read. The backlog is guarded by this object's lock: it is filled on the
  * {@link LiveChanges} context and read on the subscriber's.
  */
-final class LiveSubscription implements Flow.Subscription {
+final class LiveSubscription<T> implements Flow.Subscription {
 
     /**
      * What every subscription of an instance shares: the most items that may wait for a subscriber, and the error that
@@ -50,12 +50,14 @@ final class LiveSubscription implements Flow.Subscription {
 
     private final Subject subject;
     private final LiveFilter filter;
-    private final MultiSubscriber<? super ChangeRecord> subscriber;
+    private final MultiSubscriber<? super T> subscriber;
+    /** What the subscriber is handed of each change (on its context, one at a time: see {@link #drain}). */
+    private final LiveItems<? extends T> items;
     /** Where the subscriber reads: its connection's context (its GraphQL execution and write run there). */
     private final Executor subscriberContext;
     private final Limits limits;
     /** Runs once when it ends, however it ends (cancelled by the subscriber, or failed here). */
-    private final Consumer<LiveSubscription> onEnd;
+    private final Consumer<LiveSubscription<?>> onEnd;
 
     // Guarded by this.
     /** Handed on and not yet read by the subscriber; null while there is none. */
@@ -79,11 +81,13 @@ final class LiveSubscription implements Flow.Subscription {
     private Position position;
     private boolean live;
 
-    LiveSubscription(Subject subject, LiveFilter filter, MultiSubscriber<? super ChangeRecord> subscriber,
-            Executor subscriberContext, Limits limits, Consumer<LiveSubscription> onEnd) {
+    LiveSubscription(Subject subject, LiveFilter filter, MultiSubscriber<? super T> subscriber,
+            LiveItems<? extends T> items, Executor subscriberContext, Limits limits,
+            Consumer<LiveSubscription<?>> onEnd) {
         this.subject = subject;
         this.filter = filter;
         this.subscriber = subscriber;
+        this.items = items;
         this.subscriberContext = subscriberContext;
         this.limits = limits;
         this.onEnd = onEnd;
@@ -309,10 +313,40 @@ final class LiveSubscription implements Flow.Subscription {
                 subscriber.onFailure(last);
                 return;
             }
-            subscriber.onItem(next);
+            T item;
+            try {
+                item = items.itemOf(next);
+            } catch (RuntimeException failed) {
+                failWhileDraining(failed);
+                return;
+            }
+            if (item == null) {
+                synchronized (this) {
+                    requested = Subscriptions.add(requested, 1); // skipped: the demand it took is still there
+                }
+            } else {
+                subscriber.onItem(item);
+            }
             if (resume != null) {
                 resume.run();
             }
         }
+    }
+
+    /** Making an item failed (a bug, not the client's doing): the subscriber gets the failure, nothing after it. */
+    private void failWhileDraining(RuntimeException failed) {
+        boolean first;
+        synchronized (this) {
+            first = !ended;
+            ended = true;
+            terminated = true;
+            draining = false;
+            backlog = null;
+            whenDrained = null;
+        }
+        if (first) {
+            onEnd.accept(this);
+        }
+        subscriber.onFailure(failed);
     }
 }

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import jakarta.inject.Inject;
@@ -27,6 +30,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -53,6 +58,9 @@ class LiveDeliveryTest {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    Vertx vertx;
 
     /**
      * 1,200 entries in one transaction: three reads of the log (500 each at most), each once delivered in a single
@@ -105,6 +113,55 @@ class LiveDeliveryTest {
         assertThat(numbers(reading.getItems().subList(2, 2 + over)))
                 .isEqualTo(IntStream.range(0, over).boxed().toList());
         reading.cancel();
+    }
+
+    /**
+     * Two subscribers opened on two event-loop contexts, whose items skip the odd entries: each gets the even ones in
+     * order, every item made on its own context (the hand-off batches per event loop, and runs each task on its
+     * context), and a skipped entry costs no demand: each asked for exactly as many items as it gets.
+     */
+    @Test
+    void itemsASubscriptionSkipsCostNoDemand_AndEachIsMadeOnItsSubscribersContext() throws Exception {
+        int appended = 50;
+        UUID user = UUID.fromString(User.signedIn("skipping").id());
+        List<Context> contexts = List.of(newEventLoopContext(), newEventLoopContext());
+        List<ConcurrentLinkedQueue<Context>> madeOn = List.of(new ConcurrentLinkedQueue<>(),
+                new ConcurrentLinkedQueue<>());
+        List<AssertSubscriber<ChangeRecord>> readers = new ArrayList<>();
+        for (int i = 0; i < contexts.size(); i++) {
+            ConcurrentLinkedQueue<Context> seen = madeOn.get(i);
+            CompletableFuture<AssertSubscriber<ChangeRecord>> opened = new CompletableFuture<>();
+            contexts.get(i).runOnContext(ignored -> opened.complete(live.stream(
+                    Uni.createFrom().item(new Subject(user, Set.of())), LiveFilter.EVERYTHING, null,
+                    LiveStart.ANNOUNCED, () -> change -> {
+                        seen.add(Vertx.currentContext());
+                        Integer n = change.payload().getInteger("n");
+                        return n != null && n >= 0 && n % 2 == 1 ? null : change;
+                    }).subscribe().withSubscriber(AssertSubscriber.create(2 + appended / 2))));
+            readers.add(opened.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+        // The marker (-1) is odd too, and passes: only odd entries from 0 on are skipped.
+        awaitLive(user, readers.get(0), readers.get(1));
+
+        appendInOneTransaction(user, appended);
+
+        for (int i = 0; i < readers.size(); i++) {
+            AssertSubscriber<ChangeRecord> reader = readers.get(i);
+            reader.awaitItems(2 + appended / 2, WAIT).assertNotTerminated();
+            assertThat(numbers(reader.getItems().subList(2, reader.getItems().size())))
+                    .isEqualTo(IntStream.range(0, appended).filter(n -> n % 2 == 0).boxed().toList());
+            Context own = contexts.get(i);
+            assertThat(madeOn.get(i)).as("where its items were made").isNotEmpty().allMatch(made -> made == own);
+            reader.cancel();
+        }
+        assertThat(contexts.get(0) != contexts.get(1)).as("two contexts").isTrue();
+    }
+
+    /** A new event-loop context: Vert.x gives each thread outside it one context of its own, kept for the thread. */
+    private Context newEventLoopContext() throws Exception {
+        CompletableFuture<Context> made = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> made.complete(vertx.getOrCreateContext())).join();
+        return made.get();
     }
 
     private AssertSubscriber<ChangeRecord> subscribe(UUID user, long requested) {

@@ -15,6 +15,7 @@ import dev.appliancesync.realtime.IdentityMemo;
 import dev.appliancesync.realtime.LiveChanges;
 import dev.appliancesync.realtime.LiveField;
 import dev.appliancesync.realtime.LiveFilter;
+import dev.appliancesync.realtime.LiveStart;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
@@ -49,8 +50,7 @@ public class PreferenceStreams implements LiveField {
     Multi<Preferences> open(Uni<Caller> caller, String applianceId) {
         UUID only = applianceId == null ? null : Ids.parse(applianceId, "appliance");
         return live.stream(caller.map(Caller::subject), LiveFilter.ofTypes(Set.of(ChangeType.PREFERENCES_CHANGED), only),
-                        null)
-                .map(change -> items.get(change,
+                null, LiveStart.NOW, () -> change -> items.get(change,
                         visible -> Preferences.of(PreferencesRecord.fromChange(visible.payload()))));
     }
 }

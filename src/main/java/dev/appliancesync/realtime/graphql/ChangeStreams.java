@@ -46,7 +46,7 @@ public class ChangeStreams implements LiveField {
     Multi<ChangeEvent> open(Uni<Caller> caller, String after) {
         // Thrown, not returned as a failed stream: SmallRye then answers with the protocol's error message.
         LiveStart start = after == null ? LiveStart.ANNOUNCED : LiveStart.after(Cursors.parse(after));
-        return live.stream(caller.map(Caller::subject), LiveFilter.EVERYTHING, null, start)
-                .map(change -> items.get(change, ChangeEvent::of));
+        return live.stream(caller.map(Caller::subject), LiveFilter.EVERYTHING, null, start,
+                () -> change -> items.get(change, ChangeEvent::of));
     }
 }

@@ -48,9 +48,8 @@ public class ShareChangeStreams implements LiveField {
     /** The sharing changes that concern the caller, after the cursor {@code after} or (null) from now. */
     Multi<ShareChange> open(Uni<Caller> caller, String after) {
         LiveStart start = after == null ? LiveStart.NOW : LiveStart.after(Cursors.parse(after));
-        return live.stream(caller.map(Caller::subject), SHARING, null, start)
+        return live.stream(caller.map(Caller::subject), SHARING, null, start,
                 // Addressed to you; an appliance's own entry of the same event would say it twice.
-                .select().where(change -> change.audience() == Audience.USER)
-                .map(change -> items.get(change, ShareChange::of));
+                () -> change -> change.audience() == Audience.USER ? items.get(change, ShareChange::of) : null);
     }
 }

@@ -16,6 +16,8 @@ import dev.appliancesync.realtime.IdentityMemo;
 import dev.appliancesync.realtime.LiveChanges;
 import dev.appliancesync.realtime.LiveField;
 import dev.appliancesync.realtime.LiveFilter;
+import dev.appliancesync.realtime.LiveItems;
+import dev.appliancesync.realtime.LiveStart;
 import dev.appliancesync.state.DeviceStateService;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -60,20 +62,25 @@ public class ApplianceStateStreams implements LiveField {
         Uni<Caller> allowed = only == null ? caller
                 : caller.call(signedIn -> appliances.get(signedIn, only)); // NOT_FOUND unless they may view its status
         LiveFilter filter = LiveFilter.ofTypes(Set.of(ChangeType.DEVICE_STATE), only);
-        return Multi.createFrom().deferred(() -> {
-            Map<String, Long> newest = new HashMap<>();
-            return live.stream(allowed.map(Caller::subject), filter,
-                            view -> states.current(only == null ? view.appliances().keySet() : Set.of(only)))
-                    .map(change -> items.get(change, ApplianceState::of))
-                    // The first states and live ones can cross; only ever send a newer version.
-                    .filter(state -> {
-                        Long seen = newest.get(state.key());
-                        if (seen != null && seen >= state.version().value()) {
-                            return false;
-                        }
-                        newest.put(state.key(), state.version().value());
-                        return true;
-                    });
-        });
+        return live.stream(allowed.map(Caller::subject), filter,
+                view -> states.current(only == null ? view.appliances().keySet() : Set.of(only)), LiveStart.NOW,
+                this::newerStates);
+    }
+
+    /**
+     * One subscription's states: the first states and live ones can cross, so only ever a newer version than the one
+     * it last sent of each appliance.
+     */
+    private LiveItems<ApplianceState> newerStates() {
+        Map<String, Long> newest = new HashMap<>(4);
+        return change -> {
+            ApplianceState state = items.get(change, ApplianceState::of);
+            Long seen = newest.get(state.key());
+            if (seen != null && seen >= state.version().value()) {
+                return null;
+            }
+            newest.put(state.key(), state.version().value());
+            return state;
+        };
     }
 }
