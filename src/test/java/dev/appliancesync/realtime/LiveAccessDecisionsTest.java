@@ -21,6 +21,7 @@ import dev.appliancesync.access.PolicyStore;
 import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.DeviceReports;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.PolicyFiles;
 import dev.appliancesync.support.Tokens;
@@ -251,8 +252,8 @@ class LiveAccessDecisionsTest {
 
     /** A device reports its shadow at {@code version}. */
     private void record(String applianceId, long version) {
-        assertThat(states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", "v" + version),
-                new JsonObject(), version, null).await().atMost(Duration.ofSeconds(10))).isTrue();
+        assertThat(DeviceReports.report(states, applianceId, version, new JsonObject().put("status", "v" + version),
+                new JsonObject())).isTrue();
     }
 
     private static String stateOf(JsonObject data) {

@@ -21,6 +21,7 @@ import dev.appliancesync.change.Cursors;
 import dev.appliancesync.ingest.DeviceIngestion;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.DeviceReports;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.MqttDevice;
@@ -345,8 +346,7 @@ class LiveChangesTest {
 
     /** A device reports its shadow; true if it was newer than the stored one. */
     private boolean record(String applianceId, long version, String status) {
-        return states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", status),
-                new JsonObject().put("targetCelsius", 220), version, null).await().atMost(Duration.ofSeconds(10));
+        return DeviceReports.oven(states, applianceId, version, status, 220);
     }
 
     private static void rename(User owner, String appliance, String name) {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.nullValue;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -19,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.appliancesync.realtime.websocket.LiveSelections;
 import dev.appliancesync.state.DeviceStateService;
 import dev.appliancesync.support.Appliances;
+import dev.appliancesync.support.DeviceReports;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.User;
@@ -330,7 +329,6 @@ class MultiplexedSubscriptionsTest {
     }
 
     private void record(String applianceId, long version, String status) {
-        states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", status),
-                new JsonObject().put("targetCelsius", 220), version, null).await().atMost(Duration.ofSeconds(10));
+        DeviceReports.oven(states, applianceId, version, status, 220);
     }
 }

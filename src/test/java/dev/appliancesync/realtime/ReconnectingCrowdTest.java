@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -24,6 +23,7 @@ import dev.appliancesync.support.AppSyncSocket.Handshake;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.User;
+import dev.appliancesync.support.DeviceReports;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -162,7 +162,6 @@ class ReconnectingCrowdTest {
     }
 
     private void record(String applianceId, long version) {
-        states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", "v" + version),
-                new JsonObject().put("targetCelsius", 200), version, null).await().atMost(Duration.ofSeconds(10));
+        DeviceReports.oven(states, applianceId, version, "v" + version, 200);
     }
 }

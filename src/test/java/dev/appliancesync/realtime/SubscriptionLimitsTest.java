@@ -3,10 +3,8 @@ package dev.appliancesync.realtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -18,6 +16,7 @@ import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQLWebSocket;
 import dev.appliancesync.support.GraphQLWebSocket.Protocol;
 import dev.appliancesync.support.User;
+import dev.appliancesync.support.DeviceReports;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -154,7 +153,6 @@ class SubscriptionLimitsTest {
     private void report(String applianceId, int version) {
         // ~16 KB of state: a busy appliance with a verbose shadow.
         JsonObject reported = new JsonObject().put("status", "v" + version).put("log", "x".repeat(16_000));
-        states.record(UUID.fromString(applianceId), "", reported, new JsonObject(), version, null)
-                .await().atMost(Duration.ofSeconds(10));
+        DeviceReports.report(states, applianceId, version, reported, new JsonObject());
     }
 }

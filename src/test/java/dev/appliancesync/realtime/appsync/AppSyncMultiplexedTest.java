@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.nullValue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -21,6 +20,7 @@ import dev.appliancesync.support.AppSyncSocket.Handshake;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.User;
+import dev.appliancesync.support.DeviceReports;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
@@ -124,7 +124,6 @@ class AppSyncMultiplexedTest {
     }
 
     private void record(String applianceId, long version, String status) {
-        states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", status),
-                new JsonObject().put("targetCelsius", 220), version, null).await().atMost(Duration.ofSeconds(10));
+        DeviceReports.oven(states, applianceId, version, status, 220);
     }
 }

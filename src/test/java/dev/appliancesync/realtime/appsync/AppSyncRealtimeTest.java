@@ -7,7 +7,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -23,6 +22,7 @@ import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.Tokens;
 import dev.appliancesync.support.User;
+import dev.appliancesync.support.DeviceReports;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
@@ -235,7 +235,6 @@ class AppSyncRealtimeTest {
     }
 
     private void record(String applianceId, long version) {
-        states.record(UUID.fromString(applianceId), "", new JsonObject().put("status", "idle"),
-                new JsonObject().put("targetCelsius", 220), version, null).await().atMost(Duration.ofSeconds(10));
+        DeviceReports.oven(states, applianceId, version, "idle", 220);
     }
 }
