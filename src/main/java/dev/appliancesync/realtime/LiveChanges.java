@@ -411,11 +411,13 @@ public class LiveChanges {
             }
             boolean lost = lostGrants.contains(only) || user.view.appliances().containsKey(only)
                     && !visibility.mayViewStatus(user.view.as(subscription.subject()), only);
-            if (lost && subscription.revoke()) {
-                droppedRevoked.increment();
-                if (ended != null) {
-                    revocationCutoff.record(Duration.between(ended, now));
-                }
+            if (lost) {
+                subscription.revoke(() -> {
+                    droppedRevoked.increment();
+                    if (ended != null) {
+                        revocationCutoff.record(Duration.between(ended, now));
+                    }
+                });
             }
         }
     }

@@ -184,13 +184,16 @@ final class LiveSubscription<T> implements Flow.Subscription {
     }
 
     /**
-     * Its user, with its token, may no longer see the one appliance it is on: it ends with ACCESS_REVOKED. True if it
-     * ended here (not before).
+     * Its user, with its token, may no longer see the one appliance it is on: it ends with ACCESS_REVOKED, unless it
+     * had ended already. {@code counted} runs if it ends here, before the subscriber can be told: whoever sees the
+     * error also sees it counted.
      */
-    boolean revoke() {
+    void revoke(Runnable counted) {
         UUID only = filter.applianceId();
-        return only != null && end(new ApiException(ErrorCode.ACCESS_REVOKED, "Your access to this appliance has ended",
-                Map.of("applianceId", only.toString())), false);
+        if (only != null) {
+            end(new ApiException(ErrorCode.ACCESS_REVOKED, "Your access to this appliance has ended",
+                    Map.of("applianceId", only.toString())), false, counted);
+        }
     }
 
     @Override
@@ -255,13 +258,20 @@ final class LiveSubscription<T> implements Flow.Subscription {
         return true;
     }
 
-    /** Ends it with {@code error}; {@code dropBacklog}: sent at once, not after what waits. True if it ended here. */
-    private boolean end(Throwable error, boolean dropBacklog) {
+    /** Ends it with {@code error}, unless it has ended; {@code dropBacklog}: sent at once, not after what waits. */
+    private void end(Throwable error, boolean dropBacklog) {
+        end(error, dropBacklog, () -> {
+        });
+    }
+
+    /** The same; {@code counted} runs first if it ends here (under the lock a running drain waits on). */
+    private void end(Throwable error, boolean dropBacklog, Runnable counted) {
         boolean schedule;
         synchronized (this) {
             if (ended) {
-                return false;
+                return;
             }
+            counted.run();
             ended = true;
             failure = error;
             whenDrained = null;
@@ -275,7 +285,6 @@ final class LiveSubscription<T> implements Flow.Subscription {
         if (schedule) {
             subscriberContext.execute(this::drain);
         }
-        return true;
     }
 
     /** On the subscriber's context: hands it what it asked for and what waits, then the ending, if any. */
