@@ -87,27 +87,17 @@ public class Authorizer {
 
         private final Subject subject;
         private final PolicyStore.Policies policySet;
-        private final Map<String, Value> time;
-        private final EntityUID principal;
-        private final Set<Entity> principalEntities;
+        private final Instant now;
         private final List<Object> scope;
 
+        /**
+         * Only what the memo's key needs: nearly every decision is remembered (a live delivery asks two per user and
+         * change), so the engine's view of the caller and the time is made by {@link #evaluate}, when one is not.
+         */
         private Session(Subject subject, PolicyStore.Policies policySet, Instant now) {
             this.subject = subject;
             this.policySet = policySet;
-            ZonedDateTime utc = now.atZone(ZoneOffset.UTC);
-            this.time = Map.of("hourUtc", new PrimLong(utc.getHour()), "minuteUtc", new PrimLong(utc.getMinute()),
-                    "weekdayUtc", new PrimString(utc.getDayOfWeek().name()));
-            this.principal = new EntityUID(userType, subject.userId().toString());
-            Set<EntityUID> groups = new LinkedHashSet<>();
-            Set<Entity> entities = new LinkedHashSet<>();
-            for (String group : subject.groups()) {
-                EntityUID uid = new EntityUID(groupType, group);
-                groups.add(uid);
-                entities.add(new Entity(uid));
-            }
-            entities.add(new Entity(principal, Map.of(), groups));
-            this.principalEntities = Set.copyOf(entities);
+            this.now = now;
             // Everything the engine sees besides the action, the resource and the grant.
             this.scope = List.of(policySet.version(), PolicyClock.minuteOf(now), subject);
         }
@@ -170,14 +160,26 @@ public class Authorizer {
         }
 
         private Decision evaluate(String action, Resource resource, Grant grant, Map<String, String> facts) {
-            Map<String, Value> context = new LinkedHashMap<>(time);
+            ZonedDateTime utc = now.atZone(ZoneOffset.UTC);
+            Map<String, Value> context = new LinkedHashMap<>();
+            context.put("hourUtc", new PrimLong(utc.getHour()));
+            context.put("minuteUtc", new PrimLong(utc.getMinute()));
+            context.put("weekdayUtc", new PrimString(utc.getDayOfWeek().name()));
             context.put("role", new PrimString(grant == null ? NO_ROLE : grant.role().name()));
             if (grant != null && grant.capabilities() != null) {
                 context.put("capabilities", new CedarList(grant.capabilities().stream()
                         .map(c -> (Value) new PrimString(c.name())).toList()));
             }
             facts.forEach((name, value) -> context.put(name, new PrimString(value)));
-            Set<Entity> entities = new LinkedHashSet<>(principalEntities);
+            EntityUID principal = new EntityUID(userType, subject.userId().toString());
+            Set<EntityUID> groups = new LinkedHashSet<>();
+            Set<Entity> entities = new LinkedHashSet<>();
+            for (String group : subject.groups()) {
+                EntityUID uid = new EntityUID(groupType, group);
+                groups.add(uid);
+                entities.add(new Entity(uid));
+            }
+            entities.add(new Entity(principal, Map.of(), groups));
             EntityUID resourceUid = resourceEntity(resource, entities);
             AuthorizationRequest request = new AuthorizationRequest(principal, new EntityUID(actionType, action),
                     resourceUid, context);
