@@ -65,6 +65,9 @@ class IdleConnectionsBenchmark {
     private static final int PER_USER = 10;
     private static final String CHANGES = "subscription { changes { cursor type applianceId data } }";
     private static final Duration BOUND = Duration.ofMinutes(3);
+    /** {@code bench.idle.histogram=true}: also print the service's classes that grew most, per connection. */
+    private static final boolean HISTOGRAM = Boolean.getBoolean("bench.idle.histogram");
+    private static final int HISTOGRAM_ROWS = 25;
 
     @TestHTTPResource("/graphql")
     URI graphql;
@@ -93,8 +96,13 @@ class IdleConnectionsBenchmark {
         Files.write(tokenFile, tokens);
 
         long started = System.nanoTime();
-        Footprint service = measure(graphql, tokenFile, CHANGES, this::awaitSubscriptionsInPlace,
-                IdleConnectionsBenchmark::footprint);
+        ClassHistogram before = HISTOGRAM ? ClassHistogram.now() : null;
+        Footprint service = measure(graphql, tokenFile, CHANGES, () -> {
+            awaitSubscriptionsInPlace();
+            if (before != null) {
+                System.out.println(ClassHistogram.now().perConnection(before, CONNECTIONS, HISTOGRAM_ROWS));
+            }
+        }, IdleConnectionsBenchmark::footprint);
         double serviceSeconds = (System.nanoTime() - started) / 1e9;
 
         try {
