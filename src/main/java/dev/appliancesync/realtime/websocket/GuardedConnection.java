@@ -34,9 +34,11 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
     private final Function<JsonObject, Object> errorPayload;
     private final boolean legacyProtocol;
     private final int maxOperations;
-    /** Operation ids started and not yet completed (items are written from other threads than the socket's). */
-    private final Set<String> operations = ConcurrentHashMap.newKeySet();
-    private final String peer;
+    /**
+     * Operation ids started and not yet completed (items are written from other threads than the socket's). Sized
+     * for the one or two most connections hold: a table of 4 rather than the default 16.
+     */
+    private final Set<String> operations = ConcurrentHashMap.newKeySet(2);
     /**
      * The error an operation's payload ({@code query}, {@code variables}...) is refused with (a document that does not
      * parse, or over the request limits), or empty to run it.
@@ -56,7 +58,6 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
         this.slowClosed = slowClosed;
         this.legacyProtocol = "graphql-ws".equals(socket.subProtocol());
         this.maxOperations = maxOperations;
-        this.peer = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().toString();
         socket.setWriteQueueMaxSize(maxWriteQueueBytes);
     }
 
@@ -186,7 +187,7 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
             return false;
         }
         if (socket.writeQueueFull()) {
-            LOG.debugf("Closing slow subscription connection %s", peer);
+            LOG.debugf("Closing slow subscription connection %s", peer());
             slowClosed.increment();
             // The close frame waits behind what is queued: the client sees the code once it reads that far.
             close(CloseCodes.SLOW_CONSUMER, "Too slow: reconnect and catch up with changes(since:)");
@@ -210,7 +211,12 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
 
     @Override
     public String toString() {
-        return "{peer=" + peer + "}";
+        return "{peer=" + peer() + "}";
+    }
+
+    /** Made when logged, not held: every idle connection would hold its own copy of what the socket holds. */
+    private String peer() {
+        return socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().toString();
     }
 
     /** The server's complete or error for an operation ends it. Our own messages are small: this is cheap. */
