@@ -108,7 +108,7 @@ class FleetSearchBenchmark {
                 .baseline("me", "`{ me { id } }`: the same HTTP, token and GraphQL path, no search")
                 .conditions(("100,000 appliances (40%% fridges, 30%% ovens; 5 firmware lines), one shadow each, 70%% "
                         + "with presence; selective queries of 20 per page through HTTP + GraphQL + Cedar + audit row, "
-                        + "one at a time, %d rounds after %d warm-up, each round one request of every series in turn (the SQL alone, `{ me { id } }` and the counts too); a shared, loaded 2-core machine")
+                        + "one at a time, %d rounds after %d warm-up, each round one request of every series in turn (the SQL alone, `{ me { id } }` and the counts too)")
                         .formatted(MEASURED, WARM_UP))
                 .figure("door open (FRIDGE, reported.DoorOpened = true) p50", "ms", BenchmarkResults.Better.LOWER,
                         doorOpenApi.p50(), BenchmarkResults.against("SQL", doorOpenDirect.p50()),
