@@ -71,8 +71,7 @@ public class FleetGroupService {
             if (trimmed.isEmpty() || trimmed.length() > MAX_NAME) {
                 throw ApiException.validation("A group's name has 1 to " + MAX_NAME + " characters");
             }
-            // Compiled before any decision or audit row: a malformed query fails the same for everyone.
-            predicates.condition(query, new SqlParams());
+            predicates.check(query);
             FleetAuthorization.Verdict verdict = decide(caller);
             AuditLog.Entry entry = new AuditLog.Entry(caller.id(), SAVE, null, "fleet/groups/" + trimmed,
                     verdict.decision(), new JsonObject().put("query", String.valueOf(query))

@@ -23,6 +23,15 @@ public class FleetPredicates {
         this.config = config;
     }
 
+    /**
+     * Fails as writing it would (BAD_QUERY, QUERY_TOO_COMPLEX), so a service can refuse a malformed query before any
+     * decision or audit row, the same for everyone. Each statement writes the condition again at its own placeholder
+     * numbers: pages, totals and counts bind other values first, so a written condition cannot be reused.
+     */
+    void check(FleetQuery query) {
+        condition(query, new SqlParams());
+    }
+
     /** The condition of {@code query}, its values bound to {@code params}. */
     String condition(FleetQuery query, SqlParams params) {
         return new Writer(params).query(query, 1);

@@ -59,8 +59,7 @@ public class FleetService {
                 throw ApiException.validation("first must be between 1 and " + config.maxPageSize());
             }
             UUID from = after == null ? null : FleetCursor.parse(after);
-            // Compiled once here, before any decision or audit row: a malformed query fails the same for everyone.
-            predicates.condition(query, new SqlParams());
+            predicates.check(query);
             FleetAuthorization.Verdict verdict = FleetAuthorization.decide(authorizer.session(caller.subject()));
             AuditLog.Entry entry = new AuditLog.Entry(caller.id(), FleetAuthorization.SEARCH_FLEET, null,
                     "fleet/appliances", verdict.decision(), new JsonObject().put("query", auditable(query))
