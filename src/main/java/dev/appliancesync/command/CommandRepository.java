@@ -23,27 +23,35 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class CommandRepository {
 
+    /**
+     * What {@link CommandRecord#from} and a claim read: named, never {@code *}, because statements are kept
+     * prepared (application.properties, cache-prepared-statements).
+     */
+    private static final String COLUMNS = """
+            c.id, c.appliance_id, c.issued_by, c.command, c.params, c.status, c.result, c.error, c.created_at, \
+            c.sent_at, c.completed_at, c.expires_at, c.publish_attempts""";
+
     /** Held for one lease by the issuing request's own publish ($5 seconds); it times out after $6 seconds. */
     private static final String INSERT = """
-            insert into command (appliance_id, issued_by, command, params, next_attempt_at, publish_attempts,
+            insert into command as c (appliance_id, issued_by, command, params, next_attempt_at, publish_attempts,
                                  expires_at)
             values ($1, $2, $3, $4, now() + make_interval(secs => $5), 1, now() + make_interval(secs => $6))
-            returning *""";
-    private static final String ONE = "select * from command where id = $1";
+            returning %s""".formatted(COLUMNS);
+    private static final String ONE = "select " + COLUMNS + " from command c where id = $1";
     private static final String SENT = """
-            update command set status = 'SENT', sent_at = now(), next_attempt_at = null, error = null
+            update command c set status = 'SENT', sent_at = now(), next_attempt_at = null, error = null
             where id = $1 and status = 'PENDING'
-            returning *""";
+            returning %s""".formatted(COLUMNS);
     private static final String LATER = """
-            update command set next_attempt_at = now() + make_interval(secs => $2), error = left($3, 2000)
+            update command c set next_attempt_at = now() + make_interval(secs => $2), error = left($3, 2000)
             where id = $1 and status = 'PENDING'
-            returning *""";
+            returning %s""".formatted(COLUMNS);
     private static final String RESULT = """
             update command c set status = $3, result = $4, error = left($5, 2000), completed_at = now(),
                 sent_at = coalesce(c.sent_at, now()), next_attempt_at = null
             from appliance a
             where c.id = $1 and a.id = c.appliance_id and a.thing_name = $2 and c.status in ('PENDING', 'SENT')
-            returning c.*""";
+            returning %s""".formatted(COLUMNS);
     private static final String EXISTS_FOR_THING = """
             select 1 from command c join appliance a on a.id = c.appliance_id where c.id = $1 and a.thing_name = $2""";
     private static final String TIME_OUT = """
@@ -54,11 +62,12 @@ public class CommandRepository {
             from (select id from command where status in ('PENDING', 'SENT') and %s <= now()
                   order by created_at limit $1 for update skip locked) due
             where c.id = due.id
-            returning c.*""".formatted(expiresAt("$2"));
+            returning %s""".formatted(expiresAt("$2"), COLUMNS);
     private static final String UNDELIVERABLE = """
-            update command set status = 'FAILED', completed_at = now(), next_attempt_at = null, error = left($2, 2000)
+            update command c set status = 'FAILED', completed_at = now(), next_attempt_at = null,
+                error = left($2, 2000)
             where id = $1 and status = 'PENDING'
-            returning *""";
+            returning %s""".formatted(COLUMNS);
     /** Rows an older instance wrote have no next_attempt_at: their first attempt is its own, held for one lease. */
     private static final String CLAIM = """
             update command c set next_attempt_at = now() + make_interval(secs => $2),
@@ -69,7 +78,7 @@ public class CommandRepository {
                     and %s > now()
                   order by created_at limit $1 for update skip locked) due, appliance a
             where c.id = due.id and a.id = c.appliance_id
-            returning c.*, a.thing_name""".formatted(expiresAt("$3"));
+            returning %s, a.thing_name""".formatted(expiresAt("$3"), COLUMNS);
 
     /**
      * When a command times out, our time-out being the parameter {@code timeoutSeconds}: rows an older instance wrote

@@ -59,6 +59,12 @@ public class ShareRepository {
     }
 
     private static final String ACTIVE = "s.revoked_at is null and (s.expires_at is null or s.expires_at > now())";
+    /**
+     * What {@link InvitationRecord#from} reads: named, never {@code *}, because statements are kept
+     * prepared (application.properties, cache-prepared-statements).
+     */
+    private static final String INVITATION = "select id, appliance_id, household_id, email, role, capabilities, "
+            + "invited_by, created_at, expires_at from invitation ";
 
     public Uni<Optional<ShareRecord>> find(SqlClient client, UUID shareId) {
         return client.preparedQuery("select " + ShareRecord.COLUMNS + " from " + ShareRecord.FROM + " where s.id = $1")
@@ -220,13 +226,13 @@ public class ShareRepository {
     }
 
     public Uni<Optional<InvitationRecord>> findInvitation(SqlClient client, UUID invitationId) {
-        return client.preparedQuery("select * from invitation where id = $1 and accepted_at is null and cancelled_at is null")
+        return client.preparedQuery(INVITATION + "where id = $1 and accepted_at is null and cancelled_at is null")
                 .execute(Tuple.of(invitationId))
                 .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(InvitationRecord.from(rows.iterator().next())));
     }
 
     public Uni<List<InvitationRecord>> pendingInvitations(SqlClient client, TargetKind kind, List<UUID> targetIds) {
-        return client.preparedQuery("select * from invitation where " + kind.column + " = any($1) and accepted_at is null "
+        return client.preparedQuery(INVITATION + "where " + kind.column + " = any($1) and accepted_at is null "
                         + "and cancelled_at is null order by created_at, id")
                 .execute(Tuple.of(targetIds.toArray(UUID[]::new)))
                 .map(ShareRepository::invitations);
@@ -237,7 +243,7 @@ public class ShareRepository {
      * Household invitations are not among them: the invitee accepts those (acceptInvitation).
      */
     public Uni<List<InvitationRecord>> pendingApplianceInvitationsFor(SqlClient client, String email) {
-        return client.preparedQuery("select * from invitation where email = $1 and household_id is null "
+        return client.preparedQuery(INVITATION + "where email = $1 and household_id is null "
                         + "and accepted_at is null and cancelled_at is null and (expires_at is null or expires_at > now()) "
                         + "for update skip locked")
                 .execute(Tuple.of(email))
@@ -246,7 +252,7 @@ public class ShareRepository {
 
     /** Every pending, unexpired invitation for this email (what its invitee may accept or decline). */
     public Uni<List<InvitationRecord>> pendingFor(SqlClient client, String email) {
-        return client.preparedQuery("select * from invitation where email = $1 and accepted_at is null "
+        return client.preparedQuery(INVITATION + "where email = $1 and accepted_at is null "
                         + "and cancelled_at is null and (expires_at is null or expires_at > now()) order by created_at, id")
                 .execute(Tuple.of(email))
                 .map(ShareRepository::invitations);
@@ -254,7 +260,7 @@ public class ShareRepository {
 
     /** The invitation if it is pending, unexpired and for this email, locked against a second acceptance. */
     public Uni<Optional<InvitationRecord>> lockPendingFor(SqlClient client, UUID invitationId, String email) {
-        return client.preparedQuery("select * from invitation where id = $1 and email = $2 and accepted_at is null "
+        return client.preparedQuery(INVITATION + "where id = $1 and email = $2 and accepted_at is null "
                         + "and cancelled_at is null and (expires_at is null or expires_at > now()) for update")
                 .execute(Tuple.of(invitationId, email))
                 .map(rows -> rows.rowCount() == 0 ? Optional.empty() : Optional.of(InvitationRecord.from(rows.iterator().next())));
