@@ -9,6 +9,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.appliancesync.change.RetainedWithChanges;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Row;
@@ -22,7 +24,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * would find.
  */
 @ApplicationScoped
-public class FleetGroupRepository {
+public class FleetGroupRepository implements RetainedWithChanges {
 
     /** Where a reader of a group's events stands: after the event at (txId, position). */
     public record EventCursor(String txId, long position) {
@@ -172,6 +174,22 @@ public class FleetGroupRepository {
                     }
                     return new Events(changes, next);
                 });
+    }
+
+    @Override
+    public String what() {
+        return "Fleet group events";
+    }
+
+    /**
+     * fleetGroupChanged readers follow the events within a poll interval and resume from nothing older than their
+     * start, so an event the change log's retention has outlived has been read by every reader that will read it.
+     */
+    @Override
+    public Uni<Long> forgetOlderThan(SqlClient tx, Duration retention) {
+        return tx.preparedQuery("delete from fleet_group_event where at < now() - make_interval(secs => $1)")
+                .execute(Tuple.of((double) retention.toSeconds()))
+                .map(rows -> (long) rows.rowCount());
     }
 
     private static List<FleetGroup> groups(Iterable<Row> rows) {
