@@ -77,7 +77,7 @@ class DeployFilesTest {
      * setting must be set; a setting newly documented must be added to the deploy files or here.
      */
     private static final Set<String> LEFT_AT_DEFAULT = Set.of(
-            "QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE",
+            "QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "QUARKUS_DATASOURCE_REACTIVE_CACHE_PREPARED_STATEMENTS",
             // appliance-sync-$HOSTNAME: the pod name, unique per replica.
             "MP_MESSAGING_CONNECTOR_SMALLRYE_MQTT_CLIENT_ID",
             "APPLIANCE_SYNC_CLOUD_CALLS_MAX_PER_SECOND", "APPLIANCE_SYNC_CLOUD_CALLS_MAX_ATTEMPTS",
