@@ -70,6 +70,33 @@ class IdentityTest {
     }
 
     /**
+     * A request of a user whose row already says what their token says signs in with a read: the row is neither
+     * written nor locked (a lock sets the row's xmax, so does an update; the upsert used to lock it on every request).
+     * A token with a new email still updates the row on its first request.
+     */
+    @Test
+    void anUnchangedUserSignsInWithoutTouchingTheirRowAndAChangedOneIsUpdated() {
+        String username = Tokens.uniqueUsername("reader");
+        String subject = DevTokenIssuer.subjectOf(username);
+        String token = Tokens.forUser(username, username + "@example.com", List.of());
+        String id = GraphQL.post(token, ME).then().statusCode(200).body("errors", nullValue())
+                .extract().path("data.me.id");
+        List<String> before = database.strings("select xmin::text || '/' || xmax::text from app_user where subject = $1",
+                subject);
+
+        for (int i = 0; i < 3; i++) {
+            GraphQL.post(token, ME).then().statusCode(200).body("data.me.id", equalTo(id));
+        }
+        assertThat(database.strings("select xmin::text || '/' || xmax::text from app_user where subject = $1", subject))
+                .as("the row's versions after three more requests with the same token").isEqualTo(before);
+
+        GraphQL.post(Tokens.forUser(username, username + ".new@example.com", List.of()), ME).then().statusCode(200)
+                .body("data.me.id", equalTo(id)).body("data.me.email", equalTo(username + ".new@example.com"));
+        assertThat(database.strings("select email from app_user where subject = $1", subject))
+                .containsExactly(username + ".new@example.com");
+    }
+
+    /**
      * An app at start-up sends several requests at once for a user who has never signed in: every one of them signs
      * the user in, as one account. (The sign-in statement that lost the race to create the row used to find no row,
      * and its request failed with INTERNAL.)
