@@ -40,11 +40,16 @@ public class UserRepository {
             from signed_in u
             """;
 
-    /** The user's row as it is, and whether open invitations wait for their verified email: a read, no lock. */
+    /**
+     * The user's row as it is, and whether open appliance invitations wait for their verified email: a read, no lock.
+     * Household invitations do not count: they wait for the invitee's acceptInvitation, not for a sign-in, and a user
+     * with one pending would otherwise take the sign-in transaction on every request for nothing.
+     */
     private static final String FIND = """
             select u.id, u.subject, u.username, u.email, u.email_verified, u.email_verified and exists (
                        select 1 from invitation i
-                       where i.email = u.email and i.accepted_at is null and i.cancelled_at is null) as invited
+                       where i.email = u.email and i.appliance_id is not null
+                         and i.accepted_at is null and i.cancelled_at is null) as invited
             from app_user u where u.subject = $1
             """;
 

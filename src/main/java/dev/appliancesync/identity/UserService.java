@@ -137,7 +137,7 @@ public class UserService {
 
     /**
      * Whether invitations wait for the user's verified email is checked on every sign-in, so an invitation that raced
-     * with the first sign-in is picked up on the next request.
+     * with the first sign-in is picked up on the next one (the user's first request after the window).
      */
     private Uni<AppUser> signInTransaction(SignedInPrincipal principal) {
         return db.inTransaction(tx -> users.signIn(tx, principal)

@@ -34,6 +34,7 @@ import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.support.Appliances;
 import dev.appliancesync.support.Database;
 import dev.appliancesync.support.GraphQL;
+import dev.appliancesync.support.Households;
 import dev.appliancesync.support.Tokens;
 import dev.appliancesync.support.User;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -110,6 +111,32 @@ class IdentityTest {
                 .body("data.me.id", equalTo(id)).body("data.me.email", equalTo(username + ".new@example.com"));
         assertThat(database.strings("select email from app_user where subject = $1", subject))
                 .containsExactly(username + ".new@example.com");
+    }
+
+    /**
+     * A pending household invitation waits for the invitee to accept it, not for a sign-in: their requests still sign
+     * in with a read, and the invitation stays pending.
+     */
+    @Test
+    void aPendingHouseholdInvitationDoesNotMakeEverySignInATransaction() {
+        User owner = User.signedIn("household-owner");
+        User invitee = User.signedIn("household-invitee");
+        String household = GraphQL.post(owner.token(), "mutation { createHousehold(name: \"Home\") { id } }").then()
+                .statusCode(200).body("errors", nullValue()).extract().path("data.createHousehold.id");
+        String invitation = Households.invite(owner.token(), household, invitee.email(), "FAMILY");
+        String subject = DevTokenIssuer.subjectOf(invitee.username());
+        List<String> before = database.strings("select xmin::text || '/' || xmax::text from app_user where subject = $1",
+                subject);
+
+        for (int i = 0; i < 2; i++) {
+            users.forgetRecentSignIns();
+            GraphQL.post(invitee.token(), ME).then().statusCode(200).body("data.me.id", equalTo(invitee.id()));
+        }
+
+        assertThat(database.strings("select xmin::text || '/' || xmax::text from app_user where subject = $1", subject))
+                .as("the invitee's row after two requests").isEqualTo(before);
+        assertThat(database.count("select count(*) from invitation where id = $1::uuid and accepted_at is null",
+                invitation)).isOne();
     }
 
     /**
