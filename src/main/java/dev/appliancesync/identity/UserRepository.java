@@ -40,6 +40,19 @@ public class UserRepository {
             from signed_in u
             """;
 
+    /**
+     * The user's row as it is, and whether open appliance invitations wait for their verified email: a read, no lock.
+     * Household invitations do not count: they wait for the invitee's acceptInvitation, not for a sign-in, and a user
+     * with one pending would otherwise take the sign-in transaction on every request for nothing.
+     */
+    private static final String FIND = """
+            select u.id, u.subject, u.username, u.email, u.email_verified, u.email_verified and exists (
+                       select 1 from invitation i
+                       where i.email = u.email and i.appliance_id is not null
+                         and i.accepted_at is null and i.cancelled_at is null) as invited
+            from app_user u where u.subject = $1
+            """;
+
     /** A signed-in user, and whether open invitations wait for their verified email. */
     public record SignedIn(AppUser user, boolean invited) {
     }
@@ -60,6 +73,21 @@ public class UserRepository {
                     Row row = iterator.next();
                     return Optional.of(new SignedIn(AppUser.from(row, ""), row.getBoolean("invited")));
                 });
+    }
+
+    /**
+     * The row of {@code principal}'s subject as it is (empty before their first sign-in), with whether invitations
+     * wait; writes nothing and takes no lock, so it needs no transaction.
+     */
+    public Uni<Optional<SignedIn>> find(SqlClient client, SignedInPrincipal principal) {
+        return client.preparedQuery(FIND).execute(Tuple.of(principal.subject())).map(rows -> {
+            var iterator = rows.iterator();
+            if (!iterator.hasNext()) {
+                return Optional.<SignedIn> empty();
+            }
+            Row row = iterator.next();
+            return Optional.of(new SignedIn(AppUser.from(row, ""), row.getBoolean("invited")));
+        });
     }
 
     /** The account that owns this verified email, if any: the only way an email resolves to a person. */

@@ -245,8 +245,9 @@ public class ServiceMetrics {
     // Signed-in users
 
     public Counter identitySignIns() {
-        return counter(IDENTITY_SIGN_INS, "Sign-in transactions run (a caller's row read and kept in step with their"
-                + " token); callers of one token arriving together share one");
+        return counter(IDENTITY_SIGN_INS, "Sign-ins run (a caller's row read, and written when their token says"
+                + " something new); callers of one token arriving together, or within"
+                + " appliance-sync.identity.reuse-sign-in-for after it, share one");
     }
 
     // Device commands
