@@ -42,7 +42,7 @@ public class AccessTokens {
     /**
      * The identity an Authorization value stands for; fails with {@link AuthenticationFailedException} if it is
      * missing, not a bearer token or not valid. {@code request} is the HTTP request (an upgrade) it arrived with:
-     * the OIDC provider resolves its tenant from it.
+     * the OIDC provider resolves its tenant from it. The identity does not keep it ({@link DetachedIdentity}).
      */
     public Uni<SecurityIdentity> verify(String authorization, RoutingContext request) {
         String value = withBearerScheme(authorization);
@@ -52,7 +52,9 @@ public class AccessTokens {
         TokenAuthenticationRequest verification = new TokenAuthenticationRequest(
                 new AccessTokenCredential(value.substring(BEARER.length()).trim()));
         HttpSecurityUtils.setRoutingContextAttribute(verification, request);
+        // Detached: the identity serves a connection for hours, and must not keep the request it was verified with.
         return identities.authenticate(verification)
-                .onItem().ifNull().failWith(() -> new AuthenticationFailedException("Token not accepted"));
+                .onItem().ifNull().failWith(() -> new AuthenticationFailedException("Token not accepted"))
+                .map(DetachedIdentity::of);
     }
 }

@@ -48,6 +48,15 @@ final class ClassHistogram {
         return new ClassHistogram(byClass);
     }
 
+    /** Writes this JVM's live objects (after a full GC) to {@code file}, an HPROF heap dump, for a closer look. */
+    static void dump(String file) {
+        try {
+            ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class).dumpHeap(file, true);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** A Markdown table of the {@code rows} classes that grew most in bytes since {@code before}, per connection. */
     String perConnection(ClassHistogram before, int connections, int rows) {
         StringBuilder table = new StringBuilder("%nHISTOGRAM growth per connection (%,d connections)%n%n".formatted(

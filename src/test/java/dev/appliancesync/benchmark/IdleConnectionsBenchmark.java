@@ -68,6 +68,8 @@ class IdleConnectionsBenchmark {
     /** {@code bench.idle.histogram=true}: also print the service's classes that grew most, per connection. */
     private static final boolean HISTOGRAM = Boolean.getBoolean("bench.idle.histogram");
     private static final int HISTOGRAM_ROWS = 25;
+    /** {@code bench.idle.heap-dump=FILE}: also write the service's live heap there while the connections are held. */
+    private static final String HEAP_DUMP = System.getProperty("bench.idle.heap-dump");
 
     @TestHTTPResource("/graphql")
     URI graphql;
@@ -101,6 +103,9 @@ class IdleConnectionsBenchmark {
             awaitSubscriptionsInPlace();
             if (before != null) {
                 System.out.println(ClassHistogram.now().perConnection(before, CONNECTIONS, HISTOGRAM_ROWS));
+            }
+            if (HEAP_DUMP != null) {
+                ClassHistogram.dump(HEAP_DUMP);
             }
         }, IdleConnectionsBenchmark::footprint);
         double serviceSeconds = (System.nanoTime() - started) / 1e9;

@@ -15,10 +15,11 @@ public final class ApiCallers {
 
     /** The signed-in user's subject (their token's {@code sub}), or null for an anonymous request. */
     public static String signedInSubject(RoutingContext ctx) {
-        if (!(ctx.user() instanceof QuarkusHttpUser user)) {
-            return null;
-        }
-        SecurityIdentity identity = user.getSecurityIdentity();
+        return ctx.user() instanceof QuarkusHttpUser user ? subjectOf(user.getSecurityIdentity()) : null;
+    }
+
+    /** The subject (their token's {@code sub}) of a signed-in identity, or null for none or an anonymous one. */
+    public static String subjectOf(SecurityIdentity identity) {
         // The token's sub, as identity's SignedInPrincipal reads it; read here so the request guards below identity
         // need not depend on it.
         return identity == null || identity.isAnonymous() ? null
@@ -32,10 +33,19 @@ public final class ApiCallers {
      */
     public static String key(RoutingContext ctx) {
         String subject = signedInSubject(ctx);
-        if (subject != null) {
-            return userKey(subject);
-        }
-        SocketAddress address = ctx.request().remoteAddress();
+        return subject != null ? userKey(subject) : anonymousKey(ctx.request().remoteAddress());
+    }
+
+    /**
+     * The same key for a caller known by its identity (null: not signed in) and address, e.g. a subscription
+     * connection's, which keeps no request.
+     */
+    public static String key(SecurityIdentity identity, SocketAddress address) {
+        String subject = subjectOf(identity);
+        return subject != null ? userKey(subject) : anonymousKey(address);
+    }
+
+    private static String anonymousKey(SocketAddress address) {
         return "anonymous:" + (address == null ? "unknown" : address.hostAddress());
     }
 

@@ -44,12 +44,17 @@ public class RequestIds {
         return incoming != null && WELL_FORMED.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
     }
 
+    /** The request's id (a WebSocket connection's is its upgrade's): a connection keeps this, not the request. */
+    public static String of(RoutingContext request) {
+        return request.get(MDC_KEY);
+    }
+
     /**
      * Runs {@code work} (the handling of one WebSocket message) with the id of its operation: the connection's
-     * request id, then the operation's id when the message names one. The connection's id is put back afterwards.
+     * request id ({@link #of} its upgrade), then the operation's id when the message names one. The connection's id is
+     * put back afterwards.
      */
-    public static void duringOperation(RoutingContext upgrade, String operationId, Runnable work) {
-        String connection = upgrade.get(MDC_KEY);
+    public static void duringOperation(String connection, String operationId, Runnable work) {
         if (connection == null) {
             work.run();
             return;

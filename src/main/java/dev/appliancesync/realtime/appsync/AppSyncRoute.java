@@ -86,12 +86,13 @@ public class AppSyncRoute {
             }
             // Each start is checked against the request limits by its own principal (AppSyncConnection), not here.
             GuardedConnection connection = admission.guard(socket, AppSyncMessages::errorPayload,
-                    payload -> Optional.empty());
+                    (signedIn, payload) -> Optional.empty());
             Vertx vertx = ctx.vertx();
             ConnectionAdmission.Admitted admitted = admission.admit(vertx, connection);
             if (admitted == null) {
                 return;
             }
+            String requestId = RequestIds.of(ctx);
             Context socketContext = Vertx.currentContext() != null ? Vertx.currentContext() : vertx.getOrCreateContext();
             AppSyncConnection appSync = new AppSyncConnection(ctx, socketContext, handshake, connection, admitted,
                     new AppSyncServices(tokens, identities, execution, config, operations, selections));
@@ -102,7 +103,7 @@ public class AppSyncRoute {
             socket.exceptionHandler(failure -> LOG.debugf("AppSync WebSocket error: %s", failure.getMessage()));
             socket.textMessageHandler(text -> {
                 if (connection.countOperations(text)) {
-                    RequestIds.duringOperation(ctx, GuardedConnection.operationId(text),
+                    RequestIds.duringOperation(requestId, GuardedConnection.operationId(text),
                             () -> appSync.onMessage(text));
                 }
             });

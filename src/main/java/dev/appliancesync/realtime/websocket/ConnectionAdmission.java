@@ -2,6 +2,7 @@ package dev.appliancesync.realtime.websocket;
 
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,6 +11,7 @@ import dev.appliancesync.common.metrics.ServiceMetrics;
 import dev.appliancesync.realtime.RealtimeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.quarkus.runtime.Startup;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -47,7 +49,8 @@ public class ConnectionAdmission {
      * Wraps a freshly upgraded graphql-ws or graphql-transport-ws socket (see the other overload); {@code refusal}
      * gives the error an operation's payload is refused with, if it is (see {@link GuardedConnection#admit}).
      */
-    GuardedConnection guard(ServerWebSocket socket, Function<JsonObject, Optional<JsonObject>> refusal) {
+    GuardedConnection guard(ServerWebSocket socket,
+            BiFunction<SecurityIdentity, JsonObject, Optional<JsonObject>> refusal) {
         String subprotocol = socket.subProtocol();
         return guard(socket, error -> GuardedConnection.errorPayloadOf(subprotocol, error), refusal);
     }
@@ -57,7 +60,7 @@ public class ConnectionAdmission {
      * over the limit gets an error message whose payload {@code errorPayload} makes from the error.
      */
     public GuardedConnection guard(ServerWebSocket socket, Function<JsonObject, Object> errorPayload,
-            Function<JsonObject, Optional<JsonObject>> refusal) {
+            BiFunction<SecurityIdentity, JsonObject, Optional<JsonObject>> refusal) {
         return new GuardedConnection(socket, errorPayload, config.maxSubscriptionsPerConnection(),
                 config.maxWriteQueueBytes(), slowClosed, refusal);
     }

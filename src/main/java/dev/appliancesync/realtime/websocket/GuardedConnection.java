@@ -5,12 +5,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
 import dev.appliancesync.common.error.ErrorCode;
 import io.micrometer.core.instrument.Counter;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.graphql.websocket.GraphQLWebSocketSession;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -41,17 +43,21 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
     private final Set<String> operations = ConcurrentHashMap.newKeySet(2);
     /**
      * The error an operation's payload ({@code query}, {@code variables}...) is refused with (a document that does not
-     * parse, or over the request limits), or empty to run it.
+     * parse, or over the request limits) when the connection is signed in as the given identity (null: not signed
+     * in), or empty to run it.
      */
-    private final Function<JsonObject, Optional<JsonObject>> refusal;
+    private final BiFunction<SecurityIdentity, JsonObject, Optional<JsonObject>> refusal;
     /** initialised is set on the socket's event loop, acknowledged where SmallRye acks (after authentication). */
     private volatile boolean initialised;
     private volatile boolean acknowledged;
+    /** The identity settled at connection_ack, without the upgrade request; null if not signed in. */
+    private volatile SecurityIdentity signedIn;
 
     private final Counter slowClosed;
 
     GuardedConnection(ServerWebSocket socket, Function<JsonObject, Object> errorPayload, int maxOperations,
-            int maxWriteQueueBytes, Counter slowClosed, Function<JsonObject, Optional<JsonObject>> refusal) {
+            int maxWriteQueueBytes, Counter slowClosed,
+            BiFunction<SecurityIdentity, JsonObject, Optional<JsonObject>> refusal) {
         this.socket = socket;
         this.errorPayload = errorPayload;
         this.refusal = refusal;
@@ -96,7 +102,7 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
                     refuse(id, overOperationLimit());
                     return null;
                 }
-                Optional<JsonObject> refused = refusal.apply(message.request());
+                Optional<JsonObject> refused = refusal.apply(signedIn, message.request());
                 if (refused.isPresent()) {
                     refuse(id, refused.get());
                     return null;
@@ -146,9 +152,18 @@ public final class GuardedConnection implements GraphQLWebSocketSession {
         }
     }
 
-    /** connection_ack went out: operations are SmallRye's to run from now on. */
-    void acknowledged() {
+    /**
+     * connection_ack goes out, signed in as {@code identity} (null: not signed in): operations are SmallRye's to run,
+     * or the multiplexed path's, from now on.
+     */
+    void acknowledged(SecurityIdentity identity) {
+        signedIn = identity;
         acknowledged = true;
+    }
+
+    /** The identity settled at connection_ack (see {@link SmallRyeGraphQLAdapter}), or null. */
+    SecurityIdentity signedIn() {
+        return signedIn;
     }
 
     /**

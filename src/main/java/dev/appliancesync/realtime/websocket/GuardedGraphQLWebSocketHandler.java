@@ -9,9 +9,7 @@ import dev.appliancesync.common.graphql.OperationGate;
 import dev.appliancesync.common.logging.RequestIds;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
-import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.graphql.websocket.GraphQLWebsocketHandler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
@@ -66,9 +64,13 @@ final class GuardedGraphQLWebSocketHandler {
                 return;
             }
             ServerWebSocket socket = upgraded.result();
+            // What the connection needs of the upgrade request from now on, taken out of it: nothing of ours keeps
+            // the request (see SmallRyeGraphQLAdapter.settle for the identity).
+            String requestId = RequestIds.of(ctx);
             // Charged to whoever the connection is signed in as when the operation starts.
             GuardedConnection connection = admission.guard(socket,
-                    payload -> operations.refusal(ApiCallers.key(ctx), payload));
+                    (signedIn, payload) -> operations.refusal(ApiCallers.key(signedIn, socket.remoteAddress()),
+                            payload));
             String subprotocol = socket.subProtocol();
             if (!SmallRyeGraphQLAdapter.GRAPHQL_TRANSPORT_WS.equals(subprotocol)
                     && !SmallRyeGraphQLAdapter.GRAPHQL_WS.equals(subprotocol)) {
@@ -79,10 +81,17 @@ final class GuardedGraphQLWebSocketHandler {
             if (admitted == null) {
                 return;
             }
-            GraphQLWebsocketHandler handler = protocols.create(subprotocol, connection,
-                    () -> admitted.acknowledge(ApiCallers.signedInSubject(ctx)), connection::acknowledged);
+            GraphQLWebsocketHandler handler = protocols.create(subprotocol, connection, signedIn -> {
+                if (!admitted.acknowledge(ApiCallers.subjectOf(signedIn))) {
+                    return false;
+                }
+                // Before the ack goes out: authentication may run off the event loop, and a client that has the ack
+                // may subscribe at once; its subscribe must find the connection acknowledged.
+                connection.acknowledged(signedIn);
+                return true;
+            });
             MultiplexedOperations multiplexed = new MultiplexedOperations(selections, connection,
-                    SmallRyeGraphQLAdapter.GRAPHQL_WS.equals(subprotocol), () -> signedIn(ctx));
+                    SmallRyeGraphQLAdapter.GRAPHQL_WS.equals(subprotocol));
             socket.closeHandler(closed -> {
                 admitted.release();
                 multiplexed.closeAll();
@@ -103,7 +112,7 @@ final class GuardedGraphQLWebSocketHandler {
                 public void message(String text) {
                     ClientMessage message = connection.admit(text);
                     if (message != null) {
-                        RequestIds.duringOperation(ctx, message.id(), () -> {
+                        RequestIds.duringOperation(requestId, message.id(), () -> {
                             if (!multiplexed.take(message)) {
                                 handler.onMessage(message.text());
                             }
@@ -122,11 +131,6 @@ final class GuardedGraphQLWebSocketHandler {
                 }
             })::frame);
         });
-    }
-
-    /** The identity the connection is signed in with now (from the upgrade or connection_init), or null. */
-    private static SecurityIdentity signedIn(RoutingContext ctx) {
-        return ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
     }
 
     /**

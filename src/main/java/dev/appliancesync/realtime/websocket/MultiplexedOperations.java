@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 import io.quarkus.security.identity.SecurityIdentity;
 
@@ -22,17 +21,13 @@ final class MultiplexedOperations {
     private final LiveSelections selections;
     private final GuardedConnection connection;
     private final LiveOperation.Framing framing;
-    /** The connection's signed-in identity now, or null. */
-    private final Supplier<SecurityIdentity> identity;
     /** Open operations by id; created with the first (most connections of other kinds never have one). */
     private volatile Map<String, LiveOperation> open;
 
-    MultiplexedOperations(LiveSelections selections, GuardedConnection connection, boolean legacyProtocol,
-            Supplier<SecurityIdentity> identity) {
+    MultiplexedOperations(LiveSelections selections, GuardedConnection connection, boolean legacyProtocol) {
         this.selections = selections;
         this.connection = connection;
         this.framing = new Framing(legacyProtocol ? "data" : "next");
-        this.identity = identity;
     }
 
     /**
@@ -69,7 +64,7 @@ final class MultiplexedOperations {
             connection.close((short) 4409, "Subscriber for " + id + " already exists");
             return true;
         }
-        SecurityIdentity signedIn = identity.get();
+        SecurityIdentity signedIn = connection.signedIn();
         if (signedIn == null || signedIn.isAnonymous()) {
             return false; // SmallRye answers UNAUTHENTICATED as it always has
         }

@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
-import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
+import dev.appliancesync.identity.DetachedIdentity;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.InjectableContext.ContextState;
+import io.quarkus.arc.ManagedContext;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLTransportWSSubprotocolHandler;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeAuthGraphQLWSSubprotocolHandler;
 import io.quarkus.smallrye.graphql.runtime.SmallRyeGraphQLAbstractHandler;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.smallrye.graphql.websocket.GraphQLWebSocketSession;
 import io.smallrye.graphql.websocket.GraphQLWebsocketHandler;
 import io.vertx.ext.web.RoutingContext;
@@ -29,26 +35,33 @@ import io.vertx.ext.web.RoutingContext;
  * 4403 and one in both places with 4400, and close with 1008 when the identity expires
  * (SubscriptionAuthenticationTest);</li>
  * <li>they send connection_ack through {@code sendConnectionAckMessage()}, after authentication, so we can count the
- * connection against its user first, or refuse it (SmallRyeGraphQLAdapterTest, ConnectionAdmissionTest).</li>
+ * connection against its user first, or refuse it (SmallRyeGraphQLAdapterTest, ConnectionAdmissionTest), and settle
+ * the identity the connection keeps (IdentityAfterAckTest);</li>
+ * <li>{@code getMetaData} puts the request context's state under {@value #STATE}, where the data fetchers of the
+ * connection's operations find it (IdentityAfterAckTest: a resolver sees the re-issued identity).</li>
  * </ul>
  */
 final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
 
     static final String GRAPHQL_TRANSPORT_WS = "graphql-transport-ws";
     static final String GRAPHQL_WS = "graphql-ws";
+    /** Where {@code getMetaData} puts the request context's state, which SmallRye's data fetchers reactivate. */
+    private static final String STATE = "state";
 
     /** Makes SmallRye's protocol handler for one connection of the upgrade it was given with. */
     @FunctionalInterface
     interface ProtocolHandlers {
         /**
-         * The handler of {@code subprotocol} (one of the two constants) writing to {@code session}. It sends
-         * connection_ack, once the connection is authenticated, only if {@code mayAcknowledge} says so, and runs
-         * {@code acknowledged} just before it does.
+         * The handler of {@code subprotocol} (one of the two constants) writing to {@code session}. Once the
+         * connection is authenticated, and just before connection_ack, it settles the connection's identity (see
+         * {@link SmallRyeGraphQLAdapter#settle}) and asks {@code acknowledging} with it (null: not signed in); it
+         * sends connection_ack only if that says so.
          */
         GraphQLWebsocketHandler create(String subprotocol, GraphQLWebSocketSession session,
-                BooleanSupplier mayAcknowledge, Runnable acknowledged);
+                Predicate<SecurityIdentity> acknowledging);
     }
 
+    private final CurrentIdentityAssociation identity;
     private final Optional<String> initPayloadTokenName;
     private final BiConsumer<RoutingContext, ProtocolHandlers> upgrade;
 
@@ -59,6 +72,7 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
     SmallRyeGraphQLAdapter(CurrentIdentityAssociation identity, CurrentVertxRequest request,
             Optional<String> initPayloadTokenName, BiConsumer<RoutingContext, ProtocolHandlers> upgrade) {
         super(identity, request, false);
+        this.identity = identity;
         this.initPayloadTokenName = initPayloadTokenName;
         this.upgrade = upgrade;
     }
@@ -67,15 +81,13 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
     protected void doHandle(RoutingContext ctx) {
         // Now, while the request context is active: the metadata carries its state to the operations.
         Map<String, Object> metaData = getMetaData(ctx);
-        upgrade.accept(ctx, (subprotocol, session, mayAcknowledge, acknowledged) -> switch (subprotocol) {
+        ContextState state = (ContextState) metaData.get(STATE);
+        upgrade.accept(ctx, (subprotocol, session, acknowledging) -> switch (subprotocol) {
             case GRAPHQL_TRANSPORT_WS -> new SmallRyeAuthGraphQLTransportWSSubprotocolHandler(session, metaData, ctx,
                     this, initPayloadTokenName) {
                 @Override
                 protected void sendConnectionAckMessage() throws IOException {
-                    if (mayAcknowledge.getAsBoolean()) {
-                        // First: authentication may run off the event loop, and a client that has the ack may
-                        // subscribe at once; its subscribe must find the connection acknowledged.
-                        acknowledged.run();
+                    if (acknowledging.test(settle(ctx, state))) {
                         super.sendConnectionAckMessage();
                     }
                 }
@@ -84,15 +96,43 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
                     initPayloadTokenName) {
                 @Override
                 protected void sendConnectionAckMessage() throws IOException {
-                    if (mayAcknowledge.getAsBoolean()) {
-                        // First: authentication may run off the event loop, and a client that has the ack may
-                        // subscribe at once; its subscribe must find the connection acknowledged.
-                        acknowledged.run();
+                    if (acknowledging.test(settle(ctx, state))) {
                         super.sendConnectionAckMessage();
                     }
                 }
             };
             default -> throw new IllegalArgumentException("Not a GraphQL WebSocket subprotocol: " + subprotocol);
         });
+    }
+
+    /**
+     * The identity the connection keeps from now on (null if not signed in): the one authentication settled on (from
+     * the upgrade or connection_init), re-issued without the upgrade request ({@link DetachedIdentity}), and put where
+     * every later use reads it: the upgrade's user (SmallRye's handlers) and the identity of the request context its
+     * operations run in (resolvers, through CurrentUser). Otherwise the connection's identity would keep the upgrade
+     * request, and all routing hung on it, for as long as the connection is open. Token expiry needs nothing: its
+     * timer was set from the identity's expire-time when authentication settled, and the copy carries the same.
+     */
+    private SecurityIdentity settle(RoutingContext ctx, ContextState state) {
+        SecurityIdentity authenticated = ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
+        if (authenticated == null || authenticated.isAnonymous()) {
+            return null;
+        }
+        SecurityIdentity detached = DetachedIdentity.of(authenticated);
+        if (detached != authenticated) {
+            QuarkusHttpUser.setIdentity(detached, ctx);
+            ManagedContext requests = Arc.container().requestContext();
+            ContextState previous = requests.isActive() ? requests.getState() : null;
+            requests.activate(state);
+            try {
+                identity.setIdentity(detached);
+            } finally {
+                requests.deactivate();
+                if (previous != null) {
+                    requests.activate(previous);
+                }
+            }
+        }
+        return detached;
     }
 }
