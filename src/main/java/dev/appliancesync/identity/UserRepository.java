@@ -15,6 +15,17 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public class UserRepository {
 
     /**
+     * Whether open appliance invitations wait for user {@code u}'s verified email, which a sign-in accepts (both
+     * statements below ask it). Household invitations do not count: they wait for the invitee's acceptInvitation, not
+     * for a sign-in, and a user with one pending would otherwise take the sign-in transaction on every request.
+     */
+    private static final String INVITED = """
+            u.email_verified and exists (
+                select 1 from invitation i
+                where i.email = u.email and i.appliance_id is not null
+                  and i.accepted_at is null and i.cancelled_at is null) as invited""";
+
+    /**
      * Creates the user on first sign-in and refreshes what the token says (username, email) when it changed, in one
      * statement so concurrent first calls of the same user cannot create two rows. An unchanged user costs a read,
      * not a write. It also says whether invitations wait for the user's verified email.
@@ -34,26 +45,17 @@ public class UserRepository {
                 union all
                 select id, subject, username, email, email_verified from app_user
                 where subject = $1 and not exists (select 1 from upserted))
-            select u.*, u.email_verified and exists (
-                       select 1 from invitation i
-                       where i.email = u.email and i.accepted_at is null and i.cancelled_at is null) as invited
+            select u.*, %s
             from signed_in u
-            """;
+            """.formatted(INVITED);
 
-    /**
-     * The user's row as it is, and whether open appliance invitations wait for their verified email: a read, no lock.
-     * Household invitations do not count: they wait for the invitee's acceptInvitation, not for a sign-in, and a user
-     * with one pending would otherwise take the sign-in transaction on every request for nothing.
-     */
+    /** The user's row as it is, and whether invitations wait ({@link #INVITED}): a read, no lock. */
     private static final String FIND = """
-            select u.id, u.subject, u.username, u.email, u.email_verified, u.email_verified and exists (
-                       select 1 from invitation i
-                       where i.email = u.email and i.appliance_id is not null
-                         and i.accepted_at is null and i.cancelled_at is null) as invited
+            select u.id, u.subject, u.username, u.email, u.email_verified, %s
             from app_user u where u.subject = $1
-            """;
+            """.formatted(INVITED);
 
-    /** A signed-in user, and whether open invitations wait for their verified email. */
+    /** A signed-in user, and whether open appliance invitations wait for their verified email. */
     public record SignedIn(AppUser user, boolean invited) {
     }
 
