@@ -44,8 +44,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * their appliances), {@code bench.perAppliance} (default and at most 50, an appliance's share limit) per appliance:
  * its owner and FAMILY recipients. Every round records a new state of every appliance ({@code bench.writes=concurrent},
  * the default, all at once; {@code sequential}, one commit after the other) and waits until every subscriber has it;
- * {@code bench.rounds} rounds are measured after {@code bench.warmUpRounds}. Each delivery is timed from just before
- * its {@code record()} to its receipt.
+ * {@code bench.blocks} blocks of {@code bench.rounds} rounds are measured after {@code bench.warmUpRounds}. Each delivery
+ * is timed from just before its {@code record()} to its receipt.
  * <p>
  * The baseline then holds the same number of connections from the same clients, grouped the same way, and each round
  * writes to every connection of a group the very frame the service sent for that appliance in that round (captured
@@ -56,21 +56,31 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * grants, in a map), no storage. Each round publishes every appliance's new state to it (one message each on one
  * WebSocket, as the service's side records each); its frames must carry exactly the service's payloads.
  * <p>
- * CPU is this JVM's (process CPU time) over the measured rounds, less the clients' threads (their event loops,
- * measured per thread); for the Node peer, its own process's ({@code process.cpuUsage()}: user + system, all
- * threads). The service's side therefore includes storing each state, reading the change feed, deciding access and
+ * The three sides hold their connections at the same time and take turns, a block of rounds each: the service's block
+ * k, then the bare server's, then the Node peer's, then block k + 1. A 30-round window is a few CPU-seconds, and the
+ * same commit measured from 7,983 to 14,371 deliveries per CPU-second when each side ran once, one after the other:
+ * whatever slowed the machine for a while slowed one side only. Taking turns puts such a stretch into a block of each
+ * side, and each side's figure is the median of its blocks; the table prints the blocks' range and the ratio per block.
+ * <p>
+ * CPU is this JVM's (process CPU time) over a block, less the clients' threads (their event loops, measured
+ * per thread); for the Node peer, its own process's ({@code process.cpuUsage()}: user + system, all threads). The
+ * other sides' connections are open and idle meanwhile. The service's side therefore includes storing each state, reading the change feed, deciding access and
  * executing each subscriber's selection; the embedded PostgreSQL's CPU is not in it. Asserts that every delivery
- * arrived exactly once, in order, within the bound, on every side. With {@code bench.jfr=true} the service's
- * measured rounds are recorded (target/fan-out-benchmark.jfr) and its hottest methods printed.
+ * arrived exactly once, in order, within the bound, on every side. With {@code bench.jfr=true} the service's first
+ * measured block is recorded (target/fan-out-benchmark.jfr) and its hottest methods printed.
  * <p>
  * Run: ./mvnw -Pbenchmarks test -Dtest=FanOutBenchmark [-Dbench.subscribers=1000] [-Dbench.rounds=30]
- * [-Dbench.warmUpRounds=10] [-Dbench.perAppliance=50] [-Dbench.writes=concurrent|sequential] [-Dbench.jfr=false]
+ * [-Dbench.blocks=5] [-Dbench.warmUpRounds=10] [-Dbench.perAppliance=50] [-Dbench.writes=concurrent|sequential] [-Dbench.jfr=false]
  */
 @QuarkusTest
 class FanOutBenchmark {
 
     private static final int SUBSCRIBERS = Integer.getInteger("bench.subscribers", 1000);
+    /** Rounds per block. */
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 30);
+    /** Measured blocks per side, taken in turns (see above). */
+    private static final int BLOCKS = Math.max(1, Integer.getInteger("bench.blocks", 5));
+    private static final int MEASURED_ROUNDS = ROUNDS * BLOCKS;
     /** Enough for the JIT to have compiled the delivery path: with 3, it still was in the measured rounds. */
     private static final int WARM_UP_ROUNDS = Integer.getInteger("bench.warmUpRounds", 10);
     private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "false"));
@@ -97,6 +107,9 @@ class FanOutBenchmark {
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
+    /** Every side's clients' event-loop threads: their CPU is not a server's. */
+    private final Set<Long> clientThreads = ConcurrentHashMap.newKeySet();
+
     @TestHTTPResource("/graphql")
     URI graphql;
 
@@ -119,16 +132,54 @@ class FanOutBenchmark {
         long nanos() throws Exception;
     }
 
-    /** What the measured rounds of one side cost and took. */
-    private record Measured(long cpuNanos, long wallNanos, long deliveries, Samples latency, Samples roundTime) {
+    /** What one block of rounds of one side cost and took. */
+    private record Block(long cpuNanos, long wallNanos, long deliveries) {
 
         double perCpuSecond() {
             return deliveries / (cpuNanos / 1e9);
         }
+    }
+
+    /** What the measured blocks of one side cost and took. */
+    private record Measured(List<Block> blocks, Samples latency, Samples roundTime) {
+
+        /** The median block's: see the class comment for why not the whole. */
+        double perCpuSecond() {
+            return median(blocks.stream().mapToDouble(Block::perCpuSecond).toArray());
+        }
+
+        double minPerCpuSecond() {
+            return blocks.stream().mapToDouble(Block::perCpuSecond).min().orElseThrow();
+        }
+
+        double maxPerCpuSecond() {
+            return blocks.stream().mapToDouble(Block::perCpuSecond).max().orElseThrow();
+        }
+
+        long deliveries() {
+            return blocks.stream().mapToLong(Block::deliveries).sum();
+        }
+
+        long cpuNanos() {
+            return blocks.stream().mapToLong(Block::cpuNanos).sum();
+        }
 
         double perSecond() {
-            return deliveries / (wallNanos / 1e9);
+            return deliveries() / (blocks.stream().mapToLong(Block::wallNanos).sum() / 1e9);
         }
+
+        /** This side's block k against {@code baseline}'s block k, which ran right after it. */
+        double[] ratiosTo(Measured baseline) {
+            double[] ratios = new double[blocks.size()];
+            for (int k = 0; k < ratios.length; k++) {
+                ratios[k] = blocks.get(k).perCpuSecond() / baseline.blocks().get(k).perCpuSecond();
+            }
+            return ratios;
+        }
+    }
+
+    /** One server under test: its subscribers, its CPU, and how a round's write reaches it. */
+    private record Side(String label, Audience audience, CpuClock cpu, Write write) {
     }
 
     @Test
@@ -157,70 +208,82 @@ class FanOutBenchmark {
         System.out.printf("BENCHMARK fan-out setup: %d users, %d appliances, shares in %.1f s%n", SUBSCRIBERS,
                 applianceCount, (System.nanoTime() - setupStarted) / 1e9);
 
-        // ---- the service --------------------------------------------------------------------------------------------
+        // ---- the three sides, connected together, then taking turns --------------------------------------------------
         Audience service = new Audience(appliances);
-        Measured served;
-        double sliceMaxMs;
+        Audience bare = new Audience(appliances);
+        Audience node = new Audience(appliances);
+        Set<Integer> sizes = ConcurrentHashMap.newKeySet();
         Timer lag = metrics.find("appliance_sync.realtime.delivery_lag").timer();
         long lagCountBefore = lag == null ? 0 : lag.count();
         double lagMsBefore = lag == null ? 0 : lag.totalTime(TimeUnit.MILLISECONDS);
-        try (GraphQLClients clients = new GraphQLClients(graphql, SUBSCRIBERS + 10)) {
-            List<GraphQLClients.Connection> connections = service.connect(clients, accounts, i -> null);
+        Measured served;
+        Measured broadcast;
+        Measured peered;
+        double sliceMaxMs;
+        try (GraphQLClients serviceClients = new GraphQLClients(graphql, SUBSCRIBERS + 10);
+                // The bare server's first frame is the service's first item, known once the service's side is in place.
+                BareWebSocketServer server = new BareWebSocketServer(a -> service.frame(a, -1));
+                GraphQLClients bareClients = new GraphQLClients(server.graphql(), SUBSCRIBERS + 10);
+                NodePeer peer = NodePeer.start();
+                GraphQLClients nodeClients = new GraphQLClients(peer.graphql(), SUBSCRIBERS + 10)) {
+            List<GraphQLClients.Connection> connections = new ArrayList<>(service.connect(serviceClients, accounts,
+                    i -> null));
+            connections.addAll(bare.connect(bareClients, accounts,
+                    i -> new JsonObject().put("a", appliances[i / PER_APPLIANCE].toString())));
+            peer.access(peerAccess(accounts, appliances));
+            for (UUID appliance : appliances) {
+                assertThat(peer.publish(peerState(appliance, 0)).get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("subscriptions before any connected").isZero();
+            }
+            connections.addAll(node.connect(nodeClients, accounts, i -> null));
+
+            // The service first in every turn: the bare server writes the frames the service sent in the same round.
+            List<Side> sides = List.of(
+                    new Side("service", service, this::jvmCpuLessClients, (a, r) -> {
+                        CompletableFuture<Boolean> stored = record(appliances[a], r + 1);
+                        return stored.thenAccept(ok -> assertThat(ok).as("state stored").isTrue());
+                    }),
+                    new Side(BARE, bare, this::jvmCpuLessClients, (a, r) -> {
+                        String frame = service.frame(appliances[a].toString(), r);
+                        sizes.add(frame.length());
+                        assertThat(server.broadcast(appliances[a].toString(), frame))
+                                .as("connections of appliance %d", a)
+                                .isEqualTo(Math.min(PER_APPLIANCE, SUBSCRIBERS - a * PER_APPLIANCE));
+                        return CompletableFuture.completedFuture(null);
+                    }),
+                    new Side(NODE, node, peer::cpuNanos, (a, r) -> peer.publish(peerState(appliances[a], r + 1))
+                            .thenAccept(offered -> assertThat(offered).as("subscriptions of appliance %d", a)
+                                    .isEqualTo(Math.min(PER_APPLIANCE, SUBSCRIBERS - a * PER_APPLIANCE)))));
+            for (Side side : sides) {
+                side.audience().run(0, WARM_UP_ROUNDS, side.write());
+            }
             JfrProfile profile = JFR ? new JfrProfile() : null;
-            served = service.rounds(profile, service::jvmCpuLessClients, (a, r) -> {
-                CompletableFuture<Boolean> stored = record(appliances[a], r + 1);
-                return stored.thenAccept(ok -> assertThat(ok).as("state stored").isTrue());
-            });
-            service.assertNothingElseArrives();
-            // Read before the other sides run: Micrometer's max is of the last two minutes or so.
+            for (int k = 0; k < BLOCKS; k++) {
+                int from = WARM_UP_ROUNDS + k * ROUNDS;
+                for (Side side : sides) {
+                    JfrProfile recording = side.audience() == service && k == 0 ? profile : null;
+                    side.audience().measure(from, from + ROUNDS, side.cpu(), side.write(), recording);
+                }
+            }
+            for (Side side : sides) {
+                side.audience().assertNothingElseArrives();
+            }
+            // Read before the connections close: Micrometer's max is of the last two minutes or so.
             Timer slices = metrics.find(ServiceMetrics.REALTIME_DELIVERY_SLICE).timer();
             sliceMaxMs = slices == null ? Double.NaN : slices.max(TimeUnit.MILLISECONDS);
             connections.forEach(GraphQLClients.Connection::close);
             if (profile != null) {
                 profile.print(Path.of("target", "fan-out-benchmark.jfr"));
             }
+            served = service.measured();
+            broadcast = bare.measured();
+            peered = node.measured();
         }
         long lagCount = lag == null ? 0 : lag.count() - lagCountBefore;
         double lagMs = lag == null ? 0 : lag.totalTime(TimeUnit.MILLISECONDS) - lagMsBefore;
 
-        // ---- the baseline: the same frames, from a bare Vert.x WebSocket server ------------------------------------
-        Audience bare = new Audience(appliances);
-        Measured broadcast;
-        Set<Integer> sizes = ConcurrentHashMap.newKeySet();
-        try (BareWebSocketServer server = new BareWebSocketServer(a -> service.frame(a, -1));
-                GraphQLClients clients = new GraphQLClients(server.graphql(), SUBSCRIBERS + 10)) {
-            List<GraphQLClients.Connection> connections = bare.connect(clients, accounts,
-                    i -> new JsonObject().put("a", appliances[i / PER_APPLIANCE].toString()));
-            broadcast = bare.rounds(null, bare::jvmCpuLessClients, (a, r) -> {
-                String frame = service.frame(appliances[a].toString(), r);
-                sizes.add(frame.length());
-                assertThat(server.broadcast(appliances[a].toString(), frame)).as("connections of appliance %d", a)
-                        .isEqualTo(Math.min(PER_APPLIANCE, SUBSCRIBERS - a * PER_APPLIANCE));
-                return CompletableFuture.completedFuture(null);
-            });
-            bare.assertNothingElseArrives();
-            connections.forEach(GraphQLClients.Connection::close);
-        }
-
-        // ---- the baseline: the Node.js peer, executing per subscriber with an access check per delivery -------------
-        Audience node = new Audience(appliances);
-        Measured peered;
-        try (NodePeer peer = NodePeer.start();
-                GraphQLClients clients = new GraphQLClients(peer.graphql(), SUBSCRIBERS + 10)) {
-            peer.access(peerAccess(accounts, appliances));
-            for (UUID appliance : appliances) {
-                assertThat(peer.publish(peerState(appliance, 0)).get(BOUND.toMillis(), TimeUnit.MILLISECONDS))
-                        .as("subscriptions before any connected").isZero();
-            }
-            List<GraphQLClients.Connection> connections = node.connect(clients, accounts, i -> null);
-            peered = node.rounds(null, peer::cpuNanos, (a, r) -> peer.publish(peerState(appliances[a], r + 1))
-                    .thenAccept(offered -> assertThat(offered).as("subscriptions of appliance %d", a)
-                            .isEqualTo(Math.min(PER_APPLIANCE, SUBSCRIBERS - a * PER_APPLIANCE))));
-            node.assertNothingElseArrives();
-            connections.forEach(GraphQLClients.Connection::close);
-        }
         for (UUID appliance : appliances) {
-            for (int r = -1; r < WARM_UP_ROUNDS + ROUNDS; r++) {
+            for (int r = -1; r < WARM_UP_ROUNDS + MEASURED_ROUNDS; r++) {
                 assertThat(new JsonObject(node.frame(appliance.toString(), r)))
                         .as("the Node peer's frame of %s in round %d: the service's payload", appliance, r)
                         .isEqualTo(new JsonObject(service.frame(appliance.toString(), r)));
@@ -228,15 +291,18 @@ class FanOutBenchmark {
         }
 
         System.out.printf("%nBENCHMARK fan-out: %d subscribers (one connection each) on %d appliances (owner + up to "
-                + "%d FAMILY), %d rounds after %d warm-up, each round a new state of every appliance, written %s; "
-                + "frames of %s characters%n%n", SUBSCRIBERS, applianceCount, PER_APPLIANCE - 1, ROUNDS,
-                WARM_UP_ROUNDS, CONCURRENT_WRITES ? "concurrently" : "one after the other", sizes);
-        System.out.println("| side | deliveries | CPU (core-s) | deliveries per CPU-second | deliveries per second "
-                + "| delivery p50 | p99 | round p50 | round max |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+                + "%d FAMILY), %d blocks of %d rounds after %d warm-up, the sides taking turns a block each, each round "
+                + "a new state of every appliance, written %s; frames of %s characters%n%n", SUBSCRIBERS,
+                applianceCount, PER_APPLIANCE - 1, BLOCKS, ROUNDS, WARM_UP_ROUNDS,
+                CONCURRENT_WRITES ? "concurrently" : "one after the other", sizes);
+        System.out.println("| side | deliveries | CPU (core-s) | deliveries per CPU-second (median block) | blocks' range "
+                + "| deliveries per second | delivery p50 | p99 | round p50 | round max |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         System.out.println(row("appliance-sync (`record()` → subscriber)", served));
         System.out.println(row("bare Vert.x broadcast of the same frames", broadcast));
         System.out.println(row("Node.js peer (graphql-js + graphql-ws + ws, per subscriber)", peered));
+        System.out.printf("%nPer block, the service's deliveries per CPU-second against the Node peer's: %s; against "
+                + "the bare server's: %s%n", ratios(served.ratiosTo(peered)), ratios(served.ratiosTo(broadcast)));
         if (lagCount > 0) {
             System.out.printf("%nServer `appliance_sync.realtime.delivery_lag` (a change's transaction start → offered "
                     + "to every subscriber) during the service's rounds: %d changes, mean %.1f ms%n", lagCount,
@@ -251,14 +317,16 @@ class FanOutBenchmark {
                         + "selection, an access check per delivery, no storage")
                 .baseline(BARE, "a bare Vert.x WebSocket server writing the same frames to the same connections")
                 .conditions(("%,d subscribers, one graphql-transport-ws connection each, %d per appliance (owner and "
-                        + "FAMILY), %d rounds (after %d warm-up), each storing a new state of all %d appliances at once "
-                        + "and awaiting every delivery; CPU is the JVM's less the clients' threads, over the measured "
-                        + "rounds; the bare Vert.x server writes the frames the service sent, captured from its run; "
+                        + "FAMILY), %d blocks of %d rounds (after %d warm-up), the three sides connected together and "
+                        + "taking turns a block each, each round storing a new state of all %d appliances at once "
+                        + "and awaiting every delivery; deliveries per CPU-second is the median block's; CPU is the "
+                        + "JVM's less the clients' threads, over the block; the bare Vert.x server writes the "
+                        + "frames the service sent in the same round; "
                         + "the Node peer gets each new state as a message on one WebSocket (one per appliance and round, "
                         + "counted in its CPU, which is its own process's); every side's deliveries checked exactly "
                         + "once, the Node peer's "
                         + "payloads equal to the service's")
-                        .formatted(SUBSCRIBERS, PER_APPLIANCE, ROUNDS, WARM_UP_ROUNDS, applianceCount))
+                        .formatted(SUBSCRIBERS, PER_APPLIANCE, BLOCKS, ROUNDS, WARM_UP_ROUNDS, applianceCount))
                 .figure("deliveries per CPU-second", "/s", BenchmarkResults.Better.HIGHER, served.perCpuSecond(),
                         BenchmarkResults.against(NODE, peered.perCpuSecond()),
                         BenchmarkResults.against(BARE, broadcast.perCpuSecond()))
@@ -270,7 +338,18 @@ class FanOutBenchmark {
                         BenchmarkResults.against(BARE, broadcast.latency().p99()))
                 .detail("deliveries per second achieved (2 cores, clients included)", "%,.0f; %s %,.0f; %s %,.0f"
                         .formatted(served.perSecond(), NODE, peered.perSecond(), BARE, broadcast.perSecond()))
+                .detail("deliveries per CPU-second, blocks' range", "%,.0f–%,.0f; %s %,.0f–%,.0f; %s %,.0f–%,.0f"
+                        .formatted(served.minPerCpuSecond(), served.maxPerCpuSecond(), NODE, peered.minPerCpuSecond(),
+                                peered.maxPerCpuSecond(), BARE, broadcast.minPerCpuSecond(),
+                                broadcast.maxPerCpuSecond()))
+                .detail("ratio per block to the Node peer", ratios(served.ratiosTo(peered)))
                 .write();
+    }
+
+    /** A server in this JVM: the process's CPU time less the clients' threads (the other side's idle ones too). */
+    private long jvmCpuLessClients() {
+        return OS.getProcessCpuTime()
+                - clientThreads.stream().mapToLong(THREADS::getThreadCpuTime).filter(t -> t >= 0).sum();
     }
 
     /** The Node peer's users and grants: the same tokens, each user's appliance with the role the service has. */
@@ -307,8 +386,11 @@ class FanOutBenchmark {
      */
     private final class Audience {
         private final String[] applianceOf = new String[SUBSCRIBERS];
-        private final int allRounds = WARM_UP_ROUNDS + ROUNDS;
+        private final int allRounds = WARM_UP_ROUNDS + MEASURED_ROUNDS;
         private final long[][] received = new long[SUBSCRIBERS][allRounds];
+        private final long[][] writtenAt;
+        private final long[] roundTime = new long[MEASURED_ROUNDS];
+        private final List<Block> blocks = new ArrayList<>();
         /** Each written by its connection's event loop only. */
         private final boolean[] subscribed = new boolean[SUBSCRIBERS];
         private final CountDownLatch ready = new CountDownLatch(SUBSCRIBERS);
@@ -317,12 +399,11 @@ class FanOutBenchmark {
         private final Queue<String> problems = new ConcurrentLinkedQueue<>();
         /** appliance id → the frames of its versions 1..allRounds+1, from its owner's connection. */
         private final ConcurrentHashMap<String, String[]> frames = new ConcurrentHashMap<>();
-        /** The clients' event-loop threads: their CPU is not the server's. */
-        private final Set<Long> clientThreads = ConcurrentHashMap.newKeySet();
         private final UUID[] appliances;
 
         Audience(UUID[] appliances) {
             this.appliances = appliances;
+            this.writtenAt = new long[appliances.length][allRounds];
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 applianceOf[i] = appliances[i / PER_APPLIANCE].toString();
             }
@@ -371,62 +452,69 @@ class FanOutBenchmark {
             return connections;
         }
 
+        /** Runs rounds {@code from} to {@code to} (exclusive), unmeasured: the warm-up. */
+        void run(int from, int to, Write write) throws Exception {
+            for (int r = from; r < to; r++) {
+                round(r, write);
+            }
+        }
+
         /**
-         * Runs every round, each awaited until all subscribers have it; measures the rounds after the warm-up with
-         * {@code serverCpu} (and records them in {@code profile}, if given).
+         * Runs rounds {@code from} to {@code to} (exclusive), each awaited until all subscribers have it, as one
+         * measured block, with {@code serverCpu} (and recorded in {@code profile}, if given).
          */
-        Measured rounds(JfrProfile profile, CpuClock serverCpu, Write write) throws Exception {
-            long[][] writtenAt = new long[appliances.length][allRounds];
-            long[] roundTime = new long[ROUNDS];
-            long cpuBefore = 0;
-            long wallBefore = 0;
-            for (int r = 0; r < allRounds; r++) {
-                if (r == WARM_UP_ROUNDS) {
-                    if (profile != null) {
-                        profile.start();
-                    }
-                    cpuBefore = serverCpu.nanos();
-                    wallBefore = System.nanoTime();
-                }
-                List<CompletableFuture<?>> writes = new ArrayList<>(appliances.length);
-                for (int a = 0; a < appliances.length; a++) {
-                    writtenAt[a][r] = System.nanoTime();
-                    CompletableFuture<?> started = write.start(a, r);
-                    if (!CONCURRENT_WRITES) {
-                        started.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                    }
-                    writes.add(started);
-                }
-                for (CompletableFuture<?> each : writes) {
-                    each.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                }
-                boolean complete = delivered[r].await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                if (!complete) {
-                    explainMissing(r);
-                }
-                assertThat(complete).as("round %d: %d of %d deliveries within %s; problems: %s", r,
-                        SUBSCRIBERS - delivered[r].getCount(), SUBSCRIBERS, BOUND, problems).isTrue();
-                if (r >= WARM_UP_ROUNDS) {
-                    int round = r;
-                    long first = Arrays.stream(writtenAt).mapToLong(at -> at[round]).min().orElseThrow();
-                    long last = Arrays.stream(received).mapToLong(at -> at[round]).max().orElseThrow();
-                    roundTime[r - WARM_UP_ROUNDS] = last - first;
-                }
+        void measure(int from, int to, CpuClock serverCpu, Write write, JfrProfile profile) throws Exception {
+            if (profile != null) {
+                profile.start();
+            }
+            long cpuBefore = serverCpu.nanos();
+            long wallBefore = System.nanoTime();
+            for (int r = from; r < to; r++) {
+                round(r, write);
+                int round = r;
+                long first = Arrays.stream(writtenAt).mapToLong(at -> at[round]).min().orElseThrow();
+                long last = Arrays.stream(received).mapToLong(at -> at[round]).max().orElseThrow();
+                roundTime[r - WARM_UP_ROUNDS] = last - first;
             }
             long cpu = serverCpu.nanos() - cpuBefore;
             long wall = System.nanoTime() - wallBefore;
             if (profile != null) {
                 profile.stop();
             }
-            long[] latency = new long[SUBSCRIBERS * ROUNDS];
+            blocks.add(new Block(cpu, wall, (long) SUBSCRIBERS * (to - from)));
+        }
+
+        private void round(int r, Write write) throws Exception {
+            List<CompletableFuture<?>> writes = new ArrayList<>(appliances.length);
+            for (int a = 0; a < appliances.length; a++) {
+                writtenAt[a][r] = System.nanoTime();
+                CompletableFuture<?> started = write.start(a, r);
+                if (!CONCURRENT_WRITES) {
+                    started.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                writes.add(started);
+            }
+            for (CompletableFuture<?> each : writes) {
+                each.get(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            boolean complete = delivered[r].await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+            if (!complete) {
+                explainMissing(r);
+            }
+            assertThat(complete).as("round %d: %d of %d deliveries within %s; problems: %s", r,
+                    SUBSCRIBERS - delivered[r].getCount(), SUBSCRIBERS, BOUND, problems).isTrue();
+        }
+
+        /** The measured blocks, with every measured delivery's latency. */
+        Measured measured() {
+            long[] latency = new long[SUBSCRIBERS * MEASURED_ROUNDS];
             int n = 0;
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 for (int r = WARM_UP_ROUNDS; r < allRounds; r++) {
                     latency[n++] = received[i][r] - writtenAt[i / PER_APPLIANCE][r];
                 }
             }
-            return new Measured(cpu, wall, (long) SUBSCRIBERS * ROUNDS, Samples.ofNanos(latency),
-                    Samples.ofNanos(roundTime));
+            return new Measured(List.copyOf(blocks), Samples.ofNanos(latency), Samples.ofNanos(roundTime));
         }
 
         /** Anything extra (a duplicate, a late error) shows up within a second of the last round. */
@@ -436,15 +524,6 @@ class FanOutBenchmark {
                 Thread.sleep(10);
             }
             assertThat(problems).as("unexpected messages or closes").isEmpty();
-        }
-
-        /** A server in this JVM: the process's CPU time less the clients' threads. */
-        long jvmCpuLessClients() {
-            return OS.getProcessCpuTime() - clientCpu();
-        }
-
-        private long clientCpu() {
-            return clientThreads.stream().mapToLong(THREADS::getThreadCpuTime).filter(t -> t >= 0).sum();
         }
 
         /** One message to subscriber {@code i}, on its connection's event loop; {@code nanos} taken on receipt. */
@@ -509,8 +588,20 @@ class FanOutBenchmark {
     }
 
     private static String row(String label, Measured m) {
-        return String.format("| %s | %,d | %.2f | %,.0f | %,.0f | %.1f ms | %.1f ms | %.1f ms | %.1f ms |", label,
-                m.deliveries(), m.cpuNanos() / 1e9, m.perCpuSecond(), m.perSecond(), m.latency().p50(),
-                m.latency().p99(), m.roundTime().p50(), m.roundTime().max());
+        return String.format("| %s | %,d | %.2f | %,.0f | %,.0f–%,.0f | %,.0f | %.1f ms | %.1f ms | %.1f ms | %.1f ms |",
+                label, m.deliveries(), m.cpuNanos() / 1e9, m.perCpuSecond(), m.minPerCpuSecond(), m.maxPerCpuSecond(),
+                m.perSecond(), m.latency().p50(), m.latency().p99(), m.roundTime().p50(), m.roundTime().max());
+    }
+
+    private static String ratios(double[] ratios) {
+        return Arrays.stream(ratios).mapToObj(r -> String.format("%.3f", r))
+                .collect(java.util.stream.Collectors.joining(", ")) + String.format(" (median %.3f)", median(ratios));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 }
