@@ -2,9 +2,7 @@ package dev.appliancesync.cluster;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,7 +70,7 @@ public final class MosquittoBroker implements AutoCloseable {
             throw new IllegalStateException("Debian's mosquitto broker is not installed (no " + EXECUTABLE
                     + "); MosquittoIT needs it. Install it with: " + INSTALL + " (as root; .ci/run does this)");
         }
-        port = freePort();
+        port = StablePorts.next();
         config = TARGET.resolve("mosquitto-" + port + ".conf");
         logFile = TARGET.resolve("mosquitto-" + port + ".log");
         Path data = TARGET.resolve("mosquitto-" + port + "-data");
@@ -232,12 +230,4 @@ public final class MosquittoBroker implements AutoCloseable {
         }
     }
 
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port on the loopback interface", e);
-        }
-    }
 }

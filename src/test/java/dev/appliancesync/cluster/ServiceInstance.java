@@ -5,8 +5,6 @@ import static io.restassured.RestAssured.given;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,8 +74,8 @@ public final class ServiceInstance implements AutoCloseable {
         this.name = name;
         this.jar = jar;
         this.managementInterface = managementInterface;
-        this.port = freePort();
-        this.managementPort = freePort();
+        this.port = StablePorts.next();
+        this.managementPort = StablePorts.next();
         this.logFile = TARGET.resolve("cluster-" + name + ".log");
         Map<String, String> all = new LinkedHashMap<>(sharedProperties);
         all.put("quarkus.http.host", "127.0.0.1");
@@ -461,13 +459,5 @@ public final class ServiceInstance implements AutoCloseable {
     private boolean runsNative() {
         return Boolean.getBoolean("appliance-sync.it.native")
                 && jar.equals(TARGET.resolve("quarkus-app").resolve("quarkus-run.jar"));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("No free port on the loopback interface", e);
-        }
     }
 }

@@ -63,7 +63,7 @@ public final class SharedServices implements AutoCloseable {
         this.databaseDirectory = databaseDirectory;
         try {
             postgres = databaseDirectory == null ? EmbeddedServersForTests.postgres()
-                    : EmbeddedServersForTests.postgres(databaseDirectory, 0);
+                    : EmbeddedServersForTests.postgres(databaseDirectory, StablePorts.next());
             broker = withBroker ? started(EmbeddedServersForTests.mqttBroker(MQTT_MAX_PACKET_SIZE)) : null;
             issuer = started(DevIssuerServer.start(0, null));
             aws = FakeAws.start();
