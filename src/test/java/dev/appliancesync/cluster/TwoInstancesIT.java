@@ -13,10 +13,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -274,6 +276,100 @@ class TwoInstancesIT {
             assertThat(count("select count(*) from dead_letter where topic like ?", "appliances/" + like))
                     .as("dead letters").isZero();
         }
+    }
+
+    /**
+     * A fleet group's subscribers on both instances hear of every appliance entering it, whichever instance stored the
+     * shadow update that moved it: the events are rows in PostgreSQL, and each instance's readers are woken by the
+     * other's commits (NOTIFY) as by their own. The shared subscription gives each instance some of the updates.
+     */
+    @Test
+    void aFleetGroupTellsSubscribersOfBothInstancesWhicheverInstanceStoredTheChange() throws Exception {
+        int things = 10;
+        String prefix = "GROUP" + UUID.randomUUID().toString().substring(0, 8).toUpperCase() + "-";
+        Set<String> thingNames = new HashSet<>();
+        for (int i = 0; i < things; i++) {
+            thingNames.add(prefix + i);
+        }
+        String groupId = operator.data(a, """
+                mutation($n: String!, $q: FleetQuery!) { saveFleetGroup(name: $n, query: $q) { id memberCount } }""",
+                Map.of("n", prefix + "open-fridges", "q", Map.of("types", List.of("FRIDGE"), "attributes",
+                        List.of(Map.of("path", "reported.DoorOpened", "equals", Map.of("flag", true))))))
+                .path("data.saveFleetGroup.id");
+        try (MqttDevice device = MqttDevice.connect(mosquitto.host(), mosquitto.port());
+                GraphQLWebSocket onA = subscribeToGroup(a, groupId);
+                GraphQLWebSocket onB = subscribeToGroup(b, groupId)) {
+            for (ServiceInstance instance : List.of(a, b)) {
+                for (String topic : List.of("provisioned", "state")) {
+                    instance.awaitSubscribed("$share/appliance-sync/appliances/+/" + topic, INGEST_WAIT);
+                }
+            }
+            for (String thing : thingNames) {
+                device.publish("appliances/" + thing + "/provisioned", new JsonObject().put("serialNumber", thing)
+                        .put("type", "FRIDGE").put("firmwareVersion", "1.0.0").put("claimCodeHash", sha256(thing))
+                        .encode());
+            }
+            await().atMost(INGEST_WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(
+                    count("select count(*) from appliance where thing_name like ?", prefix + "%")).isEqualTo(things));
+
+            double baseA = a.counter(INGESTED);
+            double baseB = b.counter(INGESTED);
+            for (String thing : thingNames) {
+                device.publish("appliances/" + thing + "/state", new JsonObject().put("version", 1)
+                        .put("reported", new JsonObject().put("DoorOpened", true))
+                        .put("timestamp", Instant.now().getEpochSecond()).encode());
+            }
+
+            assertThat(entered(onA, prefix, things)).as("entered, told on A").isEqualTo(thingNames);
+            assertThat(entered(onB, prefix, things)).as("entered, told on B").isEqualTo(thingNames);
+            // Each instance stored some of them: each subscriber heard of updates the other instance stored.
+            assertThat(a.counter(INGESTED) - baseA).as("updates stored by A").isPositive();
+            assertThat(b.counter(INGESTED) - baseB).as("updates stored by B").isPositive();
+        } finally {
+            operator.data(a, "mutation($id: ID!) { deleteFleetGroup(id: $id) }", Map.of("id", groupId));
+        }
+    }
+
+    /** Subscribes the operator to a fleet group's changes; returns once it has said SUBSCRIBED. */
+    private static GraphQLWebSocket subscribeToGroup(ServiceInstance instance, String groupId) throws Exception {
+        GraphQLWebSocket ws = GraphQLWebSocket.open(instance.graphqlWebSocket(), Protocol.GRAPHQL_TRANSPORT_WS, null);
+        try {
+            assertThat(ws.init(Map.of("Authorization", "Bearer " + operator.token())).getString("type"))
+                    .isEqualTo("connection_ack");
+            ws.subscribe("group", "subscription($g: ID!) { fleetGroupChanged(groupId: $g) { kind thingName } }",
+                    Map.of("g", groupId));
+            assertThat(groupChange(ws).getString("kind")).isEqualTo("SUBSCRIBED");
+            return ws;
+        } catch (Exception | Error e) {
+            ws.close();
+            throw e;
+        }
+    }
+
+    /** The things of {@code prefix} the subscription says ENTERED, once {@code expected} of them have. */
+    private static Set<String> entered(GraphQLWebSocket ws, String prefix, int expected) throws InterruptedException {
+        Set<String> entered = new HashSet<>();
+        long deadline = System.nanoTime() + INGEST_WAIT.toNanos();
+        while (entered.size() < expected && System.nanoTime() < deadline) {
+            JsonObject change = groupChange(ws, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            String thing = change.getString("thingName");
+            if (thing != null && thing.startsWith(prefix)) {
+                assertThat(change.getString("kind")).as("%s", change).isEqualTo("ENTERED");
+                assertThat(entered.add(thing)).as("%s told once", thing).isTrue();
+            }
+        }
+        return entered;
+    }
+
+    private static JsonObject groupChange(GraphQLWebSocket ws) throws InterruptedException {
+        return groupChange(ws, WAIT);
+    }
+
+    private static JsonObject groupChange(GraphQLWebSocket ws, Duration wait) throws InterruptedException {
+        JsonObject message = ws.nextMessage(wait);
+        assertThat(message.getString("id")).as("%s", message).isEqualTo("group");
+        assertThat(message.getString("type")).as("%s", message).isEqualTo("next");
+        return message.getJsonObject("payload").getJsonObject("data").getJsonObject("fleetGroupChanged");
     }
 
     private static long count(String sql, Object... parameters) throws SQLException {
