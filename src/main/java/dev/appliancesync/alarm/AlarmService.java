@@ -19,6 +19,8 @@ import io.smallrye.mutiny.Uni;
 public class AlarmService {
 
     public static final int LARGEST_PAGE = 100;
+    /** {@code first} when omitted (the schema's default). */
+    public static final String DEFAULT_PAGE = "20";
 
     private final Transactions db;
     private final AlarmRepository alarms;

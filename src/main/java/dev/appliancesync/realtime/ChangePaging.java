@@ -4,15 +4,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import dev.appliancesync.common.graphql.LargestPage;
+import dev.appliancesync.common.graphql.PagedField;
 
-/** Tells the request costing how large a page of changes may be: the only paged field, whose resolver enforces it. */
+/** Tells the request costing how large a page of {@code changes(since:)} is; its resolver enforces the largest. */
 @ApplicationScoped
 public class ChangePaging {
 
+    /** {@code limit} when omitted: the schema's default (which the costing reads there first). */
+    public static final String DEFAULT_LIMIT = "100";
+
     @Produces
     @Singleton
-    LargestPage largestPage(RealtimeConfig config) {
-        return new LargestPage(config.maxPageSize());
+    PagedField changes(RealtimeConfig config) {
+        int largest = config.maxPageSize();
+        return new PagedField("Query", "changes", Math.min(Integer.parseInt(DEFAULT_LIMIT), largest), largest);
     }
 }

@@ -35,7 +35,7 @@ public class AlarmApi {
     @Description("Open alarms of the appliances you may view (or of one: NOT_FOUND if you may not view it), by id; "
             + "raised and cleared alarms also arrive on `changes` as ALARM_RAISED and ALARM_CLEARED")
     public Uni<AlarmPage> alarms(@Id @Name("applianceId") String applianceId,
-            @DefaultValue("20") @Name("first") @Description("1 to 100") int first,
+            @DefaultValue(AlarmService.DEFAULT_PAGE) @Name("first") @Description("1 to 100") int first,
             @Name("after") @Description("The cursor of the previous page") String after) {
         return currentUser.caller().flatMap(caller -> alarms.open(caller,
                         applianceId == null ? null : Ids.parse(applianceId, "appliance"), first,

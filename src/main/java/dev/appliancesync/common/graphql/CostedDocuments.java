@@ -37,14 +37,14 @@ public class CostedDocuments {
 
     private final GraphQLDocumentParser parser;
     private final Instance<GraphQLSchema> schemas;
-    private final long largestPage;
+    private final List<PagedField> paged;
     private final Map<DocumentDigest, Costed> remembered = new ConcurrentHashMap<>();
     private volatile FieldCosts costs;
 
-    public CostedDocuments(GraphQLDocumentParser parser, LargestPage largestPage, Instance<GraphQLSchema> schemas) {
+    public CostedDocuments(GraphQLDocumentParser parser, Instance<PagedField> paged, Instance<GraphQLSchema> schemas) {
         this.parser = parser;
         this.schemas = schemas;
-        this.largestPage = largestPage.items();
+        this.paged = paged.stream().toList();
     }
 
     /**
@@ -88,7 +88,7 @@ public class CostedDocuments {
     FieldCosts costs() {
         FieldCosts current = costs;
         if (current == null) {
-            current = new FieldCosts(schemas.get(), largestPage);
+            current = new FieldCosts(schemas.get(), paged);
             costs = current;
         }
         return current;

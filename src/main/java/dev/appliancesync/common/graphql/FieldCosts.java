@@ -1,7 +1,10 @@
 package dev.appliancesync.common.graphql;
 
+import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import graphql.introspection.Introspection;
 import graphql.schema.DataFetcher;
@@ -35,23 +38,46 @@ final class FieldCosts {
     static final Set<String> PAGE_SIZE_ARGUMENTS = Set.of("limit", "first", "last");
 
     private final GraphQLSchema schema;
+    /** By {@code Type.field}. */
+    private final Map<String, PagedField> paged;
+    /** Charged for a paged field no feature described: the largest page any serves, however small it asks. */
     private final long largestPage;
 
-    /**
-     * @param largestPage the most items a paged field serves (a larger page size is refused by its resolver, so the
-     *        document is charged as if it asked for this many)
-     */
-    FieldCosts(GraphQLSchema schema, long largestPage) {
+    FieldCosts(GraphQLSchema schema, Collection<PagedField> paged) {
         this.schema = schema;
-        this.largestPage = largestPage;
+        this.paged = paged.stream().collect(Collectors.toUnmodifiableMap(PagedField::coordinates, field -> field));
+        this.largestPage = paged.stream().mapToLong(PagedField::largest).max().orElse(ASSUMED_LIST_SIZE);
     }
 
     GraphQLSchema schema() {
         return schema;
     }
 
-    long largestPage() {
-        return largestPage;
+    /** How {@code field} of {@code parent}, which has a page-size argument, is charged for its page. */
+    PagedField paging(GraphQLCompositeType parent, GraphQLFieldDefinition field) {
+        PagedField described = paged.get(parent.getName() + "." + field.getName());
+        return described != null ? described
+                : new PagedField(parent.getName(), field.getName(), largestPage, largestPage);
+    }
+
+    /** Every field with a page-size argument, as {@code Type.field}: what a test compares with the features' pages. */
+    Set<String> pagedFields() {
+        Set<String> fields = new TreeSet<>();
+        for (var type : schema.getAllTypesAsList()) {
+            if (type instanceof GraphQLObjectType object && !Introspection.isIntrospectionTypes(object)) {
+                for (GraphQLFieldDefinition field : object.getFieldDefinitions()) {
+                    if (field.getArguments().stream().anyMatch(a -> PAGE_SIZE_ARGUMENTS.contains(a.getName()))) {
+                        fields.add(object.getName() + "." + field.getName());
+                    }
+                }
+            }
+        }
+        return fields;
+    }
+
+    /** The paged fields the features described, as {@code Type.field}. */
+    Set<String> describedPagedFields() {
+        return new TreeSet<>(paged.keySet());
     }
 
     /** What selecting {@code field} on one {@code parent} costs, before what it selects in turn. */

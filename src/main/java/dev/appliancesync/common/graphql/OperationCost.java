@@ -133,7 +133,7 @@ public record OperationCost(long cost, int depth, boolean usesVariables) {
             if (!(inner instanceof GraphQLCompositeType composite)) {
                 return new Measure(own, 1);
             }
-            Long asked = pageSizeOf(field, definition);
+            Long asked = pageSizeOf(field, parent, definition);
             long items = isList(type) ? (pageSize != null ? pageSize : asked != null ? asked : FieldCosts.ASSUMED_LIST_SIZE)
                     : 1;
             // A paged field's page size is for the lists it returns; a list's items start afresh.
@@ -141,15 +141,11 @@ public record OperationCost(long cost, int depth, boolean usesVariables) {
             return new Measure(add(own, multiply(items, children.cost)), children.depth + 1);
         }
 
-        private Long pageSizeOf(Field field, GraphQLFieldDefinition definition) {
+        private Long pageSizeOf(Field field, GraphQLCompositeType parent, GraphQLFieldDefinition definition) {
             for (GraphQLArgument argument : definition.getArguments()) {
-                if (!FieldCosts.PAGE_SIZE_ARGUMENTS.contains(argument.getName())) {
-                    continue;
+                if (FieldCosts.PAGE_SIZE_ARGUMENTS.contains(argument.getName())) {
+                    return costs.paging(parent, definition).charged(given(field.getArguments(), argument));
                 }
-                Object given = given(field.getArguments(), argument);
-                // A size the resolver refuses (over its largest page, or not a number) is charged as its largest page.
-                double size = given instanceof Number number ? number.doubleValue() : costs.largestPage();
-                return size <= 0 ? 0 : (long) Math.min(size, costs.largestPage());
             }
             return null;
         }

@@ -7,6 +7,7 @@ import org.eclipse.microprofile.graphql.NonNull;
 import org.eclipse.microprofile.graphql.Query;
 
 import dev.appliancesync.identity.CurrentUser;
+import dev.appliancesync.realtime.ChangePaging;
 import dev.appliancesync.realtime.ChangeService;
 import io.smallrye.graphql.api.Subscription;
 import io.smallrye.mutiny.Multi;
@@ -31,7 +32,7 @@ public class ChangesApi {
     @Description("Catch-up: what the `changes` subscription would have delivered after `since` (omitted: from the oldest "
             + "retained), oldest first. `limit: 0` returns no changes and the cursor of now. An expired cursor gives "
             + "CURSOR_EXPIRED: reload the current state and start from `changes(limit: 0)`.")
-    public Uni<ChangePage> changes(String since, @DefaultValue("100") int limit) {
+    public Uni<ChangePage> changes(String since, @DefaultValue(ChangePaging.DEFAULT_LIMIT) int limit) {
         return currentUser.caller().flatMap(caller -> changes.since(caller, since, limit)).map(ChangePage::of);
     }
 

@@ -85,6 +85,13 @@ class RequestLimitsTest {
     }
 
     @Test
+    void everyPagedFieldIsChargedThePagesItsFeatureServes() {
+        // A paged field no feature describes would be charged the largest page of any, whatever it serves.
+        assertThat(documents.costs().describedPagedFields()).isEqualTo(documents.costs().pagedFields())
+                .contains("Query.changes", "Query.alarms", "Query.fleet", "FleetGroup.members");
+    }
+
+    @Test
     void aliasesListsAndPagesPayForWhatTheyDo() {
         assertThat(cost("{ me { id email } }", Map.of())).isEqualTo(FieldCosts.RESOLVER + 2 * FieldCosts.FIELD);
         assertThat(cost(aliasedMe(100), Map.of())).isEqualTo(100 * cost(aliasedMe(1), Map.of()));
@@ -102,6 +109,18 @@ class RequestLimitsTest {
         assertThat(cost(page, Map.of("n", 100_000))).isEqualTo(FieldCosts.RESOLVER + 1 + 500 * 2 + 1);
         assertThat(cost("{ changes { changes { cursor } } }", Map.of())).as("the schema's default page, 100")
                 .isEqualTo(FieldCosts.RESOLVER + 1 + 100);
+        // Each paged field is charged its own pages: fleet search serves 20 when first is omitted and 100 at most,
+        // where the change log's 500 was charged for both. Here: fleet (10), its list (1) of items of two fields, and
+        // totalCount (a resolver, 10).
+        String fleet = "{ fleet(query: {types: [FRIDGE]}%s) { appliances { id thingName } totalCount } }";
+        assertThat(cost(fleet.formatted(""), Map.of())).as("fleet's default page, 20")
+                .isEqualTo(FieldCosts.RESOLVER + 1 + 20 * 2 + FieldCosts.RESOLVER);
+        assertThat(cost(fleet.formatted(", first: 5"), Map.of())).isEqualTo(FieldCosts.RESOLVER + 1 + 5 * 2
+                + FieldCosts.RESOLVER);
+        assertThat(cost(fleet.formatted(", first: 1000"), Map.of())).as("refused: fleet's largest page, 100")
+                .isEqualTo(FieldCosts.RESOLVER + 1 + 100 * 2 + FieldCosts.RESOLVER);
+        assertThat(cost(page, Map.of())).as("a variable left out: the schema's default page, 100")
+                .isEqualTo(FieldCosts.RESOLVER + 1 + 100 * 2 + 1);
         // A fragment spread twice is paid twice.
         assertThat(cost("{ a: me { ...F } b: me { ...F } } fragment F on User { id email }", Map.of()))
                 .isEqualTo(2 * cost("{ me { id email } }", Map.of()));
