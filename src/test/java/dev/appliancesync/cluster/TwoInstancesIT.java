@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -222,20 +223,7 @@ class TwoInstancesIT {
         }
         String like = prefix + "%";
         try (MqttDevice device = MqttDevice.connect(mosquitto.host(), mosquitto.port())) {
-            // Ready only means connected: wait for the subscriptions, or early messages would go to one instance.
-            for (ServiceInstance instance : List.of(a, b)) {
-                for (String topic : List.of("provisioned", "events", "state")) {
-                    instance.awaitSubscribed("$share/appliance-sync/appliances/+/" + topic, INGEST_WAIT);
-                }
-            }
-            // The devices announce themselves, so that their messages have an appliance to go to.
-            for (String thing : thingNames) {
-                device.publish("appliances/" + thing + "/provisioned", new JsonObject().put("serialNumber", thing)
-                        .put("type", "FRIDGE").put("firmwareVersion", "1.0.0").put("claimCodeHash", sha256(thing))
-                        .encode());
-            }
-            await().atMost(INGEST_WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(
-                    count("select count(*) from appliance where thing_name like ?", like)).isEqualTo(things));
+            provisionFridges(device, thingNames, prefix);
 
             // The load: events with distinct ids and telemetry with increasing versions, interleaved.
             double baseA = a.counter(INGESTED);
@@ -299,18 +287,7 @@ class TwoInstancesIT {
         try (MqttDevice device = MqttDevice.connect(mosquitto.host(), mosquitto.port());
                 GraphQLWebSocket onA = subscribeToGroup(a, groupId);
                 GraphQLWebSocket onB = subscribeToGroup(b, groupId)) {
-            for (ServiceInstance instance : List.of(a, b)) {
-                for (String topic : List.of("provisioned", "state")) {
-                    instance.awaitSubscribed("$share/appliance-sync/appliances/+/" + topic, INGEST_WAIT);
-                }
-            }
-            for (String thing : thingNames) {
-                device.publish("appliances/" + thing + "/provisioned", new JsonObject().put("serialNumber", thing)
-                        .put("type", "FRIDGE").put("firmwareVersion", "1.0.0").put("claimCodeHash", sha256(thing))
-                        .encode());
-            }
-            await().atMost(INGEST_WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(
-                    count("select count(*) from appliance where thing_name like ?", prefix + "%")).isEqualTo(things));
+            provisionFridges(device, thingNames, prefix);
 
             double baseA = a.counter(INGESTED);
             double baseB = b.counter(INGESTED);
@@ -328,6 +305,28 @@ class TwoInstancesIT {
         } finally {
             operator.data(a, "mutation($id: ID!) { deleteFleetGroup(id: $id) }", Map.of("id", groupId));
         }
+    }
+
+    /**
+     * Once both instances subscribe to device messages, has each device announce itself as a fridge (so that its
+     * messages have an appliance to go to) and waits until all of them are stored.
+     */
+    private static void provisionFridges(MqttDevice device, Collection<String> thingNames, String prefix)
+            throws Exception {
+        // Ready only means connected: wait for the subscriptions, or early messages would go to one instance.
+        for (ServiceInstance instance : List.of(a, b)) {
+            for (String topic : List.of("provisioned", "events", "state")) {
+                instance.awaitSubscribed("$share/appliance-sync/appliances/+/" + topic, INGEST_WAIT);
+            }
+        }
+        for (String thing : thingNames) {
+            device.publish("appliances/" + thing + "/provisioned", new JsonObject().put("serialNumber", thing)
+                    .put("type", "FRIDGE").put("firmwareVersion", "1.0.0").put("claimCodeHash", sha256(thing))
+                    .encode());
+        }
+        await().atMost(INGEST_WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(
+                count("select count(*) from appliance where thing_name like ?", prefix + "%"))
+                .isEqualTo(thingNames.size()));
     }
 
     /** Subscribes the operator to a fleet group's changes; returns once it has said SUBSCRIBED. */
