@@ -41,6 +41,7 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
 
     static final String DATASOURCE_REACTIVE_URL = "quarkus.datasource.reactive.url";
     static final String MQTT_HOST = "mp.messaging.connector.smallrye-mqtt.host";
+    static final String INGEST_SHARED = "appliance-sync.ingest.shared";
     static final String OIDC_SERVER = "quarkus.oidc.auth-server-url";
     /** The TLS registry's default key store, which the HTTP server's HTTPS port uses (docs/configuration.md, "HTTPS"). */
     /**
@@ -112,9 +113,11 @@ public final class EmbeddedServicesConfigFactory implements ConfigSourceFactory 
                 Integer.parseInt(required(context, MQTT_MAX_QUEUED_MESSAGES)),
                 Integer.parseInt(required(context, MQTT_MAX_INFLIGHT_MESSAGES)));
         EmbeddedServices.register(broker);
+        // This instance is the broker's only subscriber: nobody to share the device topics with (IngestConfig#shared).
         return Map.of(
                 MQTT_HOST, broker.host(),
-                "mp.messaging.connector.smallrye-mqtt.port", String.valueOf(broker.port()));
+                "mp.messaging.connector.smallrye-mqtt.port", String.valueOf(broker.port()),
+                INGEST_SHARED, "false");
     }
 
     private static Map<String, String> startIssuer(ConfigSourceContext context) {

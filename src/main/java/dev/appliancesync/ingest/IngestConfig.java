@@ -40,6 +40,18 @@ public interface IngestConfig {
     String shareGroup();
 
     /**
+     * Whether the service subscribes in the share group at all; false subscribes every filter plainly, for a broker
+     * this instance is the only subscriber of. The embedded broker is one (it serves the instance that starts it, in
+     * dev mode and tests), and sets this to false: HiveMQ CE looks for each acknowledged message of a shared
+     * subscription through the whole of that subscription's queue (in flight and waiting), so once the service
+     * fell behind every acknowledgement cost as much as the backlog was long, and the broker took the CPU the service
+     * needed to catch up (60 % of the JVM's samples in IngestionBenchmark). A plain subscription's acknowledgement
+     * finds its message at the head of the client's queue.
+     */
+    @WithDefault("true")
+    boolean shared();
+
+    /**
      * Whether the broker's reserved topics ({@code $aws/...}) are subscribed in the share group too. mosquitto 2.0
      * never delivers a '$' topic to a shared subscription, so against it they are subscribed plainly (one instance).
      */
@@ -48,9 +60,12 @@ public interface IngestConfig {
 
     Topics topics();
 
-    /** What the service subscribes to for {@code filter}: shared in the group, unless it is a reserved topic left plain. */
+    /**
+     * What the service subscribes to for {@code filter}: shared in the group, unless sharing is off or it is a reserved
+     * topic left plain.
+     */
     default TopicFilter subscription(String filter) {
-        return filter.startsWith("$") && !shareReservedTopics() ? new TopicFilter(filter)
+        return !shared() || filter.startsWith("$") && !shareReservedTopics() ? new TopicFilter(filter)
                 : TopicFilter.shared(shareGroup(), filter);
     }
 

@@ -8,9 +8,13 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.Test;
 
+import dev.appliancesync.common.mqtt.TopicFilter;
 import dev.appliancesync.identity.dev.DevTokenIssuer;
+import dev.appliancesync.ingest.IngestConfig;
 import dev.appliancesync.support.ConfiguredServers;
 import dev.appliancesync.support.GraphQL;
 import dev.appliancesync.support.Tokens;
@@ -26,10 +30,21 @@ import io.quarkus.test.junit.TestProfile;
 @TestProfile(ConfiguredServers.class)
 class ConfiguredServicesTest {
 
+    @Inject
+    IngestConfig ingest;
+
     @Test
     void nothingEmbeddedStartsForConfiguredServices() {
         assertThat(EmbeddedServices.find(EmbeddedPostgresServer.class)).isEmpty();
         assertThat(EmbeddedServices.find(EmbeddedMqttBroker.class)).isEmpty();
+    }
+
+    @Test
+    void aConfiguredBrokerIsSubscribedInTheShareGroup() {
+        // Only the embedded broker, which serves this instance alone, turns sharing off; any other may have peers.
+        assertThat(ingest.shared()).isTrue();
+        assertThat(ingest.subscription(ingest.topics().events()))
+                .isEqualTo(TopicFilter.shared(ingest.shareGroup(), ingest.topics().events()));
     }
 
     @Test

@@ -12,6 +12,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import dev.appliancesync.command.mqtt.DeviceCommandPublisher;
+import dev.appliancesync.common.mqtt.TopicFilter;
+import dev.appliancesync.ingest.IngestConfig;
 import dev.appliancesync.support.Database;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.quarkus.test.junit.QuarkusTest;
@@ -28,6 +30,9 @@ class EmbeddedServicesTest {
 
     @Inject
     DeviceCommandPublisher commands;
+
+    @Inject
+    IngestConfig ingest;
 
     @ConfigProperty(name = "quarkus.datasource.reactive.url")
     String datasourceUrl;
@@ -88,6 +93,15 @@ class EmbeddedServicesTest {
         } finally {
             vertx.close();
         }
+    }
+
+    @Test
+    void theDeviceTopicsAreSubscribedPlainlyOnTheBrokerOnlyThisInstanceUses() {
+        // Nobody to share them with; HiveMQ CE looks for each acknowledged message of a shared subscription through
+        // the subscription's whole queue (IngestConfig#shared).
+        assertThat(ingest.shared()).isFalse();
+        assertThat(ingest.subscription(ingest.topics().shadow())).isEqualTo(new TopicFilter(ingest.topics().shadow()));
+        assertThat(ingest.subscription(ingest.topics().events())).isEqualTo(new TopicFilter(ingest.topics().events()));
     }
 
     @Test
