@@ -77,7 +77,8 @@ public class Authorizer {
     /**
      * Decisions for one caller at one instant. Equal questions are answered once and remembered for the rest of the
      * minute (the finest time the policies see) and the life of the policy set: a user with 200 appliances of five
-     * types asks the engine a few dozen times, not 1,800, and the next refresh not at all.
+     * types asks the engine a few dozen times, not 1,800, and the next refresh not at all. Callers in the same groups
+     * share what is remembered, unless a policy names a user.
      */
     public Session session(Subject subject) {
         return new Session(subject, policies.current(), clock.now());
@@ -98,8 +99,12 @@ public class Authorizer {
             this.subject = subject;
             this.policySet = policySet;
             this.now = now;
-            // Everything the engine sees besides the action, the resource and the grant.
-            this.scope = List.of(policySet.version(), PolicyClock.minuteOf(now), subject);
+            // Everything the engine sees besides the action, the resource and the grant. Unless a policy names a user,
+            // the engine tells callers apart by their groups alone: the same question from anyone in the same groups
+            // has the same answer, so it is asked once for all of them (each new recipient of a share, each subscriber
+            // of a live change), not once per person.
+            this.scope = List.of(policySet.version(), PolicyClock.minuteOf(now),
+                    policySet.namesUsers() ? subject : subject.groups());
         }
 
         public Subject subject() {

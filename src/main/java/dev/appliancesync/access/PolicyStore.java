@@ -51,6 +51,7 @@ public class PolicyStore {
     /** An entity literal in a policy's JSON form, e.g. {"type":"Appliance","id":"..."}. */
     private static final Pattern APPLIANCE_LITERAL = Pattern.compile("\"type\":\"Appliance\",\"id\"");
     private static final Pattern HOUSEHOLD_LITERAL = Pattern.compile("\"type\":\"Household\",\"id\"");
+    private static final Pattern USER_LITERAL = Pattern.compile("\"type\":\"User\",\"id\"");
 
     /** A time fact's name ({@link PolicyClock#TIME_FACTS}) as a policy's JSON form reads it from the context. */
     private static final Pattern TIME_FACT = Pattern.compile(PolicyClock.TIME_FACTS.stream().sorted()
@@ -58,11 +59,14 @@ public class PolicyStore {
 
     /**
      * A loaded, validated policy set. {@code namesAppliances} / {@code namesHouseholds}: some policy names a particular
-     * appliance or household, so decisions depend on which one it is, not only on its type. {@code readsTime}: some
-     * policy reads the time ({@code context.hourUtc}...), so a decision can change when the minute does.
+     * appliance or household, so decisions depend on which one it is, not only on its type. {@code namesUsers}: some
+     * policy names a particular user, so decisions depend on who asks, not only on their groups (a User has no
+     * attributes in the schema: a literal is the only way a policy tells one user from another in the same groups).
+     * {@code readsTime}: some policy reads the time ({@code context.hourUtc}...), so a decision can change when the
+     * minute does.
      */
     public record Policies(PolicySet set, long version, List<String> sources, boolean namesAppliances,
-            boolean namesHouseholds, boolean readsTime) {
+            boolean namesHouseholds, boolean namesUsers, boolean readsTime) {
     }
 
     /** A new policy set came into force at {@code at}, replacing an earlier one (not sent for the first). */
@@ -136,17 +140,19 @@ public class PolicyStore {
             set.cache();
             boolean namesAppliances = false;
             boolean namesHouseholds = false;
+            boolean namesUsers = false;
             boolean readsTime = false;
             for (Policy policy : all) {
                 String json = policy.toJson().replace(" ", "");
                 namesAppliances |= APPLIANCE_LITERAL.matcher(json).find();
                 namesHouseholds |= HOUSEHOLD_LITERAL.matcher(json).find();
+                namesUsers |= USER_LITERAL.matcher(json).find();
                 readsTime |= TIME_FACT.matcher(json).find();
             }
             Policies previous = current;
             long version = previous == null ? 1 : previous.version() + 1;
             current = new Policies(set, version, List.copyOf(files.keySet()), namesAppliances, namesHouseholds,
-                    readsTime);
+                    namesUsers, readsTime);
             loadedFingerprint = fingerprint;
             lastError = null;
             LOG.infof("Cedar policies v%d in force: %d policies (%d default, operator files %s)", version, all.size(),

@@ -2,6 +2,7 @@ package dev.appliancesync.benchmark;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -23,8 +24,15 @@ final class JfrProfile {
 
     private final Recording recording;
 
+    /**
+     * The execution-sample period ({@code bench.jfr.period}, ms): the "profile" settings' 10 ms, or finer for a short
+     * window (JFR samples a few threads per period, so a window of a few seconds gets only a hundred or so).
+     */
+    private static final long PERIOD_MS = Long.getLong("bench.jfr.period", 10);
+
     JfrProfile() throws IOException, java.text.ParseException {
         recording = new Recording(Configuration.getConfiguration("profile"));
+        recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(PERIOD_MS));
     }
 
     void start() {
@@ -88,6 +96,10 @@ final class JfrProfile {
             { "dev.appliancesync.state.", "ours: state (upsert, GraphQL ApplianceState)" },
             { "dev.appliancesync.realtime.", "ours: realtime (change log, feed, live delivery)" },
             { "dev.appliancesync.access.", "ours: access (Cedar decisions)" },
+            { "dev.appliancesync.sharing.", "ours: sharing (share, revoke, invite)" },
+            { "dev.appliancesync.identity.", "ours: identity (sign-in)" },
+            { "dev.appliancesync.cloud.", "ours: cloud (IoT policy compile, outbox, reconciler)" },
+            { "com.cedarpolicy.", "cedar-java (native engine, JSON)" },
             { "graphql.", "graphql-java (executing subscription selections)" },
             { "io.smallrye.graphql.", "SmallRye GraphQL" },
             { "io.vertx.pgclient.", "Vert.x PostgreSQL client" },

@@ -2,7 +2,9 @@ package dev.appliancesync.benchmark;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +26,8 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
+
+import com.sun.management.OperatingSystemMXBean;
 
 import dev.appliancesync.benchmark.BenchmarkAccounts.Account;
 import dev.appliancesync.benchmark.PostgresStatementLog.Transaction;
@@ -67,10 +71,13 @@ import io.vertx.mutiny.sqlclient.Tuple;
  * <p>
  * Measured: {@code bench.share.rounds} rounds of {@code bench.share.perRound} operations per side, alternating which
  * side goes first, after {@code bench.share.warmUp} warm-up operations per side; closed loop, each client sending its
- * next operation when the last one returned. Throughput is operations over the time the rounds took.
+ * next operation when the last one returned. Throughput is operations over the time the rounds took. With
+ * {@code bench.jfr=true} one more round of the service's side is recorded after the measured ones
+ * (target/share-mutation-benchmark.jfr) and its hottest methods printed.
  * <p>
  * Run: ./mvnw -Pbenchmarks test -Dtest=ShareMutationBenchmark [-Dbench.share.concurrency=16]
- * [-Dbench.share.rounds=4] [-Dbench.share.perRound=150] [-Dbench.share.warmUp=50]
+ * [-Dbench.share.rounds=4] [-Dbench.share.perRound=150] [-Dbench.share.warmUp=50] [-Dbench.jfr=false]
+ * [-Dbench.share.profiled=600]
  */
 @QuarkusTest
 class ShareMutationBenchmark {
@@ -79,6 +86,10 @@ class ShareMutationBenchmark {
     private static final int ROUNDS = Integer.getInteger("bench.share.rounds", 4);
     private static final int PER_ROUND = Integer.getInteger("bench.share.perRound", 150);
     private static final int WARM_UP = Integer.getInteger("bench.share.warmUp", 50);
+    /** A JFR recording of one more round of the service's side, after the measured rounds (not in the figures). */
+    private static final boolean JFR = Boolean.parseBoolean(System.getProperty("bench.jfr", "false"));
+    /** Operations in that round: as many as the measured rounds, for samples enough. */
+    private static final int PROFILED = Integer.getInteger("bench.share.profiled", ROUNDS * PER_ROUND);
     /** Appliances per owner. Few: an owner's own IoT policies must fit the quota too (about 35 appliances). */
     private static final int PER_OWNER = 5;
     /** Setup threads; the machine has 2 cores. */
@@ -92,6 +103,8 @@ class ShareMutationBenchmark {
     /** The statement that writes the share (and returns it): the one statement with this text in it. */
     private static final String INSERTS_SHARE = "insert into share (";
     private static final Duration BOUND = Duration.ofSeconds(30);
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     @TestHTTPResource("/graphql")
     URI graphql;
@@ -147,7 +160,8 @@ class ShareMutationBenchmark {
     void shareApplianceAgainstItsSql() throws Exception {
         accounts = new BenchmarkAccounts(graphql);
         operator = accounts.signIn("share-operator", List.of("admin"));
-        int operations = WARM_UP + ROUNDS * PER_ROUND;
+        // The profiled round (bench.jfr) is one more per side, so that both sides still leave the same.
+        int operations = WARM_UP + ROUNDS * PER_ROUND + (JFR ? PROFILED : 0);
 
         // Setup (not measured): a population per side, shaped alike, and a few operations for the capture's check.
         long setupStarted = System.nanoTime();
@@ -165,6 +179,7 @@ class ShareMutationBenchmark {
         http.run(WARM_UP, false);
         sql.run(WARM_UP, false);
         double signInsBefore = signIns();
+        long cedarBefore = cedarEvaluations();
         for (int round = 0; round < ROUNDS; round++) {
             // Alternating which side goes first spreads the machine's drift (other builds) over both.
             List<Side> order = round % 2 == 0 ? List.of(http, sql) : List.of(sql, http);
@@ -175,11 +190,16 @@ class ShareMutationBenchmark {
 
         // Only the HTTP side signs anyone in (the replay runs on the pool), and nothing else runs meanwhile.
         long signIns = Math.round(signIns() - signInsBefore);
+        // Likewise Cedar: the replay decides nothing, and the reconciler compiles nothing.
+        long cedar = cedarEvaluations() - cedarBefore;
+        if (JFR) {
+            profileServiceRound(http, sql);
+        }
 
         checkBothSidesAlike(service, direct, operations, ownerGenerations);
         checkServiceWouldStoreTheSame(direct);
-        printSummary(http, sql, capture, setupSeconds, signIns);
-        report(http, sql, capture, signIns);
+        printSummary(http, sql, capture, setupSeconds, signIns, cedar);
+        report(http, sql, capture, signIns, cedar);
     }
 
     // ---- setup -------------------------------------------------------------------------------------------------------
@@ -322,6 +342,19 @@ class ShareMutationBenchmark {
                 .atMost(BOUND);
     }
 
+    /**
+     * One more round of the service's side recorded by JFR (the recording costs CPU too, so it is not one of the
+     * measured rounds), then one of the SQL side unrecorded, so that both sides made as many shares.
+     */
+    private static void profileServiceRound(Side http, Side sql) throws Exception {
+        JfrProfile profile = new JfrProfile();
+        profile.start();
+        http.run(PROFILED, false);
+        profile.stop();
+        sql.run(PROFILED, false);
+        profile.print(Path.of("target", "share-mutation-benchmark.jfr"));
+    }
+
     // ---- checks after the run ---------------------------------------------------------------------------------------
 
     /** Both sides left the same: a share per operation, owners' IoT policies unchanged, each recipient's new. */
@@ -390,6 +423,7 @@ class ShareMutationBenchmark {
         private final List<long[]> measured = new ArrayList<>();
         private int next;
         private long nanos;
+        private long cpuNanos;
 
         Side(String label, IntConsumer operation) {
             this.label = label;
@@ -404,6 +438,7 @@ class ShareMutationBenchmark {
             ExecutorService clients = Executors.newFixedThreadPool(CONCURRENCY);
             try {
                 List<Future<?>> running = new ArrayList<>(CONCURRENCY);
+                long cpuStarted = OS.getProcessCpuTime();
                 long started = System.nanoTime();
                 for (int c = 0; c < CONCURRENCY; c++) {
                     running.add(clients.submit(() -> {
@@ -420,6 +455,7 @@ class ShareMutationBenchmark {
                 }
                 if (measure) {
                     nanos += System.nanoTime() - started;
+                    cpuNanos += OS.getProcessCpuTime() - cpuStarted;
                     measured.add(latencies);
                 }
             } finally {
@@ -435,22 +471,29 @@ class ShareMutationBenchmark {
             return samples().count() / seconds(nanos);
         }
 
+        /** This JVM's CPU per operation (both sides' clients run in it, and on the HTTP side the HTTP client too). */
+        double jvmCpuMs() {
+            return cpuNanos / 1e6 / samples().count();
+        }
+
         String row() {
             Samples samples = samples();
-            return "| %s | %d | %.0f ops/s | %.1f ms | %.1f ms | %.1f ms | %.1f ms |".formatted(label, samples.count(),
-                    throughput(), samples.p50(), samples.ms(95), samples.p99(), samples.max());
+            return "| %s | %d | %.0f ops/s | %.1f ms | %.1f ms | %.1f ms | %.1f ms | %.2f ms |".formatted(label,
+                    samples.count(), throughput(), samples.p50(), samples.ms(95), samples.p99(), samples.max(),
+                    jvmCpuMs());
         }
     }
 
     // ---- reporting ---------------------------------------------------------------------------------------------------
 
-    private static void printSummary(Side http, Side sql, Capture capture, double setupSeconds, long signIns) {
+    private static void printSummary(Side http, Side sql, Capture capture, double setupSeconds, long signIns,
+            long cedar) {
         StatementReplay template = capture.template(0);
         System.out.printf("%nBENCHMARK share-mutation: %d clients in flight per side, %d rounds of %d operations "
                 + "after %d warm-up; setup %.1f s; statements from PostgreSQL's log (capture %d)%n%n", CONCURRENCY,
                 ROUNDS, PER_ROUND, WARM_UP, setupSeconds, capture.attempts());
-        System.out.println("| side | n | throughput | p50 | p95 | p99 | max |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+        System.out.println("| side | n | throughput | p50 | p95 | p99 | max | JVM CPU per op |");
+        System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         System.out.println(http.row());
         System.out.println(sql.row());
         Samples service = http.samples();
@@ -464,7 +507,8 @@ class ShareMutationBenchmark {
         for (int i = 0; i < statements.size(); i++) {
             System.out.printf("  %2d. %s%n", i + 1, abbreviated(statements.get(i)));
         }
-        System.out.printf("Before it, the request's sign-in: %s%n%n", signIns(signIns));
+        System.out.printf("Before it, the request's sign-in: %s%n", signIns(signIns));
+        System.out.printf("Cedar: %s%n%n", cedar(cedar));
     }
 
     /** How many of the measured requests ran a sign-in, and what the others did instead. */
@@ -475,11 +519,22 @@ class ShareMutationBenchmark {
                 + "appliance-sync.identity.reuse-sign-in-for").formatted(signIns, measured, measured - signIns);
     }
 
+    /** How many times the measured requests asked the Cedar engine (the others were remembered decisions). */
+    private static String cedar(long evaluations) {
+        int measured = ROUNDS * PER_ROUND;
+        return "%d evaluations for %d measured requests (%.2f each)".formatted(evaluations, measured,
+                (double) evaluations / measured);
+    }
+
+    private long cedarEvaluations() {
+        return metrics.get(ServiceMetrics.ACCESS_DECISION).timer().count();
+    }
+
     private double signIns() {
         return metrics.get(ServiceMetrics.IDENTITY_SIGN_INS).counter().count();
     }
 
-    private static void report(Side http, Side sql, Capture capture, long signIns) {
+    private static void report(Side http, Side sql, Capture capture, long signIns, long cedar) {
         StatementReplay template = capture.template(0);
         Samples service = http.samples();
         Samples direct = sql.samples();
@@ -498,6 +553,9 @@ class ShareMutationBenchmark {
                 .detail("statements per share", ("%d in one transaction, replayed in %d round trips with BEGIN and "
                         + "COMMIT").formatted(template.statements(), template.roundTrips()))
                 .detail("sign-ins", signIns(signIns))
+                .detail("Cedar", cedar(cedar))
+                .detail("JVM CPU per operation", ("%.2f ms over HTTP, %.2f ms for the SQL run directly (the test JVM: "
+                        + "service, clients and, over HTTP, the HTTP client)").formatted(http.jvmCpuMs(), sql.jvmCpuMs()))
                 .detail("operations", "%d measured per side after %d warm-up".formatted(ROUNDS * PER_ROUND, WARM_UP))
                 .write();
     }
