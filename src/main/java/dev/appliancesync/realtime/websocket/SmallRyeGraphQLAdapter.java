@@ -38,7 +38,10 @@ import io.vertx.ext.web.RoutingContext;
  * connection against its user first, or refuse it (SmallRyeGraphQLAdapterTest, ConnectionAdmissionTest), and settle
  * the identity the connection keeps (IdentityAfterAckTest);</li>
  * <li>{@code getMetaData} puts the request context's state under {@value #STATE}, where the data fetchers of the
- * connection's operations find it (IdentityAfterAckTest: a resolver sees the re-issued identity).</li>
+ * connection's operations find it (IdentityAfterAckTest: a resolver sees the re-issued identity);</li>
+ * <li>the protocol handlers use the routing context they are given to authenticate and, once the connection is
+ * acknowledged, only for its {@code vertx()}, to cancel the expiry's timer at close (UpgradeRequestHandle fails
+ * anything else; SubscriptionAuthenticationTest: tokens in either place, and their expiry).</li>
  * </ul>
  */
 final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
@@ -62,6 +65,7 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
     }
 
     private final CurrentIdentityAssociation identity;
+    private final CurrentVertxRequest currentRequest;
     private final Optional<String> initPayloadTokenName;
     private final BiConsumer<RoutingContext, ProtocolHandlers> upgrade;
 
@@ -73,6 +77,7 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
             Optional<String> initPayloadTokenName, BiConsumer<RoutingContext, ProtocolHandlers> upgrade) {
         super(identity, request, false);
         this.identity = identity;
+        this.currentRequest = request;
         this.initPayloadTokenName = initPayloadTokenName;
         this.upgrade = upgrade;
     }
@@ -82,57 +87,64 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
         // Now, while the request context is active: the metadata carries its state to the operations.
         Map<String, Object> metaData = getMetaData(ctx);
         ContextState state = (ContextState) metaData.get(STATE);
-        upgrade.accept(ctx, (subprotocol, session, acknowledging) -> switch (subprotocol) {
-            case GRAPHQL_TRANSPORT_WS -> new SmallRyeAuthGraphQLTransportWSSubprotocolHandler(session, metaData, ctx,
-                    this, initPayloadTokenName) {
-                @Override
-                protected void sendConnectionAckMessage() throws IOException {
-                    if (acknowledging.test(settle(ctx, state))) {
-                        super.sendConnectionAckMessage();
+        upgrade.accept(ctx, (subprotocol, session, acknowledging) -> {
+            // The handlers keep what they are given for as long as the connection is open: a handle that lets the
+            // request go at the ack (see UpgradeRequestHandle).
+            UpgradeRequestHandle.Handed request = UpgradeRequestHandle.of(ctx);
+            return switch (subprotocol) {
+                case GRAPHQL_TRANSPORT_WS -> new SmallRyeAuthGraphQLTransportWSSubprotocolHandler(session, metaData,
+                        request.context(), this, initPayloadTokenName) {
+                    @Override
+                    protected void sendConnectionAckMessage() throws IOException {
+                        if (acknowledging.test(settle(request.handle(), state))) {
+                            super.sendConnectionAckMessage();
+                        }
                     }
-                }
-            };
-            case GRAPHQL_WS -> new SmallRyeAuthGraphQLWSSubprotocolHandler(session, metaData, ctx, this,
-                    initPayloadTokenName) {
-                @Override
-                protected void sendConnectionAckMessage() throws IOException {
-                    if (acknowledging.test(settle(ctx, state))) {
-                        super.sendConnectionAckMessage();
+                };
+                case GRAPHQL_WS -> new SmallRyeAuthGraphQLWSSubprotocolHandler(session, metaData, request.context(),
+                        this, initPayloadTokenName) {
+                    @Override
+                    protected void sendConnectionAckMessage() throws IOException {
+                        if (acknowledging.test(settle(request.handle(), state))) {
+                            super.sendConnectionAckMessage();
+                        }
                     }
-                }
+                };
+                default -> throw new IllegalArgumentException("Not a GraphQL WebSocket subprotocol: " + subprotocol);
             };
-            default -> throw new IllegalArgumentException("Not a GraphQL WebSocket subprotocol: " + subprotocol);
         });
     }
 
     /**
      * The identity the connection keeps from now on (null if not signed in): the one authentication settled on (from
      * the upgrade or connection_init), re-issued without the upgrade request ({@link DetachedIdentity}), and put where
-     * every later use reads it: the upgrade's user (SmallRye's handlers) and the identity of the request context its
-     * operations run in (resolvers, through CurrentUser). Otherwise the connection's identity would keep the upgrade
-     * request, and all routing hung on it, for as long as the connection is open. Token expiry needs nothing: its
-     * timer was set from the identity's expire-time when authentication settled, and the copy carries the same.
+     * every later use reads it: the identity of the request context its operations run in (resolvers, through
+     * CurrentUser). Then nothing of the connection keeps the upgrade request, and all routing hung on it, for as long
+     * as the connection is open: not the identity, not the protocol handlers ({@link UpgradeRequestHandle}), not the
+     * request context (its {@link CurrentVertxRequest}, which no operation of a WebSocket connection reads). Token
+     * expiry needs nothing: its timer was set from the identity's expire-time when authentication settled, and the
+     * copy carries the same.
      */
-    private SecurityIdentity settle(RoutingContext ctx, ContextState state) {
+    private SecurityIdentity settle(UpgradeRequestHandle request, ContextState state) {
+        RoutingContext ctx = request.request();
+        request.release();
         SecurityIdentity authenticated = ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
-        if (authenticated == null || authenticated.isAnonymous()) {
-            return null;
-        }
-        SecurityIdentity detached = DetachedIdentity.of(authenticated);
-        if (detached != authenticated) {
-            QuarkusHttpUser.setIdentity(detached, ctx);
-            ManagedContext requests = Arc.container().requestContext();
-            ContextState previous = requests.isActive() ? requests.getState() : null;
-            requests.activate(state);
-            try {
-                identity.setIdentity(detached);
-            } finally {
-                requests.deactivate();
-                if (previous != null) {
-                    requests.activate(previous);
-                }
+        SecurityIdentity settled = authenticated == null || authenticated.isAnonymous() ? null
+                : DetachedIdentity.of(authenticated);
+        ManagedContext requests = Arc.container().requestContext();
+        ContextState previous = requests.isActive() ? requests.getState() : null;
+        requests.activate(state);
+        try {
+            currentRequest.setCurrent(null);
+            if (settled != null && settled != authenticated) {
+                identity.setIdentity(settled);
+            }
+        } finally {
+            requests.deactivate();
+            if (previous != null) {
+                requests.activate(previous);
             }
         }
-        return detached;
+        return settled;
     }
 }
