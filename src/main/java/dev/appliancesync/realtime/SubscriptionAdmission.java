@@ -104,8 +104,8 @@ public class SubscriptionAdmission {
     }
 
     /**
-     * What {@link #admit()} does, without a Uni: queues {@code applicant}, and hands {@code admitted} its admission once
-     * there is room (on the applicant's context, if it had one), or tells {@code refused} at once why not
+     * What {@link #admit()} does, without a Uni: queues {@code applicant}, and hands {@code admitted} its admission
+     * once there is room (on the applicant's context, if it had one), or tells {@code refused} at once why not
      * (RATE_LIMITED). Exactly one of the two is called, unless the caller leaves the queue first
      * ({@link Waiting#leave}). For streams that hold no operator chain while they live
      * ({@link LiveChanges#stream}).
