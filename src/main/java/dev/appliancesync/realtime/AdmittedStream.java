@@ -5,6 +5,7 @@ import java.util.function.Function;
 
 import dev.appliancesync.access.Subject;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.Subscriptions;
 import io.smallrye.mutiny.operators.AbstractMulti;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import io.smallrye.mutiny.subscription.UniSubscriber;
@@ -177,12 +178,17 @@ final class AdmittedStream<T> extends AbstractMulti<T> {
             Flow.Subscription current;
             synchronized (this) {
                 current = live;
-                if (current == null) {
-                    requested = n <= 0 || requested + n < 0 ? Long.MAX_VALUE : requested + n;
+                if (current == null && n > 0) {
+                    requested = Subscriptions.add(requested, n);
                     return;
                 }
             }
-            current.request(n);
+            if (current != null) {
+                current.request(n); // a bad n too: the live subscription ends with the protocol's error
+            } else {
+                cancel();
+                downstream.onFailure(Subscriptions.getInvalidRequestException());
+            }
         }
 
         @Override
