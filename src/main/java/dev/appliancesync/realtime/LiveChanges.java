@@ -42,7 +42,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.operators.AbstractMulti;
 import io.smallrye.mutiny.subscription.MultiSubscriber;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -156,22 +155,17 @@ public class LiveChanges {
         context.runOnContext(ignored -> vertx.getDelegate().setPeriodic(MINUTE_CHECK_MILLIS, tick -> onSecond()));
     }
 
-    /** The stream of a signed-in user, handed to the subscriber on {@code subscriberContext}. */
-    private <T> Multi<T> stream(Subject subject, LiveFilter filter,
-            Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Executor subscriberContext,
-            SubscriptionAdmission.Admission admitted, Supplier<LiveItems<T>> items) {
-        return new AbstractMulti<>() {
-            @Override
-            public void subscribe(MultiSubscriber<? super T> subscriber) {
-                LiveSubscription<T> subscription = new LiveSubscription<>(subject, filter, subscriber, items.get(),
-                        subscriberContext, limits, ended -> {
-                            admitted.release();
-                            onContext(() -> remove(subject.userId(), ended));
-                        });
-                subscriber.onSubscribe(subscription);
-                onContext(() -> add(subject, subscription, initial, start, admitted));
-            }
-        };
+    /** Opens the live subscription of a signed-in user for {@code subscriber}, handed on {@code subscriberContext}. */
+    private <T> void open(Subject subject, LiveFilter filter, Function<AccessView, Uni<List<ChangeRecord>>> initial,
+            LiveStart start, Executor subscriberContext, SubscriptionAdmission.Admission admitted,
+            LiveItems<T> items, MultiSubscriber<? super T> subscriber) {
+        LiveSubscription<T> subscription = new LiveSubscription<>(subject, filter, subscriber, items,
+                subscriberContext, limits, ended -> {
+                    admitted.release();
+                    onContext(() -> remove(subject.userId(), ended));
+                });
+        subscriber.onSubscribe(subscription);
+        onContext(() -> add(subject, subscription, initial, start, admitted));
     }
 
     /** What a subscriber that fell too far behind is ended with (counted here). */
@@ -211,12 +205,9 @@ public class LiveChanges {
     public <T> Multi<T> stream(Uni<Subject> subject, LiveFilter filter,
             Function<AccessView, Uni<List<ChangeRecord>>> initial, LiveStart start, Supplier<LiveItems<T>> items) {
         Executor subscriberContext = subscriberContext();
-        return admission.admit().onItem().transformToMulti(admitted -> subject
-                        .onFailure().invoke(admitted::release)
-                        .onCancellation().invoke(admitted::release)
-                        .onItem().<T>transformToMulti(signedIn -> stream(signedIn, filter, initial, start,
-                                subscriberContext, admitted, items)))
-                .onFailure(ApiException.class).transform(LiveChanges::endingError);
+        return new AdmittedStream<T>(admission, subject, (signedIn, admitted, subscriber) -> open(signedIn, filter,
+                initial, start, subscriberContext, admitted, items.get(), subscriber),
+                failure -> failure instanceof ApiException ? endingError(failure) : failure);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +22,6 @@ import io.quarkus.runtime.Startup;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
@@ -88,17 +88,32 @@ public class SubscriptionAdmission {
      * subscription is in place or has failed; cancelling the Uni while it waits leaves the queue.
      */
     public Uni<Admission> admit() {
-        String user = userOfThisOperation();
-        Context context = Vertx.currentContext();
+        Applicant applicant = applicant();
         return Uni.createFrom().emitter(emitter -> {
-            Waiting one = new Waiting(emitter, context, System.nanoTime());
-            emitter.onTermination(() -> {
-                if (one.settled.compareAndSet(false, true)) {
-                    withdraw(one); // gave up before its turn (if it was being handed, hand releases)
-                }
-            });
-            enqueue(user, one);
+            Waiting one = enqueue(applicant, emitter::complete, emitter::fail);
+            emitter.onTermination(one::leave); // nothing once settled (handed or refused)
         });
+    }
+
+    /**
+     * The current caller as the queue knows them: read where the operation runs, like {@link #admit()}, for
+     * {@link #enqueue} later.
+     */
+    public Applicant applicant() {
+        return new Applicant(userOfThisOperation(), Vertx.currentContext());
+    }
+
+    /**
+     * What {@link #admit()} does, without a Uni: queues {@code applicant}, and hands {@code admitted} its admission
+     * once there is room (on the applicant's context, if it had one), or tells {@code refused} at once why not
+     * (RATE_LIMITED). Exactly one of the two is called, unless the caller leaves the queue first
+     * ({@link Waiting#leave}). For streams that hold no operator chain while they live
+     * ({@link LiveChanges#stream}).
+     */
+    public Waiting enqueue(Applicant applicant, Consumer<Admission> admitted, Consumer<Throwable> refused) {
+        Waiting one = new Waiting(admitted, refused, applicant.context(), System.nanoTime());
+        enqueue(applicant.user(), one);
+        return one;
     }
 
     /**
@@ -171,7 +186,7 @@ public class SubscriptionAdmission {
         }
         if (refusedBehind >= 0) {
             one.settled.set(true);
-            one.emitter.fail(overLimit(refusedBehind));
+            one.refused.accept(overLimit(refusedBehind));
         } else if (joined != null) {
             hand(one, new Admission(joined));
         } else {
@@ -203,7 +218,7 @@ public class SubscriptionAdmission {
     }
 
     private void admitWhatFits() {
-        List<Group> admitted = new ArrayList<>();
+        List<Waiting> admitted = new ArrayList<>();
         synchronized (this) {
             long now = System.nanoTime();
             tokens = Math.min(perSecond, tokens + (now - refilledAt) / 1e9 * perSecond);
@@ -215,7 +230,10 @@ public class SubscriptionAdmission {
                 waiting -= group.waiting.size();
                 admitting++;
                 tokens -= 1;
-                admitted.add(group);
+                admitted.addAll(group.waiting);
+                // Its admissions outlive it (each subscription holds its own until it ends): the group must not keep
+                // what waited, and all that held (a subscriber, its stream), for as long.
+                group.waiting.clear();
             }
             if (!queue.isEmpty() && admitting < maxConcurrent && !timerSet) {
                 // Out of tokens: look again when the next one is due. Releases look again by themselves.
@@ -230,18 +248,16 @@ public class SubscriptionAdmission {
             }
         }
         long now = System.nanoTime();
-        for (Group group : admitted) {
-            for (Waiting one : group.waiting) {
-                waited.record(Duration.ofNanos(now - one.since));
-                hand(one, new Admission(group));
-            }
+        for (Waiting one : admitted) {
+            waited.record(Duration.ofNanos(now - one.since));
+            hand(one, new Admission(one.group));
         }
     }
 
     private static void hand(Waiting one, Admission admission) {
         Runnable hand = () -> {
             if (one.settled.compareAndSet(false, true)) {
-                one.emitter.complete(admission);
+                one.admitted.accept(admission);
             } else {
                 admission.release(); // gave up as it was admitted
             }
@@ -264,18 +280,31 @@ public class SubscriptionAdmission {
         admitWhatFits();
     }
 
-    /** One subscription waiting. */
-    private static final class Waiting {
-        final UniEmitter<? super Admission> emitter;
-        final Context context;
-        final long since;
-        final AtomicBoolean settled = new AtomicBoolean();
-        Group group;
+    /** Whose subscription asks to be admitted, and the Vert.x context its admission is handed on (null: in place). */
+    public record Applicant(String user, Context context) {
+    }
 
-        Waiting(UniEmitter<? super Admission> emitter, Context context, long since) {
-            this.emitter = emitter;
+    /** One subscription waiting. */
+    public final class Waiting {
+        private final Consumer<Admission> admitted;
+        private final Consumer<Throwable> refused;
+        private final Context context;
+        private final long since;
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private Group group;
+
+        private Waiting(Consumer<Admission> admitted, Consumer<Throwable> refused, Context context, long since) {
+            this.admitted = admitted;
+            this.refused = refused;
             this.context = context;
             this.since = since;
+        }
+
+        /** Gives up before its turn; nothing once it was handed or refused (if it is being handed, hand releases). */
+        public void leave() {
+            if (settled.compareAndSet(false, true)) {
+                withdraw(this);
+            }
         }
     }
 

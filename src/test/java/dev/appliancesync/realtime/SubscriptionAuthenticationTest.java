@@ -135,4 +135,21 @@ class SubscriptionAuthenticationTest {
             assertThat(ws.awaitClose(Duration.ofSeconds(15))).isEqualTo(1008);
         }
     }
+
+    /**
+     * The same for a token in the upgrade request: its expiry's timer is set from the request, which the connection
+     * no longer holds once acknowledged (UpgradeRequestHandle).
+     */
+    @Test
+    void theConnectionClosesWith1008WhenTheTokenOfTheUpgradeExpires() throws Exception {
+        String username = Tokens.uniqueUsername("expiring-upgrade");
+        String token = issuer.sign(issuer.cognitoAccessToken(username, Instant.now(),
+                Instant.now().plusSeconds(3)));
+        try (GraphQLWebSocket ws = GraphQLWebSocket.open(graphql, Protocol.GRAPHQL_TRANSPORT_WS, token)) {
+            assertThat(ws.init(null).getString("type")).isEqualTo("connection_ack");
+            ws.subscribe("1", HEARTBEAT);
+            assertThat(ws.nextMessage().getString("type")).isEqualTo("next");
+            assertThat(ws.awaitClose(Duration.ofSeconds(15))).isEqualTo(1008);
+        }
+    }
 }

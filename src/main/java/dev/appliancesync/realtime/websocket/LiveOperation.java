@@ -45,8 +45,11 @@ public final class LiveOperation implements MultiSubscriber<Object> {
     private final String prefix;
     /** The holder forgets the operation as its stream ends; false if it had ended already (stop, close). */
     private final Predicate<LiveOperation> endsHere;
-    /** Subscribes this to the stream, as its user (see {@link LiveSelections#operation}). */
-    private final Consumer<LiveOperation> subscribe;
+    /**
+     * Subscribes this to the stream, as its user (see {@link LiveSelections#operation}); dropped once it has: it holds
+     * the stream as assembled (its sign-in and what it captured), which the subscription no longer needs.
+     */
+    private Consumer<LiveOperation> subscribe;
     private volatile Flow.Subscription subscription;
     private volatile boolean cancelled;
 
@@ -63,7 +66,9 @@ public final class LiveOperation implements MultiSubscriber<Object> {
 
     /** Starts the stream: call it once the holder knows the operation (it may end at once). */
     public void start() {
-        subscribe.accept(this);
+        Consumer<LiveOperation> once = subscribe;
+        subscribe = null;
+        once.accept(this);
     }
 
     /** Ends it without a word (the client stopped it, or the connection closed). */

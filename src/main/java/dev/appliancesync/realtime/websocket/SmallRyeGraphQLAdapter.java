@@ -1,6 +1,8 @@
 package dev.appliancesync.realtime.websocket;
 
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -38,7 +40,10 @@ import io.vertx.ext.web.RoutingContext;
  * connection against its user first, or refuse it (SmallRyeGraphQLAdapterTest, ConnectionAdmissionTest), and settle
  * the identity the connection keeps (IdentityAfterAckTest);</li>
  * <li>{@code getMetaData} puts the request context's state under {@value #STATE}, where the data fetchers of the
- * connection's operations find it (IdentityAfterAckTest: a resolver sees the re-issued identity).</li>
+ * connection's operations find it (IdentityAfterAckTest: a resolver sees the re-issued identity);</li>
+ * <li>the protocol handlers use the routing context they are given to authenticate and, once the connection is
+ * acknowledged, only for its {@code vertx()}, to cancel the expiry's timer at close (UpgradeRequestHandle fails
+ * anything else; SubscriptionAuthenticationTest: tokens in either place, and their expiry).</li>
  * </ul>
  */
 final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
@@ -47,6 +52,8 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
     static final String GRAPHQL_WS = "graphql-ws";
     /** Where {@code getMetaData} puts the request context's state, which SmallRye's data fetchers reactivate. */
     private static final String STATE = "state";
+    /** Where {@code getMetaData} puts a copy of the upgrade request's headers, for the operations. */
+    private static final String HTTP_HEADERS = "httpHeaders";
 
     /** Makes SmallRye's protocol handler for one connection of the upgrade it was given with. */
     @FunctionalInterface
@@ -62,6 +69,7 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
     }
 
     private final CurrentIdentityAssociation identity;
+    private final CurrentVertxRequest currentRequest;
     private final Optional<String> initPayloadTokenName;
     private final BiConsumer<RoutingContext, ProtocolHandlers> upgrade;
 
@@ -73,6 +81,7 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
             Optional<String> initPayloadTokenName, BiConsumer<RoutingContext, ProtocolHandlers> upgrade) {
         super(identity, request, false);
         this.identity = identity;
+        this.currentRequest = request;
         this.initPayloadTokenName = initPayloadTokenName;
         this.upgrade = upgrade;
     }
@@ -81,58 +90,82 @@ final class SmallRyeGraphQLAdapter extends SmallRyeGraphQLAbstractHandler {
     protected void doHandle(RoutingContext ctx) {
         // Now, while the request context is active: the metadata carries its state to the operations.
         Map<String, Object> metaData = getMetaData(ctx);
+        metaData.computeIfPresent(HTTP_HEADERS, (name, headers) -> compact(headers));
         ContextState state = (ContextState) metaData.get(STATE);
-        upgrade.accept(ctx, (subprotocol, session, acknowledging) -> switch (subprotocol) {
-            case GRAPHQL_TRANSPORT_WS -> new SmallRyeAuthGraphQLTransportWSSubprotocolHandler(session, metaData, ctx,
-                    this, initPayloadTokenName) {
-                @Override
-                protected void sendConnectionAckMessage() throws IOException {
-                    if (acknowledging.test(settle(ctx, state))) {
-                        super.sendConnectionAckMessage();
+        upgrade.accept(ctx, (subprotocol, session, acknowledging) -> {
+            // The handlers keep what they are given for as long as the connection is open: a handle that lets the
+            // request go at the ack (see UpgradeRequestHandle).
+            UpgradeRequestHandle.Handed request = UpgradeRequestHandle.of(ctx);
+            return switch (subprotocol) {
+                case GRAPHQL_TRANSPORT_WS -> new SmallRyeAuthGraphQLTransportWSSubprotocolHandler(session, metaData,
+                        request.context(), this, initPayloadTokenName) {
+                    @Override
+                    protected void sendConnectionAckMessage() throws IOException {
+                        if (acknowledging.test(settle(request.handle(), state))) {
+                            super.sendConnectionAckMessage();
+                        }
                     }
-                }
-            };
-            case GRAPHQL_WS -> new SmallRyeAuthGraphQLWSSubprotocolHandler(session, metaData, ctx, this,
-                    initPayloadTokenName) {
-                @Override
-                protected void sendConnectionAckMessage() throws IOException {
-                    if (acknowledging.test(settle(ctx, state))) {
-                        super.sendConnectionAckMessage();
+                };
+                case GRAPHQL_WS -> new SmallRyeAuthGraphQLWSSubprotocolHandler(session, metaData, request.context(),
+                        this, initPayloadTokenName) {
+                    @Override
+                    protected void sendConnectionAckMessage() throws IOException {
+                        if (acknowledging.test(settle(request.handle(), state))) {
+                            super.sendConnectionAckMessage();
+                        }
                     }
-                }
+                };
+                default -> throw new IllegalArgumentException("Not a GraphQL WebSocket subprotocol: " + subprotocol);
             };
-            default -> throw new IllegalArgumentException("Not a GraphQL WebSocket subprotocol: " + subprotocol);
         });
+    }
+
+    /**
+     * The same headers, names and values, in immutable collections: {@code getMetaData} copies them into a HashMap
+     * of LinkedLists, which the connection's handler keeps for as long as it is open (about 1 KiB for the eight
+     * headers of the benchmark's client, a third of that like this). Operations read them (e.g. Accept-Language for
+     * validation messages), none writes them.
+     */
+    @SuppressWarnings("unchecked")
+    private static Object compact(Object headers) {
+        if (!(headers instanceof Map<?, ?> byName)) {
+            return headers;
+        }
+        Map<String, List<String>> copy = new HashMap<>();
+        ((Map<String, List<String>>) byName).forEach((name, values) -> copy.put(name, List.copyOf(values)));
+        return Map.copyOf(copy);
     }
 
     /**
      * The identity the connection keeps from now on (null if not signed in): the one authentication settled on (from
      * the upgrade or connection_init), re-issued without the upgrade request ({@link DetachedIdentity}), and put where
-     * every later use reads it: the upgrade's user (SmallRye's handlers) and the identity of the request context its
-     * operations run in (resolvers, through CurrentUser). Otherwise the connection's identity would keep the upgrade
-     * request, and all routing hung on it, for as long as the connection is open. Token expiry needs nothing: its
-     * timer was set from the identity's expire-time when authentication settled, and the copy carries the same.
+     * every later use reads it: the identity of the request context its operations run in (resolvers, through
+     * CurrentUser). Then nothing of the connection keeps the upgrade request, and all routing hung on it, for as long
+     * as the connection is open: not the identity, not the protocol handlers ({@link UpgradeRequestHandle}), not the
+     * request context (its {@link CurrentVertxRequest}, which no operation of a WebSocket connection reads). Token
+     * expiry needs nothing: its timer was set from the identity's expire-time when authentication settled, and the
+     * copy carries the same.
      */
-    private SecurityIdentity settle(RoutingContext ctx, ContextState state) {
+    private SecurityIdentity settle(UpgradeRequestHandle request, ContextState state) {
+        RoutingContext ctx = request.request();
+        request.release();
         SecurityIdentity authenticated = ctx.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
-        if (authenticated == null || authenticated.isAnonymous()) {
-            return null;
-        }
-        SecurityIdentity detached = DetachedIdentity.of(authenticated);
-        if (detached != authenticated) {
-            QuarkusHttpUser.setIdentity(detached, ctx);
-            ManagedContext requests = Arc.container().requestContext();
-            ContextState previous = requests.isActive() ? requests.getState() : null;
-            requests.activate(state);
-            try {
-                identity.setIdentity(detached);
-            } finally {
-                requests.deactivate();
-                if (previous != null) {
-                    requests.activate(previous);
-                }
+        SecurityIdentity settled = authenticated == null || authenticated.isAnonymous() ? null
+                : DetachedIdentity.of(authenticated);
+        ManagedContext requests = Arc.container().requestContext();
+        ContextState previous = requests.isActive() ? requests.getState() : null;
+        requests.activate(state);
+        try {
+            currentRequest.setCurrent(null);
+            if (settled != null && settled != authenticated) {
+                identity.setIdentity(settled);
+            }
+        } finally {
+            requests.deactivate();
+            if (previous != null) {
+                requests.activate(previous);
             }
         }
-        return detached;
+        return settled;
     }
 }
