@@ -5,6 +5,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 
+import io.quarkus.runtime.annotations.RegisterForProxy;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 
@@ -18,6 +20,9 @@ import io.vertx.ext.web.RoutingContext;
  * expiry's timer when the connection closes. Anything else asked of it after the ack fails loudly rather than acting
  * on a request that is gone.
  */
+// The native executable makes proxies, and calls methods through reflection, only of what it was told of.
+@RegisterForProxy(targets = RoutingContext.class)
+@RegisterForReflection(targets = RoutingContext.class, methods = true, fields = false)
 final class UpgradeRequestHandle implements InvocationHandler {
 
     private final Vertx vertx;
