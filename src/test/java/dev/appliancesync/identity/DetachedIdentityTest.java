@@ -79,6 +79,8 @@ class DetachedIdentityTest {
         assertThat(detached.getPrincipal().getName()).isEqualTo("alice");
         assertThat(((JsonWebToken) detached.getPrincipal()).getSubject()).isEqualTo("0c6e-subject");
         assertThat(detached.getRoles()).containsExactly("installers");
+        assertThat(detached.hasRole("installers")).isTrue();
+        assertThat(detached.hasRole("admin")).isFalse();
         assertThat(detached.isAnonymous()).isFalse();
         // Token expiry closes the connection from this attribute (Quarkus's handlers and AppSync's alike).
         assertThat(detached.<Long> getAttribute("quarkus.identity.expire-time")).isEqualTo(1_900_000_000L);
