@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
 
 import graphql.introspection.Introspection;
@@ -62,17 +63,8 @@ final class FieldCosts {
 
     /** Every field with a page-size argument, as {@code Type.field}: what a test compares with the features' pages. */
     Set<String> pagedFields() {
-        Set<String> fields = new TreeSet<>();
-        for (var type : schema.getAllTypesAsList()) {
-            if (type instanceof GraphQLObjectType object && !Introspection.isIntrospectionTypes(object)) {
-                for (GraphQLFieldDefinition field : object.getFieldDefinitions()) {
-                    if (field.getArguments().stream().anyMatch(a -> PAGE_SIZE_ARGUMENTS.contains(a.getName()))) {
-                        fields.add(object.getName() + "." + field.getName());
-                    }
-                }
-            }
-        }
-        return fields;
+        return fieldsWhere((type, field) -> field.getArguments().stream()
+                .anyMatch(argument -> PAGE_SIZE_ARGUMENTS.contains(argument.getName())));
     }
 
     /** The paged fields the features described, as {@code Type.field}. */
@@ -121,17 +113,22 @@ final class FieldCosts {
 
     /** Every field with a resolver, as {@code Type.field}: what a test compares with the code's resolvers. */
     Set<String> resolvers() {
-        Set<String> resolvers = new TreeSet<>();
+        return fieldsWhere(this::hasResolver);
+    }
+
+    /** The fields of the schema's own object types (not introspection's) that {@code test} holds for, as Type.field. */
+    private Set<String> fieldsWhere(BiPredicate<GraphQLObjectType, GraphQLFieldDefinition> test) {
+        Set<String> fields = new TreeSet<>();
         for (var type : schema.getAllTypesAsList()) {
-            if (type instanceof GraphQLObjectType object) {
+            if (type instanceof GraphQLObjectType object && !Introspection.isIntrospectionTypes(object)) {
                 for (GraphQLFieldDefinition field : object.getFieldDefinitions()) {
-                    if (hasResolver(object, field)) {
-                        resolvers.add(object.getName() + "." + field.getName());
+                    if (test.test(object, field)) {
+                        fields.add(object.getName() + "." + field.getName());
                     }
                 }
             }
         }
-        return resolvers;
+        return fields;
     }
 
     private boolean isRoot(GraphQLObjectType type) {
