@@ -54,7 +54,7 @@ public final class DetachedIdentity implements SecurityIdentity {
      */
     public static SecurityIdentity of(SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous() || identity instanceof DetachedIdentity
-                || !(identity.getPrincipal() instanceof JsonWebToken token) || token instanceof ConnectionPrincipal) {
+                || !(identity.getPrincipal() instanceof JsonWebToken token)) {
             return identity;
         }
         Map<String, Object> attributes = new HashMap<>();
