@@ -134,12 +134,28 @@ class TwoInstancesIT {
 
     /** A connection to the instance with a heartbeat subscription that has delivered its first beat. */
     private static GraphQLWebSocket heartbeats(ServiceInstance instance, ClusterUser user) throws Exception {
+        return started(instance, user, ws -> {
+            ws.subscribe("beats", "subscription { heartbeat(everySeconds: 1) { sequence username } }");
+            awaitMessage(ws, "beats");
+        });
+    }
+
+    /** What a connection's operations do to have started: subscribe, and await their first sign. */
+    @FunctionalInterface
+    private interface Start {
+        void on(GraphQLWebSocket ws) throws Exception;
+    }
+
+    /**
+     * Connects to the instance as the user (graphql-transport-ws, the token in connection_init) and runs
+     * {@code start}; returns the connection once it has, or closes it if it did not.
+     */
+    private static GraphQLWebSocket started(ServiceInstance instance, ClusterUser user, Start start) throws Exception {
         GraphQLWebSocket ws = GraphQLWebSocket.open(instance.graphqlWebSocket(), Protocol.GRAPHQL_TRANSPORT_WS, null);
         try {
             assertThat(ws.init(Map.of("Authorization", "Bearer " + user.token())).getString("type"))
                     .isEqualTo("connection_ack");
-            ws.subscribe("beats", "subscription { heartbeat(everySeconds: 1) { sequence username } }");
-            awaitMessage(ws, "beats");
+            start.on(ws);
             return ws;
         } catch (Exception | Error e) {
             ws.close();
@@ -331,18 +347,11 @@ class TwoInstancesIT {
 
     /** Subscribes the operator to a fleet group's changes; returns once it has said SUBSCRIBED. */
     private static GraphQLWebSocket subscribeToGroup(ServiceInstance instance, String groupId) throws Exception {
-        GraphQLWebSocket ws = GraphQLWebSocket.open(instance.graphqlWebSocket(), Protocol.GRAPHQL_TRANSPORT_WS, null);
-        try {
-            assertThat(ws.init(Map.of("Authorization", "Bearer " + operator.token())).getString("type"))
-                    .isEqualTo("connection_ack");
+        return started(instance, operator, ws -> {
             ws.subscribe("group", "subscription($g: ID!) { fleetGroupChanged(groupId: $g) { kind thingName } }",
                     Map.of("g", groupId));
             assertThat(groupChange(ws).getString("kind")).isEqualTo("SUBSCRIBED");
-            return ws;
-        } catch (Exception | Error e) {
-            ws.close();
-            throw e;
-        }
+        });
     }
 
     /** The things of {@code prefix} the subscription says ENTERED, once {@code expected} of them have. */
@@ -418,20 +427,13 @@ class TwoInstancesIT {
 
     /** Connects to the instance as the user and subscribes to changes; returns once the subscription has started. */
     private static GraphQLWebSocket subscribeToChanges(ServiceInstance instance, ClusterUser user) throws Exception {
-        GraphQLWebSocket ws = GraphQLWebSocket.open(instance.graphqlWebSocket(), Protocol.GRAPHQL_TRANSPORT_WS, null);
-        try {
-            assertThat(ws.init(Map.of("Authorization", "Bearer " + user.token())).getString("type"))
-                    .isEqualTo("connection_ack");
+        return started(instance, user, ws -> {
             ws.subscribe("changes", CHANGES);
             // In place once it delivers a change made after subscribing (the user claims an appliance of their own):
             // delivery follows the log's order, so everything committed later reaches it too.
             String marker = user.claimAppliance(instance, operator, "GENERIC");
             awaitChange(ws, ofType(MARKER_TYPE, marker));
-            return ws;
-        } catch (Exception | Error e) {
-            ws.close();
-            throw e;
-        }
+        });
     }
 
     private static JsonObject awaitMessage(GraphQLWebSocket ws, String id) throws InterruptedException {
