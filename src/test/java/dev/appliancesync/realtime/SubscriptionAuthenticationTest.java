@@ -124,16 +124,24 @@ class SubscriptionAuthenticationTest {
 
     @Test
     void theConnectionClosesWith1008WhenTheTokenExpires() throws Exception {
-        String username = Tokens.uniqueUsername("expiring");
-        String token = issuer.sign(issuer.cognitoAccessToken(username, Instant.now(),
-                Instant.now().plusSeconds(3)));
+        String token = expiringIn3Seconds("expiring");
         try (GraphQLWebSocket ws = GraphQLWebSocket.open(graphql, Protocol.GRAPHQL_TRANSPORT_WS, null)) {
             assertThat(ws.init(Map.of("Authorization", "Bearer " + token)).getString("type"))
                     .isEqualTo("connection_ack");
-            ws.subscribe("1", HEARTBEAT);
-            assertThat(ws.nextMessage().getString("type")).isEqualTo("next");
-            assertThat(ws.awaitClose(Duration.ofSeconds(15))).isEqualTo(1008);
+            assertServedThenClosedWith1008(ws);
         }
+    }
+
+    private String expiringIn3Seconds(String prefix) {
+        return issuer.sign(issuer.cognitoAccessToken(Tokens.uniqueUsername(prefix), Instant.now(),
+                Instant.now().plusSeconds(3)));
+    }
+
+    /** A subscription is served until the token expires, then the connection closes with 1008. */
+    private static void assertServedThenClosedWith1008(GraphQLWebSocket ws) throws Exception {
+        ws.subscribe("1", HEARTBEAT);
+        assertThat(ws.nextMessage().getString("type")).isEqualTo("next");
+        assertThat(ws.awaitClose(Duration.ofSeconds(15))).isEqualTo(1008);
     }
 
     /**
@@ -142,14 +150,10 @@ class SubscriptionAuthenticationTest {
      */
     @Test
     void theConnectionClosesWith1008WhenTheTokenOfTheUpgradeExpires() throws Exception {
-        String username = Tokens.uniqueUsername("expiring-upgrade");
-        String token = issuer.sign(issuer.cognitoAccessToken(username, Instant.now(),
-                Instant.now().plusSeconds(3)));
+        String token = expiringIn3Seconds("expiring-upgrade");
         try (GraphQLWebSocket ws = GraphQLWebSocket.open(graphql, Protocol.GRAPHQL_TRANSPORT_WS, token)) {
             assertThat(ws.init(null).getString("type")).isEqualTo("connection_ack");
-            ws.subscribe("1", HEARTBEAT);
-            assertThat(ws.nextMessage().getString("type")).isEqualTo("next");
-            assertThat(ws.awaitClose(Duration.ofSeconds(15))).isEqualTo(1008);
+            assertServedThenClosedWith1008(ws);
         }
     }
 }
